@@ -1,0 +1,106 @@
+import { z } from "zod";
+import { parseCpuMillis, parseDurationSeconds, parseMemoryBytes, suggestMemoryQuantity } from "./units.ts";
+
+/** Longest step name: it becomes part of Kubernetes Job names, which must stay DNS-1123 labels. */
+export const MAX_STEP_NAME_LENGTH = 40;
+/** Most steps a pipeline may have. */
+export const MAX_STEPS = 20;
+
+const STEP_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+/** A duration string such as `10m` or `24h`. */
+export const durationSchema = z
+  .string()
+  .refine((value) => (parseDurationSeconds(value) ?? 0) > 0, {
+    error: (issue) => `invalid duration ${JSON.stringify(issue.input)}: use a positive duration such as 90s, 10m, 24h or 1h30m`,
+  })
+  .describe("A duration such as 90s, 10m, 24h or 1h30m.");
+
+/** A Kubernetes CPU quantity such as `1`, `0.5` or `500m`. */
+export const cpuSchema = z
+  .union([z.string(), z.number()])
+  .transform((value) => String(value))
+  .refine((value) => (parseCpuMillis(value) ?? 0) > 0, {
+    error: (issue) =>
+      `invalid CPU quantity ${JSON.stringify(issue.input)}: use a positive Kubernetes quantity such as 1, 0.5 or 500m`,
+  })
+  .describe("CPU as a Kubernetes quantity: 1, 0.5 or 500m.");
+
+/** A Kubernetes memory quantity such as `512Mi` or `2Gi`. */
+export const memorySchema = z
+  .string()
+  .refine((value) => (parseMemoryBytes(value) ?? 0) > 0, {
+    error: (issue) => {
+      const suggestion = suggestMemoryQuantity(String(issue.input));
+      const example = suggestion ? `${suggestion} (binary units)` : "512Mi or 2Gi";
+      return `invalid memory quantity ${JSON.stringify(issue.input)}: use a Kubernetes quantity such as ${example}`;
+    },
+  })
+  .describe("Memory as a Kubernetes quantity: 512Mi, 2Gi.");
+
+export const resourcesSchema = z
+  .strictObject({
+    cpu: cpuSchema.default("1"),
+    memory: memorySchema.default("2Gi"),
+  })
+  .describe("Resources requested for each step of the environment.");
+
+export const environmentSchema = z
+  .strictObject({
+    resources: resourcesSchema.default({ cpu: "1", memory: "2Gi" }),
+    ttl: durationSchema.default("24h").describe("How long the environment lives before the sweeper removes it."),
+    egress: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Hosts that steps may reach. Empty (the default) means no network at all; ["*"] allows any host. ' +
+          "The local provider cannot filter by host, so any entry there turns the network on.",
+      ),
+  })
+  .describe("The environment every step runs in.");
+
+export const stepSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .max(MAX_STEP_NAME_LENGTH, { error: `step name is longer than ${MAX_STEP_NAME_LENGTH} characters` })
+      .regex(STEP_NAME_PATTERN, {
+        error: (issue) =>
+          `invalid step name ${JSON.stringify(issue.input)}: use lowercase letters, digits and '-', starting and ending with a letter or digit`,
+      })
+      .describe("Step name, shown on the check run; lowercase letters, digits and '-'."),
+    image: z.string().min(1).optional().describe("Container image; used by the Kubernetes provider."),
+    run: z.string().min(1).describe("Shell command, run with /bin/sh -c in the checkout."),
+    timeout: durationSchema.default("10m").describe("Time after which the step and all its processes are killed."),
+    junit: z.string().min(1).optional().describe("Path of a JUnit XML report the step writes; failed cases become annotations."),
+    env: z.record(z.string(), z.string()).default({}).describe("Extra environment variables for the step."),
+  })
+  .describe("One pipeline step.");
+
+export const repoConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe("JSON Schema reference for editors; ignored by Paddock."),
+    environment: environmentSchema.default({ resources: { cpu: "1", memory: "2Gi" }, ttl: "24h", egress: [] }),
+    steps: z
+      .array(stepSchema)
+      .min(1, { error: "steps is empty: add at least one step with a name and a run command" })
+      .max(MAX_STEPS, { error: `more than ${MAX_STEPS} steps: merge some of them` })
+      .superRefine((steps, context) => {
+        const seen = new Set<string>();
+        steps.forEach((step, index) => {
+          if (seen.has(step.name)) {
+            context.addIssue({
+              code: "custom",
+              path: [index, "name"],
+              message: `duplicate step name ${JSON.stringify(step.name)}: each step needs its own name`,
+            });
+          }
+          seen.add(step.name);
+        });
+      }),
+  })
+  .describe("Paddock repository config, read from .github/paddock.yml.");
+
+/** A validated `.github/paddock.yml`, with defaults filled in. */
+export type RepoConfig = z.output<typeof repoConfigSchema>;
+export type StepConfig = RepoConfig["steps"][number];

@@ -1,0 +1,36 @@
+/**
+ * Error codes Paddock raises. Expected outcomes (a denied environment, a failed build, a hit
+ * quota) are values, not errors; these are for input and environment problems that stop work.
+ */
+export type PaddockErrorCode =
+  | "CONFIG_INVALID"
+  | "CONFIG_NOT_FOUND"
+  | "PAYLOAD_INVALID"
+  | "EVENT_UNSUPPORTED"
+  | "SANDBOX_UNAVAILABLE"
+  | "SOURCE_FETCH_FAILED"
+  | "USAGE";
+
+/** Base error: `code` for callers, `hint` for the person who has to fix it. */
+export class PaddockError extends Error {
+  override readonly name = "PaddockError";
+  readonly code: PaddockErrorCode;
+  readonly hint: string | undefined;
+
+  constructor(code: PaddockErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(options.hint ? `${message}. ${options.hint}` : message, { cause: options.cause });
+    this.code = code;
+    this.hint = options.hint;
+  }
+}
+
+/** Returns a readable message for any thrown value, including non-Error throws. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "string") return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
