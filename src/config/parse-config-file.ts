@@ -1,0 +1,149 @@
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import type { z } from "zod";
+import type { ConfigProblem } from "./config-problem.ts";
+import { findNearestName } from "./nearest-name.ts";
+import { knownKeysAt } from "./schema-keys.ts";
+
+/** Largest config file accepted, in bytes; larger files are rejected before parsing. */
+export const MAX_CONFIG_BYTES = 1_048_576;
+/** Most alias expansions allowed in one file, which stops "billion laughs" documents. */
+export const MAX_ALIAS_COUNT = 100;
+
+export type ParsedConfig<T> = { ok: true; value: T } | { ok: false; problems: ConfigProblem[] };
+
+/**
+ * Parses YAML text and validates it with a zod schema. Every problem carries the file, line,
+ * column and field, so it can be shown as an annotation; nothing is guessed on failure.
+ */
+export function parseConfigFile<Schema extends z.ZodType>(options: {
+  text: string;
+  file: string;
+  schema: Schema;
+}): ParsedConfig<z.output<Schema>> {
+  const { text, file, schema } = options;
+
+  // 1. Bound the input before the parser sees it.
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > MAX_CONFIG_BYTES) {
+    return fail(file, `file is ${bytes} bytes, over the limit of ${MAX_CONFIG_BYTES} bytes: shorten it`);
+  }
+
+  // 2. Parse, rejecting duplicate keys, tab indentation and every other YAML error.
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (document.errors.length > 0) {
+    return {
+      ok: false,
+      problems: document.errors.map((error) => ({
+        file,
+        ...position(lineCounter, error.pos[0]),
+        field: "",
+        message: describeYamlError(error.code, error.message, text.slice(error.pos[0], error.pos[1])),
+      })),
+    };
+  }
+
+  // 3. Convert to plain data with aliases bounded.
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return fail(file, `YAML aliases expand too far (${detail}): use fewer than ${MAX_ALIAS_COUNT} alias references`);
+  }
+  if (data === null || data === undefined) {
+    return fail(file, "file is empty: add the settings it should hold");
+  }
+
+  // 4. Validate, locating each issue at its node.
+  const result = schema.safeParse(data, { reportInput: true });
+  if (result.success) return { ok: true, value: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.flatMap((issue) => locateIssue({ issue, document, lineCounter, file, schema })),
+  };
+}
+
+function locateIssue(options: {
+  issue: z.core.$ZodIssue;
+  document: Document;
+  lineCounter: LineCounter;
+  file: string;
+  schema: z.ZodType;
+}): ConfigProblem[] {
+  const { issue, document, lineCounter, file, schema } = options;
+  const path = issue.path.map((segment) => (typeof segment === "symbol" ? String(segment) : segment));
+
+  if (issue.code === "unrecognized_keys") {
+    const known = knownKeysAt(schema, path);
+    return issue.keys.map((key) => {
+      const suggestion = findNearestName(key, known);
+      const hint = suggestion ? `did you mean "${suggestion}"?` : `known fields: ${known.join(", ")}`;
+      return {
+        file,
+        ...position(lineCounter, keyOffset(document, path, key)),
+        field: [...path, key].join("."),
+        message: `unknown field "${key}": ${hint}`,
+      };
+    });
+  }
+
+  return [
+    {
+      file,
+      ...position(lineCounter, nodeOffset(document, path)),
+      field: path.join("."),
+      message: describeIssue(issue),
+    },
+  ];
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code !== "invalid_type") return issue.message;
+  if (issue.input === undefined) return `required field is missing: add it as a ${issue.expected}`;
+  const received = Array.isArray(issue.input) ? "list" : issue.input === null ? "null" : typeof issue.input;
+  return `wrong type: expected ${issue.expected}, got ${received === "object" ? "mapping" : received}`;
+}
+
+/** Offset of the deepest existing node on the path, so a missing field points at its parent. */
+function nodeOffset(document: Document, path: (string | number)[]): number {
+  for (let depth = path.length; depth >= 0; depth -= 1) {
+    const node = document.getIn(path.slice(0, depth), true) as Node | undefined;
+    if (node && typeof node === "object" && "range" in node && node.range) return node.range[0];
+  }
+  return 0;
+}
+
+function keyOffset(document: Document, path: (string | number)[], key: string): number {
+  const parent = path.length === 0 ? document.contents : document.getIn(path, true);
+  if (isMap(parent)) {
+    for (const item of parent.items) {
+      if (isPair(item) && isScalar(item.key) && String(item.key.value) === key && item.key.range) {
+        return item.key.range[0];
+      }
+    }
+  }
+  return nodeOffset(document, path);
+}
+
+function position(lineCounter: LineCounter, offset: number): { line: number; column: number } {
+  const { line, col } = lineCounter.linePos(offset);
+  return { line, column: col };
+}
+
+function describeYamlError(code: string, message: string, source: string): string {
+  switch (code) {
+    case "DUPLICATE_KEY":
+      return `duplicate key "${source.trim()}": each key may appear once in a mapping, so remove or rename one`;
+    case "TAB_AS_INDENT":
+      return "tab used for indentation: YAML indents with spaces only";
+    case "MULTIPLE_DOCS":
+      return "file holds more than one YAML document: keep a single document without '---' separators";
+    default:
+      return `invalid YAML: ${message.split("\n")[0]}`;
+  }
+}
+
+function fail(file: string, message: string): { ok: false; problems: ConfigProblem[] } {
+  return { ok: false, problems: [{ file, line: 1, column: 1, field: "", message }] };
+}

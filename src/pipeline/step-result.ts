@@ -1,0 +1,36 @@
+/** Status of one step as it moves through a pipeline. */
+export type StepStatus = "queued" | "running" | "success" | "failure" | "timed_out" | "cancelled" | "skipped";
+
+/** A raw test report a step produced, read back by the provider after the step ends. */
+export interface StepReport {
+  format: "junit-xml";
+  /** Repository-relative path the step wrote it to. */
+  path: string;
+  content: string;
+}
+
+/** Resource usage of a finished step, as far as the provider can measure it. */
+export interface StepUsage {
+  cpuSeconds: number;
+  peakMemoryBytes: number;
+}
+
+/** What a provider returns for one step. */
+export interface StepResult {
+  name: string;
+  status: Exclude<StepStatus, "queued" | "running" | "skipped">;
+  /** Exit code of the step's command; null when it was killed or never started. */
+  exitCode: number | null;
+  startedAt: string;
+  durationMs: number;
+  /** Last lines of combined output, bounded in size; the full log is at `logPath`. */
+  outputTail: string;
+  /** True when earlier output was dropped from `outputTail`. */
+  outputTruncated: boolean;
+  /** Absolute path of the full log on disk, when the provider keeps one. */
+  logPath?: string;
+  /** One line that explains a non-success status, such as "timed out after 10m". */
+  reason?: string;
+  report?: StepReport;
+  usage?: StepUsage;
+}
