@@ -84,12 +84,7 @@ build_module() {
   echo "build.sh: built $module in $((SECONDS - started)) s" >&2
 }
 
-build_module etcd .
-mv_etcd_if_needed() {
-  # `go build -o dir/ .` names the binary after the module path's last
-  # element, which for the etcd wrapper is already "etcd".
-  :
-}
+build_module etcd ./cmd/etcd
 build_module kwok sigs.k8s.io/kwok/cmd/kwok
 build_module kubernetes ./cmd/kube-apiserver ./cmd/kube-controller-manager ./cmd/kube-scheduler ./cmd/kubectl
 
