@@ -1,0 +1,46 @@
+import type { ConfigProblem } from "../config/config-problem.ts";
+import type { StepResult, StepStatus } from "../pipeline/step-result.ts";
+
+/** Conclusions Paddock gives a completed check run (a subset of GitHub's). */
+export type PipelineConclusion = "success" | "failure" | "neutral" | "cancelled" | "timed_out" | "action_required";
+
+/** A failed test case from a report, located in the repository. */
+export interface TestFailure {
+  /** Repository-relative path of the test file. */
+  file: string;
+  /** 1-based line; 1 when the report does not say. */
+  line: number;
+  /** Test name, such as `math > adds`. */
+  title: string;
+  /** First line of the failure message. */
+  message: string;
+  /** Longer detail such as a stack trace, bounded in size. */
+  details?: string;
+}
+
+/** One row of the check run's progress table. */
+export interface StepProgress {
+  name: string;
+  status: StepStatus;
+  durationMs?: number;
+  result?: StepResult;
+  failures?: TestFailure[];
+  /** Set when the step's report could not be read or parsed. */
+  reportProblem?: string;
+}
+
+/** Everything a check run shows, kept as data so that rendering stays pure. */
+export interface CheckRunView {
+  environmentName: string;
+  headSha: string;
+  provider: "local" | "kubernetes";
+  status: "queued" | "in_progress" | "completed";
+  conclusion?: PipelineConclusion;
+  /** One line explaining the conclusion, such as "Cancelled: superseded by 1a2b3c4". */
+  headline?: string;
+  steps: StepProgress[];
+  configProblems: ConfigProblem[];
+  decision?: { allowed: boolean; reasons: string[] };
+  /** Extra lines for the summary, such as where the config came from. */
+  notes: string[];
+}
