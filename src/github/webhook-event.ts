@@ -13,9 +13,11 @@ const repositorySchema = z.object({
   default_branch: z.string().optional(),
 });
 
+const installationSchema = z.object({ id: z.number() }).nullish();
+
 const pullRequestPayloadSchema = z.object({
   action: z.enum(PULL_REQUEST_ACTIONS),
-  installation: z.object({ id: z.number() }),
+  installation: installationSchema,
   repository: repositorySchema,
   sender: accountSchema,
   pull_request: z.object({
@@ -29,7 +31,7 @@ const pullRequestPayloadSchema = z.object({
 
 const checkRunPayloadSchema = z.object({
   action: z.literal("rerequested"),
-  installation: z.object({ id: z.number() }),
+  installation: installationSchema,
   repository: repositorySchema,
   sender: accountSchema,
   check_run: z.object({
@@ -62,7 +64,8 @@ export interface PullRequestEvent {
   kind: "pull_request";
   action: (typeof PULL_REQUEST_ACTIONS)[number];
   deliveryId: string;
-  installationId: number;
+  /** Null when the payload names no installation, as in some recorded examples; the app ignores those. */
+  installationId: number | null;
   repository: EventRepository;
   sender: EventSender;
   pullRequest: { number: number; headSha: string; headRef: string; baseRef: string; headRepositoryFullName: string | null; state: string; merged: boolean };
@@ -72,7 +75,7 @@ export interface PullRequestEvent {
 export interface CheckRunRerequestEvent {
   kind: "check_run_rerequested";
   deliveryId: string;
-  installationId: number;
+  installationId: number | null;
   repository: EventRepository;
   sender: EventSender;
   checkRun: { id: number; headSha: string; externalId: string | null; pullRequests: number[] };
@@ -94,7 +97,7 @@ export function parseWebhookEvent(options: { name: string; id: string; payload: 
       kind: "pull_request",
       action: data.action,
       deliveryId: id,
-      installationId: data.installation.id,
+      installationId: data.installation?.id ?? null,
       repository: toRepository(data.repository),
       sender: data.sender,
       pullRequest: {
@@ -112,7 +115,7 @@ export function parseWebhookEvent(options: { name: string; id: string; payload: 
     return toEvent(label, checkRunPayloadSchema.safeParse(payload), (data) => ({
       kind: "check_run_rerequested",
       deliveryId: id,
-      installationId: data.installation.id,
+      installationId: data.installation?.id ?? null,
       repository: toRepository(data.repository),
       sender: data.sender,
       checkRun: {

@@ -1,0 +1,35 @@
+import type { ApplicationFunction, Context } from "probot";
+import { createCheckRunReporter } from "../src/checks/report-check-run.ts";
+import { parseWebhookEvent } from "../src/github/webhook-event.ts";
+import type { PaddockService } from "../src/service/paddock-service.ts";
+
+/**
+ * The Probot app: one handler for every delivery. It parses the event, logs and ignores what
+ * Paddock does not handle, and hands the rest to the service without waiting for the work.
+ */
+export function createPaddockApp(options: { service: PaddockService }): ApplicationFunction {
+  return (app) => {
+    // Probot passes a Context to every handler; onAny's declared type omits it.
+    app.onAny(async (anyContext) => {
+      const context = anyContext as unknown as Context;
+      const repository = (context.payload as { repository?: { full_name?: string } }).repository?.full_name;
+      const logger = context.log.child({ deliveryId: context.id, event: context.name, repo: repository });
+      const parsed = parseWebhookEvent({ name: context.name, id: context.id, payload: context.payload });
+      if (!("event" in parsed)) {
+        logger.info({ reason: parsed.reason, detail: parsed.message }, "webhook ignored");
+        return;
+      }
+
+      const { event } = parsed;
+      if (event.installationId === null) {
+        logger.info({ reason: "invalid", detail: "payload has no installation, so Paddock cannot act on the repository" }, "webhook ignored");
+        return;
+      }
+      const octokit = context.octokit;
+      const sink = createCheckRunReporter({ octokit, owner: event.repository.owner, repo: event.repository.name, logger });
+      const clients = { octokit, sink };
+      if (event.kind === "pull_request") options.service.acceptPullRequest({ event, clients, logger });
+      else options.service.acceptRerequest({ event, clients, logger });
+    });
+  };
+}

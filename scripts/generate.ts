@@ -1,0 +1,48 @@
+/**
+ * Rebuilds the generated files from their sources: the JSON Schemas in schema/ from the zod
+ * schemas. With --check it writes nothing and exits 1 when a committed file differs.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { repoConfigSchema } from "../src/config/repo-config-schema.ts";
+import { orgPolicySchema } from "../src/policy/org-policy-schema.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+const outputs: Array<{ path: string; render: () => string }> = [
+  { path: "schema/paddock.schema.json", render: () => renderSchema(repoConfigSchema, "paddock.schema.json", "Paddock repository config (.github/paddock.yml)") },
+  {
+    path: "schema/paddock-policy.schema.json",
+    render: () => renderSchema(orgPolicySchema, "paddock-policy.schema.json", "Paddock org policy (.github/paddock-policy.yml)"),
+  },
+];
+
+function renderSchema(schema: z.ZodType, id: string, title: string): string {
+  // io "input" describes what people write: fields with defaults are optional.
+  const json = z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" });
+  return `${JSON.stringify({ ...json, $id: id, title }, null, 2)}\n`;
+}
+
+const check = process.argv.includes("--check");
+const stale: string[] = [];
+for (const output of outputs) {
+  const path = join(root, output.path);
+  const fresh = output.render();
+  let current: string | undefined;
+  try {
+    current = readFileSync(path, "utf8");
+  } catch {
+    current = undefined;
+  }
+  if (current === fresh) continue;
+  if (check) stale.push(output.path);
+  else writeFileSync(path, fresh);
+}
+
+if (stale.length > 0) {
+  console.error(`Generated files are out of date: ${stale.join(", ")}. Run npm run generate and commit the result.`);
+  process.exit(1);
+}
+console.log(check ? "Generated files are up to date." : `Wrote ${outputs.map((output) => output.path).join(", ")}.`);

@@ -1,0 +1,66 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { formatConfigProblem } from "../config/config-problem.ts";
+import { readRepoConfig, REPO_CONFIG_PATH } from "../config/load-repo-config.ts";
+import type { RepoConfig } from "../config/repo-config-schema.ts";
+import { PaddockError } from "../errors.ts";
+import { parseWebhookEvent, type PullRequestEvent } from "../github/webhook-event.ts";
+import { readOrgPolicy } from "../policy/load-org-policy.ts";
+import type { OrgPolicy, PolicySource } from "../policy/org-policy-schema.ts";
+
+/** Reads a file for a CLI flag, or throws a usage error naming the flag and the path. */
+export function readFlagFile(options: { flag: string; path: string; cwd: string }): string {
+  const absolute = resolve(options.cwd, options.path);
+  try {
+    return readFileSync(absolute, "utf8");
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "not found" : "unreadable";
+    throw new PaddockError("USAGE", `${options.flag} ${options.path}: file ${reason}`, { hint: "pass the path of an existing file", cause: error });
+  }
+}
+
+/** Reads a webhook payload file and turns it into a pull request event. */
+export function readPullRequestPayload(options: { event: string; path: string; cwd: string }): PullRequestEvent {
+  const text = readFlagFile({ flag: "--payload", path: options.path, cwd: options.cwd });
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch (error) {
+    throw new PaddockError("PAYLOAD_INVALID", `--payload ${options.path} is not valid JSON (${(error as Error).message})`, {
+      hint: "pass a webhook payload as GitHub sends it",
+    });
+  }
+  const parsed = parseWebhookEvent({ name: options.event, id: "cli", payload });
+  if (!("event" in parsed)) {
+    const hint = "pass --event pull_request with a payload whose action is opened, reopened, synchronize or closed";
+    throw new PaddockError(parsed.reason === "unsupported" ? "EVENT_UNSUPPORTED" : "PAYLOAD_INVALID", parsed.message, { hint });
+  }
+  if (parsed.event.kind !== "pull_request") {
+    throw new PaddockError("EVENT_UNSUPPORTED", `event ${options.event} cannot be planned from the command line`, {
+      hint: "pass --event pull_request",
+    });
+  }
+  return parsed.event;
+}
+
+/** Reads and validates a repository config file, throwing every problem as one usage error. */
+export function readConfigFlag(options: { path: string; cwd: string; label?: string }): RepoConfig {
+  const text = readFlagFile({ flag: "--config", path: options.path, cwd: options.cwd });
+  const lookup = readRepoConfig({ text, file: options.label ?? options.path });
+  if (lookup.kind === "valid") return lookup.config;
+  const problems = lookup.kind === "invalid" ? lookup.problems.map(formatConfigProblem) : [];
+  throw new PaddockError("CONFIG_INVALID", `invalid config ${options.path}:\n${problems.join("\n")}`, {
+    hint: `fix the fields listed above (the JSON Schema in schema/ helps editors); the format is the one of ${REPO_CONFIG_PATH}`,
+  });
+}
+
+/** Reads an org policy file, or the documented defaults when no path is given. */
+export function readPolicyFlag(options: { path: string | undefined; cwd: string }): { policy: OrgPolicy; source: PolicySource } {
+  const text = options.path === undefined ? undefined : readFlagFile({ flag: "--org-policy", path: options.path, cwd: options.cwd });
+  const lookup = readOrgPolicy({ text, location: options.path ?? "" });
+  if (lookup.kind === "policy") return { policy: lookup.policy, source: lookup.source };
+  const problems = lookup.kind === "invalid" ? lookup.problems.map((problem) => formatConfigProblem({ ...problem, file: options.path ?? problem.file })) : [];
+  throw new PaddockError("CONFIG_INVALID", `invalid org policy ${options.path}:\n${problems.join("\n")}`, {
+    hint: "fix the fields listed above",
+  });
+}

@@ -1,0 +1,19 @@
+import type { ConfigProblem } from "./config-problem.ts";
+import { parseConfigFile } from "./parse-config-file.ts";
+import { repoConfigSchema, type RepoConfig } from "./repo-config-schema.ts";
+
+/** Where a repository keeps its Paddock config. */
+export const REPO_CONFIG_PATH = ".github/paddock.yml";
+
+/** The outcome of reading a repository's config. */
+export type RepoConfigLookup =
+  | { kind: "missing" }
+  | { kind: "invalid"; problems: ConfigProblem[] }
+  | { kind: "valid"; config: RepoConfig };
+
+/** Validates config text, or reports the file as missing when there is no text. */
+export function readRepoConfig(options: { text: string | undefined; file?: string }): RepoConfigLookup {
+  if (options.text === undefined) return { kind: "missing" };
+  const parsed = parseConfigFile({ text: options.text, file: options.file ?? REPO_CONFIG_PATH, schema: repoConfigSchema });
+  return parsed.ok ? { kind: "valid", config: parsed.value } : { kind: "invalid", problems: parsed.problems };
+}

@@ -1,0 +1,63 @@
+import type { SourceSpec } from "../providers/provider.ts";
+
+/** The part of an Octokit client Paddock uses; Probot's, @octokit/rest's and @actions/github's all fit. */
+export interface GitHubRequester {
+  request: (route: string, parameters?: Record<string, unknown>) => Promise<{ status: number; data: unknown }>;
+}
+
+/** A file read from a repository at one commit. */
+export interface RepositoryFile {
+  path: string;
+  text: string;
+  /** Blob SHA of the file, so records can name exactly what was read. */
+  sha: string;
+}
+
+/** Reads a file at a ref; resolves undefined when the file or the repository does not exist. */
+export async function readRepositoryFile(options: {
+  octokit: GitHubRequester;
+  owner: string;
+  repo: string;
+  path: string;
+  ref?: string;
+}): Promise<RepositoryFile | undefined> {
+  const { octokit, owner, repo, path, ref } = options;
+  try {
+    const response = await octokit.request("GET /repos/{owner}/{repo}/contents/{path}", {
+      owner,
+      repo,
+      path,
+      ...(ref ? { ref } : {}),
+    });
+    const data = response.data as { type?: string; content?: string; encoding?: string; sha?: string };
+    if (data.type !== "file" || typeof data.content !== "string") return undefined;
+    const text = data.encoding === "base64" ? Buffer.from(data.content, "base64").toString("utf8") : data.content;
+    return { path, text, sha: data.sha ?? "" };
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Describes the head commit's source as GitHub's tarball of that commit. */
+export function tarballSource(options: { octokit: GitHubRequester; owner: string; repo: string; sha: string }): SourceSpec {
+  const { octokit, owner, repo, sha } = options;
+  return {
+    kind: "tarball",
+    sha,
+    open: async (signal) => {
+      // parseSuccessResponseBody: false keeps the body a stream, so a large repository is never held in memory.
+      const response = await octokit.request("GET /repos/{owner}/{repo}/tarball/{ref}", {
+        owner,
+        repo,
+        ref: sha,
+        request: { parseSuccessResponseBody: false, signal },
+      });
+      return response.data as ReadableStream<Uint8Array>;
+    },
+  };
+}
+
+function isNotFound(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { status?: unknown }).status === 404;
+}

@@ -1,0 +1,76 @@
+import type { Logger } from "pino";
+import type { CheckRunView, StepProgress } from "../checks/check-run-view.ts";
+import { concludePipeline } from "../checks/conclude.ts";
+import type { EnvironmentPlan } from "../environments/plan-environment.ts";
+import { describeError } from "../errors.ts";
+import type { PreparedEnvironment, Provider, SourceSpec } from "../providers/provider.ts";
+import type { StepResult } from "./step-result.ts";
+import { readStepReport } from "./read-step-report.ts";
+
+/**
+ * Runs a planned pipeline on a provider: prepares the environment, runs the steps in order,
+ * skips the rest after the first step that does not succeed, and reports every change through
+ * `onProgress`. Resolves with the completed view; an aborted signal ends it as cancelled.
+ */
+export async function runPipeline(options: {
+  provider: Provider;
+  plan: EnvironmentPlan;
+  source: SourceSpec;
+  view: CheckRunView;
+  signal: AbortSignal;
+  onProgress: (view: CheckRunView) => Promise<void>;
+  logger: Logger;
+}): Promise<CheckRunView> {
+  const { provider, plan, source, signal, onProgress, logger } = options;
+  let view: CheckRunView = {
+    ...options.view,
+    status: "in_progress",
+    steps: plan.steps.map((step) => ({ name: step.name, status: "queued" })),
+  };
+
+  // 1. Prepare the environment and the checkout.
+  let prepared: PreparedEnvironment;
+  try {
+    prepared = await provider.prepare({ environment: plan.environment, source, signal });
+  } catch (error) {
+    if (signal.aborted) return cancel(view, signal);
+    logger.error({ err: error }, "environment preparation failed");
+    return { ...view, status: "completed", conclusion: "failure", headline: `Environment could not be prepared: ${describeError(error)}` };
+  }
+
+  // 2. Run each step; stop at the first that does not succeed.
+  for (const [index, step] of plan.steps.entries()) {
+    if (signal.aborted) return cancel(view, signal);
+    view = replaceStep(view, index, { name: step.name, status: "running" });
+    await onProgress(view);
+
+    const result = await provider.runStep({ prepared, step, signal });
+    view = replaceStep(view, index, toProgress(result));
+    logger.info({ step: step.name, status: result.status, exitCode: result.exitCode, durationMs: result.durationMs }, "step finished");
+    if (result.status !== "success") break;
+    if (index < plan.steps.length - 1) await onProgress(view);
+  }
+
+  // 3. Conclude.
+  if (signal.aborted) return cancel(view, signal);
+  const steps = view.steps.map((step): StepProgress => (step.status === "queued" ? { ...step, status: "skipped" } : step));
+  return { ...view, steps, status: "completed", conclusion: concludePipeline(steps) };
+}
+
+function toProgress(result: StepResult): StepProgress {
+  const progress: StepProgress = { name: result.name, status: result.status, durationMs: result.durationMs, result };
+  if (!result.report) return progress;
+  const report = readStepReport(result.report);
+  return report.ok ? { ...progress, failures: report.failures } : { ...progress, reportProblem: report.problem };
+}
+
+function replaceStep(view: CheckRunView, index: number, step: StepProgress): CheckRunView {
+  return { ...view, steps: view.steps.map((current, position) => (position === index ? step : current)) };
+}
+
+function cancel(view: CheckRunView, signal: AbortSignal): CheckRunView {
+  const steps = view.steps.map((step): StepProgress =>
+    step.status === "queued" || step.status === "running" ? { ...step, status: step.status === "running" ? "cancelled" : "skipped" } : step,
+  );
+  return { ...view, steps, status: "completed", conclusion: "cancelled", headline: describeError(signal.reason) };
+}

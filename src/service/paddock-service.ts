@@ -1,0 +1,119 @@
+import type { Logger } from "pino";
+import type { CheckRunView } from "../checks/check-run-view.ts";
+import { formatEnvironmentKey, type EnvironmentKey } from "../environments/environment-key.ts";
+import { nameEnvironment } from "../environments/environment-name.ts";
+import { KeyedScheduler } from "../environments/keyed-scheduler.ts";
+import { describeError } from "../errors.ts";
+import type { GitHubRequester } from "../github/repository-gateway.ts";
+import { findRerequestedPullRequest } from "../github/find-pull-request.ts";
+import type { CheckRunRerequestEvent, PullRequestEvent } from "../github/webhook-event.ts";
+import type { Provider } from "../providers/provider.ts";
+import type { CheckRunSink } from "./check-run-reporter.ts";
+import { runPullRequest } from "./run-pull-request.ts";
+
+/** Pipelines that may run at the same time across all environments. */
+export const DEFAULT_PIPELINE_CONCURRENCY = 2;
+
+/** GitHub access for one installation. */
+export interface InstallationClients {
+  octokit: GitHubRequester;
+  sink: CheckRunSink;
+}
+
+/** The long-lived core behind the app: accepts events at once and does the work in a queue. */
+export interface PaddockService {
+  /** Schedules the work for a pull request event and returns without waiting for it. */
+  acceptPullRequest(options: { event: PullRequestEvent; clients: InstallationClients; logger: Logger }): void;
+  /** Runs a check again for its head commit when its pull request is still open. */
+  acceptRerequest(options: { event: CheckRunRerequestEvent; clients: InstallationClients; logger: Logger }): void;
+  /** Resolves when every accepted event has been handled. */
+  onIdle(): Promise<void>;
+}
+
+/** Creates the service with its provider and queue. */
+export function createPaddockService(options: {
+  provider: Provider;
+  logger: Logger;
+  now?: () => Date;
+  concurrency?: number;
+}): PaddockService {
+  const { provider } = options;
+  const now = options.now ?? (() => new Date());
+  const scheduler = new KeyedScheduler({ logger: options.logger, concurrency: options.concurrency ?? DEFAULT_PIPELINE_CONCURRENCY });
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(promise: Promise<T>): Promise<T> => {
+    inFlight.add(promise);
+    void promise.finally(() => inFlight.delete(promise)).catch(() => undefined);
+    return promise;
+  };
+
+  const service: PaddockService = {
+    acceptRerequest({ event, clients, logger }) {
+      const lookup = findRerequestedPullRequest({ octokit: clients.octokit, event }).then((pullRequestEvent) => {
+        if (pullRequestEvent) service.acceptPullRequest({ event: pullRequestEvent, clients, logger });
+        else logger.info({ checkRunId: event.checkRun.id }, "re-run ignored: no open pull request has this commit as its head");
+      });
+      track(lookup).catch((error: unknown) => logger.error({ err: error }, "finding the pull request of a re-requested check run failed"));
+    },
+
+    acceptPullRequest({ event, clients, logger: baseLogger }) {
+      const key: EnvironmentKey = { repositoryId: event.repository.id, pullRequest: event.pullRequest.number };
+      const environmentName = nameEnvironment({ repositoryName: event.repository.name, key });
+      const logger = baseLogger.child({ key: formatEnvironmentKey(key), environment: environmentName, sha: event.pullRequest.headSha });
+
+      if (event.action === "closed") {
+        scheduler.submit(formatEnvironmentKey(key), {
+          kind: "teardown",
+          sha: null,
+          supersede: async () => undefined,
+          execute: async () => {
+            await provider.teardown({ environmentName });
+            logger.info({ merged: event.pullRequest.merged }, "environment torn down");
+          },
+        });
+        return;
+      }
+
+      // The check run is created at once, outside the queue, so the pull request shows it in milliseconds.
+      const view: CheckRunView = {
+        environmentName,
+        headSha: event.pullRequest.headSha,
+        provider: provider.kind,
+        status: "in_progress",
+        steps: [],
+        configProblems: [],
+        notes: [],
+      };
+      const checkRunId = track(clients.sink.start(view));
+      checkRunId.catch((error: unknown) => logger.error({ err: error }, "creating the check run failed"));
+
+      scheduler.submit(formatEnvironmentKey(key), {
+        kind: "run",
+        sha: event.pullRequest.headSha,
+        supersede: async (reason) => {
+          await clients.sink.complete(await checkRunId, { ...view, status: "completed", conclusion: "cancelled", headline: reason });
+          logger.info({ reason }, "queued run superseded");
+        },
+        execute: async (signal) => {
+          const id = await checkRunId;
+          try {
+            const finished = await runPullRequest({ event, octokit: clients.octokit, provider, sink: clients.sink, checkRunId: id, view, signal, logger, now });
+            logger.info({ conclusion: finished.conclusion }, "pipeline finished");
+          } catch (error) {
+            logger.error({ err: error }, "pipeline failed");
+            const headline = `Paddock failed before the pipeline finished: ${describeError(error)}`;
+            await clients.sink.complete(id, { ...view, status: "completed", conclusion: "failure", headline });
+          }
+        },
+      });
+    },
+
+    async onIdle() {
+      while (inFlight.size > 0 || scheduler.activeKeys > 0) {
+        await Promise.allSettled([...inFlight]);
+        await scheduler.onIdle();
+      }
+    },
+  };
+  return service;
+}

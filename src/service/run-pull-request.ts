@@ -1,0 +1,103 @@
+import type { Logger } from "pino";
+import type { CheckRunView } from "../checks/check-run-view.ts";
+import { readRepoConfig, REPO_CONFIG_PATH } from "../config/load-repo-config.ts";
+import { planEnvironment } from "../environments/plan-environment.ts";
+import { readRepositoryFile, tarballSource, type GitHubRequester } from "../github/repository-gateway.ts";
+import type { PullRequestEvent } from "../github/webhook-event.ts";
+import { runPipeline } from "../pipeline/run-pipeline.ts";
+import { fetchOrgPolicy } from "../policy/load-org-policy.ts";
+import type { Provider } from "../providers/provider.ts";
+import type { CheckRunSink } from "./check-run-reporter.ts";
+
+/** Example shown on the neutral check run of a repository without config. */
+export const CONFIG_EXAMPLE = [
+  "environment:",
+  '  resources: { cpu: "1", memory: 2Gi }',
+  "  ttl: 24h",
+  "steps:",
+  "  - name: test",
+  "    image: node:24",
+  "    run: npm ci && npm test",
+].join("\n");
+
+/**
+ * Runs the pipeline for one pull request head commit and completes its check run: loads the
+ * repository config and the org policy, plans, checks the decision, runs the steps.
+ */
+export async function runPullRequest(options: {
+  event: PullRequestEvent;
+  octokit: GitHubRequester;
+  provider: Provider;
+  sink: CheckRunSink;
+  checkRunId: number;
+  view: CheckRunView;
+  signal: AbortSignal;
+  logger: Logger;
+  now: () => Date;
+}): Promise<CheckRunView> {
+  const { event, octokit, provider, sink, checkRunId, signal, logger } = options;
+  const { owner, name: repo } = event.repository;
+  const sha = event.pullRequest.headSha;
+  const complete = async (view: CheckRunView): Promise<CheckRunView> => {
+    await sink.complete(checkRunId, view);
+    return view;
+  };
+
+  // 1. The repository's config at the head commit.
+  const file = await readRepositoryFile({ octokit, owner, repo, path: REPO_CONFIG_PATH, ref: sha });
+  const config = readRepoConfig({ text: file?.text });
+  if (config.kind === "missing") {
+    return complete({
+      ...options.view,
+      status: "completed",
+      conclusion: "neutral",
+      headline: `No Paddock config: add ${REPO_CONFIG_PATH} to this repository to get an environment for each pull request`,
+      notes: [`A minimal ${REPO_CONFIG_PATH}:\n\n\`\`\`yaml\n${CONFIG_EXAMPLE}\n\`\`\``],
+    });
+  }
+  if (config.kind === "invalid") {
+    logger.info({ problems: config.problems.length }, "repository config is invalid");
+    return complete({
+      ...options.view,
+      status: "completed",
+      conclusion: "failure",
+      headline: `Invalid ${REPO_CONFIG_PATH}: nothing ran. Fix the fields marked on the file and push again`,
+      configProblems: config.problems,
+    });
+  }
+
+  // 2. The org policy, never guessed.
+  const policy = await fetchOrgPolicy({ octokit, owner });
+  if (policy.kind !== "policy") {
+    const reasons =
+      policy.kind === "unreadable"
+        ? [policy.message]
+        : policy.problems.map((problem) => `org policy ${problem.file}:${problem.line}: ${problem.field} ${problem.message}`.replace("  ", " "));
+    return complete({
+      ...options.view,
+      status: "completed",
+      conclusion: "failure",
+      headline: "Denied: the org policy could not be used, so nothing ran",
+      decision: { allowed: false, reasons },
+    });
+  }
+
+  // 3. Plan and judge.
+  const plan = planEnvironment({ event, config: config.config, policy: policy.policy, policySource: policy.source, now: options.now() });
+  const planned: CheckRunView = { ...options.view, decision: { allowed: plan.decision.allowed, reasons: plan.decision.reasons } };
+  if (!plan.decision.allowed) {
+    return complete({ ...planned, status: "completed", conclusion: "failure", headline: "Denied by org policy: nothing ran" });
+  }
+
+  // 4. Run.
+  const finished = await runPipeline({
+    provider,
+    plan,
+    source: tarballSource({ octokit, owner, repo, sha }),
+    view: planned,
+    signal,
+    logger,
+    onProgress: (view) => sink.update(checkRunId, view),
+  });
+  return complete(finished);
+}
