@@ -1,0 +1,96 @@
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+
+import { extract, type ReadEntry } from "tar";
+
+import { PaddockError, describeError } from "../../errors.ts";
+
+/** Maximum total size of the regular files one source archive may extract to (4 GiB). */
+export const MAX_EXTRACTED_BYTES = 4 * 1024 ** 3;
+
+const FILE_TYPES = new Set(["File", "OldFile", "ContiguousFile"]);
+const ALLOWED_TYPES = new Set([...FILE_TYPES, "Directory", "SymbolicLink", "Link"]);
+
+/** What {@link extractTar} unpacks and where. */
+export interface ExtractTarOptions {
+  input: Readable;
+  /** Existing empty directory that receives the contents of the archive's single top-level folder. */
+  destination: string;
+  gzip: boolean;
+  /** Cap on the total size of regular files; defaults to {@link MAX_EXTRACTED_BYTES}. */
+  maxBytes?: number;
+  /** Names the archive in error messages, such as "tarball of abc123". */
+  description: string;
+  signal: AbortSignal;
+}
+
+/**
+ * Unpacks a tar stream whose entries all sit in one top-level folder, stripping that folder.
+ * Rejects the whole archive on an absolute path, a `..` component, a link that points outside
+ * the archive, an entry type other than file, directory or link, or more than `maxBytes` of file content.
+ */
+export async function extractTar(options: ExtractTarOptions): Promise<void> {
+  const maxBytes = options.maxBytes ?? MAX_EXTRACTED_BYTES;
+  let problem: string | undefined;
+  let topFolder: string | undefined;
+  let totalBytes = 0;
+
+  const unpack = extract({
+    cwd: options.destination,
+    strip: 1,
+    strict: true,
+    filter: (_entryPath, entry) => {
+      const readEntry = entry as ReadEntry;
+      topFolder ??= readEntry.path.split("/")[0];
+      if (FILE_TYPES.has(readEntry.type)) totalBytes += readEntry.size ?? 0;
+
+      problem ??= findEntryProblem(readEntry, topFolder ?? "");
+      if (problem === undefined && totalBytes > maxBytes) {
+        problem = `its files exceed the limit of ${maxBytes} bytes`;
+      }
+      if (problem !== undefined) unpack.abort(new Error(problem));
+      return problem === undefined;
+    },
+  });
+
+  const stages: NodeJS.ReadWriteStream[] = options.gzip ? [createGunzip()] : [];
+  try {
+    await pipeline([options.input, ...stages, unpack as unknown as NodeJS.WritableStream], { signal: options.signal });
+  } catch (error) {
+    if (options.signal.aborted) throw error;
+    const detail = problem ?? describeError(error);
+    throw new PaddockError("SOURCE_FETCH_FAILED", `extracting the ${options.description} failed: ${detail}`, {
+      hint: problem === undefined ? "Check that the archive is a valid tar file" : "Paddock rejects archives that could write outside the checkout",
+      cause: error,
+    });
+  }
+}
+
+/** Returns why one entry is unsafe, or undefined when it may be extracted. */
+function findEntryProblem(entry: ReadEntry, topFolder: string): string | undefined {
+  const entryPath = entry.path;
+  if (!ALLOWED_TYPES.has(entry.type)) return `entry ${entryPath} has the unsupported type ${entry.type}`;
+  if (path.posix.isAbsolute(entryPath)) return `entry ${entryPath} has an absolute path`;
+  if (entryPath.split("/").includes("..")) return `entry ${entryPath} contains a '..' component`;
+
+  const parts = entryPath.split("/").filter((part) => part !== "" && part !== ".");
+  if (parts[0] !== topFolder) return `entry ${entryPath} is outside the single top-level folder ${topFolder}`;
+  if (parts.length === 1 && entry.type !== "Directory") return `entry ${entryPath} is not inside the top-level folder`;
+
+  const linkPath = entry.linkpath;
+  if (entry.type === "SymbolicLink") {
+    if (linkPath === undefined || path.posix.isAbsolute(linkPath)) return `symbolic link ${entryPath} points to the absolute path ${linkPath}`;
+    const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(parts.slice(1).join("/")), linkPath));
+    if (resolved === ".." || resolved.startsWith("../")) return `symbolic link ${entryPath} points outside the archive to ${linkPath}`;
+  }
+  if (entry.type === "Link") {
+    const target = linkPath ?? "";
+    const targetParts = target.split("/");
+    if (path.posix.isAbsolute(target) || targetParts.includes("..") || targetParts[0] !== topFolder) {
+      return `hard link ${entryPath} points outside the archive to ${target}`;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,178 @@
+import { randomUUID } from "node:crypto";
+import { readdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+
+import { pino, type Logger } from "pino";
+
+import { PaddockError } from "../../errors.ts";
+import type { StepResult } from "../../pipeline/step-result.ts";
+import type { EnvironmentSpec, PreparedEnvironment, Provider, SourceSpec, StepSpec } from "../provider.ts";
+import { fetchSource } from "./fetch-source.ts";
+import { LocalStateLayout, assertCommitSha, type LocalEnvironmentRecord } from "./local-state.ts";
+import { readJunitReport } from "./read-junit-report.ts";
+import { runSandboxed } from "./run-sandboxed.ts";
+import { createStepCommand, type SandboxMode } from "./step-command.ts";
+
+/** Options of {@link createLocalProvider}. */
+export interface LocalProviderOptions {
+  /** Root of the provider's state: environments, checkouts and logs. */
+  stateDir: string;
+  /** bubblewrap binary; defaults to /usr/bin/bwrap. */
+  bwrapPath?: string;
+  /** "bwrap" (the default) sandboxes every step; "none" runs steps directly on the host and must be chosen explicitly. */
+  sandbox?: SandboxMode;
+  /** Lines of output kept in a result's `outputTail`; defaults to 50. */
+  tailLines?: number;
+  logger?: Pick<Logger, "info" | "warn">;
+  /** Clock for the times stored in environment.json. */
+  now?: () => Date;
+}
+
+/** The local provider, plus what it can list from its state directory after a restart. */
+export interface LocalProvider extends Provider {
+  readonly kind: "local";
+  /** Reads every `environment.json` in the state directory, sorted by environment name. */
+  listEnvironments(): Promise<LocalEnvironmentRecord[]>;
+}
+
+interface RunningStep {
+  controller: AbortController;
+  done: Promise<unknown>;
+}
+
+/**
+ * Creates the provider that runs each step of an environment in a bubblewrap sandbox over a
+ * checkout of the head commit on this machine, keeping its state under `stateDir`.
+ */
+export function createLocalProvider(options: LocalProviderOptions): LocalProvider {
+  const layout = new LocalStateLayout(options.stateDir);
+  const logger = options.logger ?? pino({ enabled: false });
+  const now = options.now ?? (() => new Date());
+  const stepCommand = createStepCommand({ sandbox: options.sandbox ?? "bwrap", bwrapPath: options.bwrapPath });
+  const running = new Map<string, Set<RunningStep>>();
+
+  async function prepare(request: { environment: EnvironmentSpec; source: SourceSpec; signal: AbortSignal }): Promise<PreparedEnvironment> {
+    const { environment, source, signal } = request;
+    const sha = source.sha;
+    const checkout = layout.checkoutDir(environment.name, sha);
+    await stepCommand.check();
+
+    // 1. Fetch into a hidden folder first, so a failed fetch never leaves a half checkout.
+    const checkoutsDir = layout.checkoutsDir(environment.name);
+    const incoming = path.join(checkoutsDir, `.incoming-${sha}-${randomUUID()}`);
+    try {
+      await fetchSource({ source, destination: incoming, signal });
+    } catch (error) {
+      await rm(incoming, { recursive: true, force: true });
+      throw error;
+    }
+
+    // 2. A fresh checkout for this SHA replaces any earlier one; older SHAs' checkouts go.
+    await rm(checkout, { recursive: true, force: true });
+    await rename(incoming, checkout);
+    for (const entry of await readdir(checkoutsDir)) {
+      if (entry !== sha && !entry.startsWith(".")) await rm(path.join(checkoutsDir, entry), { recursive: true, force: true });
+    }
+
+    // 3. Record the environment so that a restarted process can find it.
+    const previous = await layout.readRecord(environment.name);
+    const updatedAt = now();
+    await layout.writeRecord({
+      environment,
+      sha,
+      location: checkout,
+      createdAt: previous?.createdAt ?? updatedAt.toISOString(),
+      updatedAt: updatedAt.toISOString(),
+      expiresAt: new Date(updatedAt.getTime() + environment.ttlSeconds * 1000).toISOString(),
+    });
+    logger.info({ environment: environment.name, sha, location: checkout }, "environment prepared");
+    return { environment, sha, location: checkout };
+  }
+
+  async function runStep(request: { prepared: PreparedEnvironment; step: StepSpec; signal: AbortSignal }): Promise<StepResult> {
+    const { prepared, step } = request;
+    const name = prepared.environment.name;
+    const checkout = await resolveCheckout(layout, prepared);
+    if (!(step.timeoutSeconds > 0) || !Number.isFinite(step.timeoutSeconds)) {
+      throw new PaddockError("USAGE", `step ${step.name} has the invalid timeout ${step.timeoutSeconds} seconds`, { hint: "Use a positive number of seconds" });
+    }
+    if (step.image !== undefined) logger.warn({ environment: name, step: step.name, image: step.image }, "step image ignored by the local provider");
+
+    const command = await stepCommand.build({ step, checkout, shareNetwork: prepared.environment.egress.length > 0 });
+    const controller = new AbortController();
+    const run = runSandboxed({
+      ...command,
+      logPath: layout.logPath(name, prepared.sha, step.name),
+      timeoutSeconds: step.timeoutSeconds,
+      signal: AbortSignal.any([request.signal, controller.signal]),
+      tailLines: options.tailLines,
+    });
+    const entry: RunningStep = { controller, done: run.catch(() => undefined) };
+    const steps = running.get(name) ?? new Set<RunningStep>();
+    running.set(name, steps.add(entry));
+
+    try {
+      const outcome = await run;
+      const problems = [outcome.reason, command.unsandboxedNote].filter((item) => item !== undefined);
+      const result: StepResult = { name: step.name, ...outcome, logPath: layout.logPath(name, prepared.sha, step.name) };
+
+      if (step.junitPath !== undefined) {
+        const junit = await readJunitReport({ checkoutDirectory: checkout, junitPath: step.junitPath });
+        if ("report" in junit) result.report = junit.report;
+        else problems.push(junit.problem);
+      }
+      // NOTE: usage stays undefined. The only cgroup hierarchies here are the host's shared v1
+      // controllers and a v2 mount without controllers, so no per-step subtree can be created.
+      result.reason = problems.length > 0 ? problems.join("; ") : undefined;
+      if (result.reason === undefined) delete result.reason;
+
+      logger.info({ environment: name, sha: prepared.sha, step: step.name, status: result.status, exitCode: result.exitCode }, "step finished");
+      return result;
+    } finally {
+      steps.delete(entry);
+      if (steps.size === 0) running.delete(name);
+    }
+  }
+
+  async function teardown(request: { environmentName: string }): Promise<void> {
+    const name = request.environmentName;
+    const environmentDir = layout.environmentDir(name);
+    const steps = [...(running.get(name) ?? [])];
+    for (const step of steps) step.controller.abort("environment torn down");
+    await Promise.all(steps.map((step) => step.done));
+
+    await rm(environmentDir, { recursive: true, force: true });
+    logger.info({ environment: name, cancelledSteps: steps.length }, "environment torn down");
+  }
+
+  async function listEnvironments(): Promise<LocalEnvironmentRecord[]> {
+    const records: LocalEnvironmentRecord[] = [];
+    for (const name of await layout.listEnvironmentNames()) {
+      try {
+        const record = await layout.readRecord(name);
+        if (record !== undefined) records.push(record);
+      } catch (error) {
+        logger.warn({ environment: name, err: error }, "environment record unreadable, skipped");
+      }
+    }
+    return records;
+  }
+
+  return { kind: "local", prepare, runStep, teardown, listEnvironments };
+}
+
+/** Returns the checkout of a prepared environment, which must be the one `prepare` created. */
+async function resolveCheckout(layout: LocalStateLayout, prepared: PreparedEnvironment): Promise<string> {
+  assertCommitSha(prepared.sha);
+  const expected = layout.checkoutDir(prepared.environment.name, prepared.sha);
+  if (path.resolve(prepared.location) !== expected) {
+    throw new PaddockError("USAGE", `prepared location ${prepared.location} is not the checkout ${expected}`, {
+      hint: "Pass the PreparedEnvironment that prepare returned",
+    });
+  }
+  const stats = await stat(expected).catch(() => undefined);
+  if (stats?.isDirectory() !== true) {
+    throw new PaddockError("USAGE", `checkout ${expected} not found`, { hint: `Call prepare for commit ${prepared.sha} first` });
+  }
+  return expected;
+}
