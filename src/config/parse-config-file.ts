@@ -38,7 +38,7 @@ export function parseConfigFile<Schema extends z.ZodType>(options: {
         file,
         ...position(lineCounter, error.pos[0]),
         field: "",
-        message: describeYamlError(error.code, error.message, text.slice(error.pos[0], error.pos[1])),
+        message: describeYamlError(error.code, error.message, keyAt(text, error.pos[0])),
       })),
     };
   }
@@ -142,6 +142,12 @@ function describeYamlError(code: string, message: string, source: string): strin
     default:
       return `invalid YAML: ${message.split("\n")[0]}`;
   }
+}
+
+/** Reads the mapping key that starts at `offset`, for messages about duplicate keys. */
+function keyAt(text: string, offset: number): string {
+  const match = /^\s*(["']?)([^:\n]*?)\1\s*:/.exec(text.slice(offset, offset + 200));
+  return match?.[2] ?? text.slice(offset, offset + 1);
 }
 
 function fail(file: string, message: string): { ok: false; problems: ConfigProblem[] } {

@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import { MAX_CONFIG_BYTES, parseConfigFile } from "../../src/config/parse-config-file.ts";
+import { repoConfigSchema } from "../../src/config/repo-config-schema.ts";
+
+const FILE = ".github/paddock.yml";
+const parse = (text: string) => parseConfigFile({ text, file: FILE, schema: repoConfigSchema });
+
+describe("parseConfigFile", () => {
+  it("fills defaults for a minimal config", () => {
+    expect(parse("steps:\n  - name: test\n    run: npm test\n")).toEqual({
+      ok: true,
+      value: {
+        environment: { resources: { cpu: "1", memory: "2Gi" }, ttl: "24h", egress: [] },
+        steps: [{ name: "test", run: "npm test", timeout: "10m", env: {} }],
+      },
+    });
+  });
+
+  it("rejects text that is not YAML", () => {
+    expect(parse("steps: [\n  - name: a\n")).toEqual({
+      ok: false,
+      problems: [
+        { file: FILE, line: 2, column: 3, field: "", message: "invalid YAML: Block collections are not allowed within flow collections" },
+        { file: FILE, line: 3, column: 1, field: "", message: "invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]" },
+      ],
+    });
+  });
+
+  it("rejects a duplicate key at its line", () => {
+    const result = parse("steps:\n  - name: a\n    run: x\n    run: y\n");
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        { file: FILE, line: 4, column: 5, field: "", message: 'duplicate key "run": each key may appear once in a mapping, so remove or rename one' },
+      ],
+    });
+  });
+
+  it("rejects tab indentation", () => {
+    const result = parse("steps:\n\t- name: a\n");
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems[0]).toMatchObject({ line: 2, message: "tab used for indentation: YAML indents with spaces only" });
+  });
+
+  it("names the field of a wrong type", () => {
+    expect(parse("steps:\n  - name: a\n    run: x\n    timeout: 5\n")).toEqual({
+      ok: false,
+      problems: [{ file: FILE, line: 4, column: 14, field: "steps.0.timeout", message: "wrong type: expected string, got number" }],
+    });
+  });
+
+  it("names an unknown field and suggests the nearest", () => {
+    expect(parse("environment:\n  ttll: 2h\nsteps:\n  - name: a\n    run: x\n")).toEqual({
+      ok: false,
+      problems: [{ file: FILE, line: 2, column: 3, field: "environment.ttll", message: 'unknown field "ttll": did you mean "ttl"?' }],
+    });
+  });
+
+  it("lists known fields when nothing is near", () => {
+    const result = parse("steps:\n  - name: a\n    run: x\n    zzzzzzzz: 1\n");
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        { file: FILE, line: 4, column: 5, field: "steps.0.zzzzzzzz", message: 'unknown field "zzzzzzzz": known fields: name, image, run, timeout, junit, env' },
+      ],
+    });
+  });
+
+  it("rejects wrong units with the Kubernetes spelling", () => {
+    const result = parse('environment:\n  resources: { cpu: "2 cores", memory: 4GB }\nsteps:\n  - name: a\n    run: x\n');
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        { file: FILE, line: 2, column: 21, field: "environment.resources.cpu", message: 'invalid CPU quantity "2 cores": use a positive Kubernetes quantity such as 1, 0.5 or 500m' },
+        { file: FILE, line: 2, column: 40, field: "environment.resources.memory", message: 'invalid memory quantity "4GB": use a Kubernetes quantity such as 4Gi (binary units)' },
+      ],
+    });
+  });
+
+  it("reports a missing required field at its parent", () => {
+    expect(parse("steps:\n  - name: a\n")).toEqual({
+      ok: false,
+      problems: [{ file: FILE, line: 2, column: 5, field: "steps.0.run", message: "required field is missing: add it as a string" }],
+    });
+  });
+
+  it("rejects duplicate step names", () => {
+    expect(parse("steps:\n  - name: a\n    run: x\n  - name: a\n    run: y\n")).toEqual({
+      ok: false,
+      problems: [{ file: FILE, line: 4, column: 11, field: "steps.1.name", message: 'duplicate step name "a": each step needs its own name' }],
+    });
+  });
+
+  it("rejects an empty file", () => {
+    expect(parse("")).toEqual({ ok: false, problems: [{ file: FILE, line: 1, column: 1, field: "", message: "file is empty: add the settings it should hold" }] });
+  });
+
+  it("rejects a file over the size limit before parsing", () => {
+    const text = `steps: []\n#${"x".repeat(MAX_CONFIG_BYTES)}`;
+    expect(parse(text)).toEqual({
+      ok: false,
+      problems: [{ file: FILE, line: 1, column: 1, field: "", message: `file is ${MAX_CONFIG_BYTES + 11} bytes, over the limit of ${MAX_CONFIG_BYTES} bytes: shorten it` }],
+    });
+  });
+
+  it("rejects aliases that expand without bound", () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]", "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]", "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]", "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]", "e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]"].join("\n");
+    const result = parse(bomb);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems[0]!.message).toMatch(/^YAML aliases expand too far/);
+  });
+
+  it("treats __proto__ as an unknown field without polluting prototypes", () => {
+    const result = parse("__proto__: { polluted: true }\nsteps:\n  - name: a\n    run: x\n");
+    expect(result).toEqual({
+      ok: false,
+      problems: [expect.objectContaining({ line: 1, field: "__proto__", message: expect.stringMatching(/^unknown field "__proto__"/) })],
+    });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
