@@ -81,15 +81,15 @@ function findEntryProblem(entry: ReadEntry, topFolder: string): string | undefin
 
   const linkPath = entry.linkpath;
   if (entry.type === "SymbolicLink") {
-    if (linkPath === undefined || path.posix.isAbsolute(linkPath)) return `symbolic link ${entryPath} points to the absolute path ${linkPath}`;
+    if (linkPath === undefined || path.posix.isAbsolute(linkPath)) return `symbolic link ${entryPath} points to the absolute path ${JSON.stringify(linkPath)}`;
     const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(parts.slice(1).join("/")), linkPath));
-    if (resolved === ".." || resolved.startsWith("../")) return `symbolic link ${entryPath} points outside the archive to ${linkPath}`;
+    if (resolved === ".." || resolved.startsWith("../")) return `symbolic link ${entryPath} points outside the archive to ${JSON.stringify(linkPath)}`;
   }
   if (entry.type === "Link") {
     const target = linkPath ?? "";
     const targetParts = target.split("/");
     if (path.posix.isAbsolute(target) || targetParts.includes("..") || targetParts[0] !== topFolder) {
-      return `hard link ${entryPath} points outside the archive to ${target}`;
+      return `hard link ${entryPath} points outside the archive to ${JSON.stringify(target)}`;
     }
   }
   return undefined;
