@@ -1,12 +1,7 @@
-import { createSchemaCompiler, describeAjvError, type SchemaCompiler } from "./openapi-ajv.ts";
-import { indexOpenApiRoutes, type OpenApiRoute, type OpenApiRouteIndex } from "./openapi-route-index.ts";
-import {
-  dereference,
-  loadOpenApiDocument,
-  type JsonSchema,
-  type OpenApiDocument,
-  type OpenApiRequestBody,
-} from "./openapi-spec.ts";
+import { describeAjvError } from "./openapi-ajv.ts";
+import { getOpenApiContext } from "./openapi-context.ts";
+import type { OpenApiRoute } from "./openapi-route-index.ts";
+import { dereference, type JsonSchema, type OpenApiDocument, type OpenApiRequestBody } from "./openapi-spec.ts";
 
 /** The host every operation of the description is served from. */
 export const GITHUB_API_ORIGIN = "https://api.github.com";
@@ -57,25 +52,9 @@ export class GitHubRequestViolationError extends Error {
   }
 }
 
-interface Validator {
-  document: OpenApiDocument;
-  routes: OpenApiRouteIndex;
-  schemas: SchemaCompiler;
-}
-
-let validator: Validator | undefined;
-
-function getValidator(): Validator {
-  if (!validator) {
-    const document = loadOpenApiDocument();
-    validator = { document, routes: indexOpenApiRoutes(document), schemas: createSchemaCompiler(document) };
-  }
-  return validator;
-}
-
 /** Returns the route with this method and template, or undefined; used to check handler keys. */
 export function findGitHubRoute(method: string, pathTemplate: string): OpenApiRoute | undefined {
-  return getValidator().routes.findByTemplate(method, pathTemplate);
+  return getOpenApiContext().routes.findByTemplate(method, pathTemplate);
 }
 
 /**
@@ -85,7 +64,7 @@ export function findGitHubRoute(method: string, pathTemplate: string): OpenApiRo
  * violation found.
  */
 export function validateGitHubRequest(request: GitHubRequest): ValidatedGitHubRequest {
-  const { routes } = getValidator();
+  const { routes } = getOpenApiContext();
   const method = request.method.toUpperCase();
   const url = new URL(request.url, GITHUB_API_ORIGIN);
   const shownPath = url.pathname + url.search;
@@ -124,7 +103,7 @@ export function validateGitHubRequest(request: GitHubRequest): ValidatedGitHubRe
 }
 
 function describeMissingRoute(path: string): string {
-  const methods = getValidator().routes.methodsForPath(path);
+  const methods = getOpenApiContext().routes.methodsForPath(path);
   if (methods.length === 0) return `no operation of GitHub's REST API has the path ${path}`;
   return `the path exists only for ${methods.join(", ")}`;
 }
@@ -168,7 +147,7 @@ function checkParameters(
   values: Record<string, unknown>,
   violations: string[],
 ): void {
-  const { schemas } = getValidator();
+  const { schemas } = getOpenApiContext();
   const key = `${route.operation.operationId} ${location}`;
   const validate = schemas.compile(key, () => parametersSchema(route, location), { coerceStrings: true });
 
@@ -195,7 +174,7 @@ function parametersSchema(route: OpenApiRoute, location: "path" | "query"): Json
 }
 
 function checkBody(route: OpenApiRoute, request: GitHubRequest, violations: string[]): unknown {
-  const { document, schemas } = getValidator();
+  const { document, schemas } = getOpenApiContext();
   const requestBody = route.operation.requestBody
     ? dereference<OpenApiRequestBody>(document, route.operation.requestBody)
     : undefined;
@@ -233,8 +212,8 @@ function checkBody(route: OpenApiRoute, request: GitHubRequest, violations: stri
 /**
  * Flags top-level body properties the operation does not define. The schemas allow them (no
  * `additionalProperties: false`) and GitHub drops them silently, so a misspelled field would
- * otherwise pass. Bodies whose root schema combines others (anyOf, oneOf, allOf) or sets
- * `additionalProperties` are left to the schema alone.
+ * otherwise pass. Properties named in anyOf, oneOf or allOf branches count as defined; a root
+ * schema that sets `additionalProperties` itself is left to Ajv.
  */
 function checkUnknownBodyProperties(
   document: OpenApiDocument,
@@ -243,15 +222,20 @@ function checkUnknownBodyProperties(
   violations: string[],
 ): void {
   const root = dereference<JsonSchema>(document, schema);
-  const properties = root.properties as Record<string, unknown> | undefined;
-  const combines = "anyOf" in root || "oneOf" in root || "allOf" in root;
-  if (!properties || combines || "additionalProperties" in root) return;
+  if ("additionalProperties" in root) return;
   if (typeof body !== "object" || body === null || Array.isArray(body)) return;
 
-  for (const name of Object.keys(body)) {
-    if (!(name in properties)) {
-      violations.push(`body/${name} is not a property of this operation (known: ${Object.keys(properties).join(", ")})`);
+  const known = new Set(Object.keys((root.properties as object | undefined) ?? {}));
+  for (const keyword of ["anyOf", "oneOf", "allOf"]) {
+    for (const branch of (root[keyword] as JsonSchema[] | undefined) ?? []) {
+      const resolved = dereference<JsonSchema>(document, branch);
+      for (const name of Object.keys((resolved.properties as object | undefined) ?? {})) known.add(name);
     }
+  }
+  if (known.size === 0) return;
+
+  for (const name of Object.keys(body)) {
+    if (!known.has(name)) violations.push(`body/${name} is not a property of this operation (known: ${[...known].join(", ")})`);
   }
 }
 

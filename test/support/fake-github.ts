@@ -1,0 +1,175 @@
+import nock from "nock";
+
+import { createCheckRunStore, type FakeCheckRun } from "./fake-github-check-runs.ts";
+import { createContentStore, type RepositoryFile } from "./fake-github-contents.ts";
+import { createPullRequestStore } from "./fake-github-pulls.ts";
+import { createFakeRouter, type DispatchResult, type RawRequest } from "./fake-github-router.ts";
+import { CODELOAD_ORIGIN, createTarballStore, type RegisteredTarball, type TarballSource } from "./fake-github-tarball.ts";
+import { createTokenStore } from "./fake-github-tokens.ts";
+import {
+  FAKE_APP_ID,
+  type FakeHandler,
+  type FakeResponse,
+  type FakeViolation,
+  type InjectedFailure,
+  type RecordedCall,
+} from "./fake-github-types.ts";
+import { GITHUB_API_ORIGIN } from "./openapi-validator.ts";
+
+/** Options of `createFakeGitHub`; every field has a default. */
+export interface FakeGitHubOptions {
+  /** The app id in check runs and the `app_id` filter; defaults to `FAKE_APP_ID`. */
+  appId?: number;
+  /** Clock for timestamps and token expiry; defaults to the system clock. */
+  now?: () => Date;
+  /** Lets requests reach 127.0.0.1 and ::1 (a local server under test); off by default. */
+  allowLoopback?: boolean;
+  /** Rejects requests whose credentials GitHub would reject; on by default. */
+  requireAuth?: boolean;
+}
+
+/** A download from codeload.github.com. */
+export interface RecordedDownload {
+  method: string;
+  path: string;
+  status: number;
+}
+
+/** An in-process stand-in for api.github.com and codeload.github.com, built on nock. */
+export interface FakeGitHub {
+  /** Every request to api.github.com, in arrival order, including rejected ones. */
+  readonly calls: RecordedCall[];
+  readonly violations: FakeViolation[];
+  readonly downloads: RecordedDownload[];
+  /** Adds or replaces the handler of one route, e.g. `"GET /repos/{owner}/{repo}"`. */
+  on(route: string, handler: FakeHandler): void;
+  /** Answers the next `times` requests to the route with `status` instead of its handler. */
+  failNext(route: string, failure: InjectedFailure): void;
+  setFile(file: RepositoryFile): void;
+  setDefaultBranch(options: { owner: string; repo: string; branch: string }): void;
+  setTarball(source: TarballSource): RegisteredTarball;
+  setPullRequest(options: { owner: string; repo: string; pullRequest: { number: number } }): void;
+  /** Returns copies of the stored check runs, oldest first. */
+  checkRuns(): FakeCheckRun[];
+  /** Returns how many installation tokens were minted for this installation. */
+  tokenMints(installationId: number): number;
+  /** Throws an Error listing every violation; call it in `afterEach`. */
+  assertNoViolations(): void;
+  /** Returns the violations so far and clears them, for a test that expects a rejection. */
+  takeViolations(): FakeViolation[];
+  /** Removes this fake's interceptors and forbids network access again. */
+  close(): void;
+}
+
+const INTERCEPTED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+const LOOPBACK_HOST = /^(127\.0\.0\.1|\[::1\]|::1)(:\d+)?$/;
+
+/**
+ * Starts a fake GitHub: every method and path on api.github.com reaches one dispatcher that
+ * validates the request against GitHub's OpenAPI description, records it, and answers from
+ * the built-in handlers (installation tokens, check runs, contents, tarball, pull requests) or
+ * from handlers added with `on`. Real network access stays disabled. Use one fake at a time
+ * and `close()` it after each test.
+ */
+export function createFakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
+  const now = options.now ?? (() => new Date());
+  const tokens = createTokenStore({ now });
+  const checkRuns = createCheckRunStore({ appId: options.appId ?? FAKE_APP_ID, now });
+  const contents = createContentStore();
+  const tarballs = createTarballStore();
+  const pulls = createPullRequestStore();
+  const router = createFakeRouter({ requireAuth: options.requireAuth ?? true, isMinted: tokens.isMinted });
+
+  for (const store of [tokens, checkRuns, contents, tarballs, pulls]) {
+    for (const [route, handler] of Object.entries(store.handlers)) router.on(route, handler);
+  }
+
+  const calls: RecordedCall[] = [];
+  const violations: FakeViolation[] = [];
+  const downloads: RecordedDownload[] = [];
+
+  const record = ({ call, violation }: DispatchResult) => {
+    calls.push(call);
+    if (violation) violations.push({ method: call.method, path: call.path, status: call.status, message: violation });
+  };
+  const serveDownload = async (raw: RawRequest) => {
+    const response = raw.method === "GET" ? await tarballs.serveDownload(raw.path) : { status: 405, body: "" };
+    downloads.push({ method: raw.method, path: raw.path, status: response.status });
+    if (response.status >= 400) {
+      violations.push({ method: raw.method, path: raw.path, status: response.status, message: `no tarball is served at ${CODELOAD_ORIGIN}${raw.path}` });
+    }
+    return response;
+  };
+
+  const interceptors = [
+    ...intercept(GITHUB_API_ORIGIN, async (raw) => {
+      const result = await router.dispatch(raw);
+      record(result);
+      return result.response;
+    }),
+    ...intercept(CODELOAD_ORIGIN, serveDownload),
+  ];
+  restrictNetwork(options.allowLoopback ?? false);
+
+  return {
+    calls,
+    violations,
+    downloads,
+    on: router.on,
+    failNext: router.failNext,
+    setFile: contents.setFile,
+    setDefaultBranch: contents.setDefaultBranch,
+    setTarball: tarballs.setTarball,
+    setPullRequest: pulls.setPullRequest,
+    checkRuns: checkRuns.list,
+    tokenMints: tokens.mintCount,
+    assertNoViolations: () => assertNoViolations(violations),
+    takeViolations: () => violations.splice(0, violations.length),
+    close() {
+      for (const interceptor of interceptors) nock.removeInterceptor(interceptor);
+      nock.disableNetConnect();
+    },
+  };
+}
+
+function intercept(origin: string, answer: (raw: RawRequest) => Promise<FakeResponse>): nock.Interceptor[] {
+  const scope = nock(origin).persist();
+  return INTERCEPTED_METHODS.map((method) => {
+    const interceptor = scope.intercept(() => true, method);
+    interceptor.reply(function reply(uri, body) {
+      // nock sets `this.req` just before this call, so it must be read before any await.
+      const headers = lowercaseHeaders(this.req.headers);
+      return answer({ method, path: uri, body, headers }).then(toReplyTuple);
+    });
+    return interceptor;
+  });
+}
+
+function lowercaseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const lowered: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) lowered[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return lowered;
+}
+
+function toReplyTuple(response: FakeResponse): [number, string | Buffer, Record<string, string>] {
+  const headers = response.headers ?? {};
+  const { body } = response;
+  if (body === undefined) return [response.status, "", headers];
+  if (typeof body === "string" || Buffer.isBuffer(body)) return [response.status, body, headers];
+  return [response.status, JSON.stringify(body), { "content-type": "application/json; charset=utf-8", ...headers }];
+}
+
+function restrictNetwork(allowLoopback: boolean): void {
+  if (!nock.isActive()) nock.activate();
+  if (allowLoopback) nock.enableNetConnect((host) => LOOPBACK_HOST.test(host));
+  else nock.disableNetConnect();
+}
+
+function assertNoViolations(violations: FakeViolation[]): void {
+  if (violations.length === 0) return;
+  const lines = violations.map((violation) => `- [${violation.status}] ${violation.message}`);
+  throw new Error(`The fake GitHub recorded ${violations.length} violation(s):\n${lines.join("\n")}`);
+}
