@@ -75,5 +75,5 @@ export function buildTarball(entries: TarEntry[]): Buffer {
 
 /** Opens a buffer as the web stream that a tarball source returns. */
 export function openBuffer(buffer: Buffer): () => Promise<ReadableStream<Uint8Array>> {
-  return async () => new Blob([buffer]).stream();
+  return async () => new Blob([new Uint8Array(buffer)]).stream();
 }
