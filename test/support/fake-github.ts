@@ -65,14 +65,18 @@ const INTERCEPTED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "O
 
 const LOOPBACK_HOST = /^(127\.0\.0\.1|\[::1\]|::1)(:\d+)?$/;
 
+// nock answers from the oldest matching interceptor, so a fake left open would shadow a new one.
+let openFake: FakeGitHub | undefined;
+
 /**
  * Starts a fake GitHub: every method and path on api.github.com reaches one dispatcher that
  * validates the request against GitHub's OpenAPI description, records it, and answers from
  * the built-in handlers (installation tokens, check runs, contents, tarball, pull requests) or
- * from handlers added with `on`. Real network access stays disabled. Use one fake at a time
- * and `close()` it after each test.
+ * from handlers added with `on`. Real network access stays disabled. Creating a fake closes
+ * the one still open, if any; `close()` each fake after its test.
  */
 export function createFakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
+  openFake?.close();
   const now = options.now ?? (() => new Date());
   const tokens = createTokenStore({ now });
   const checkRuns = createCheckRunStore({ appId: options.appId ?? FAKE_APP_ID, now });
@@ -112,7 +116,7 @@ export function createFakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
   ];
   restrictNetwork(options.allowLoopback ?? false);
 
-  return {
+  const fake: FakeGitHub = {
     calls,
     violations,
     downloads,
@@ -129,8 +133,11 @@ export function createFakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
     close() {
       for (const interceptor of interceptors) nock.removeInterceptor(interceptor);
       nock.disableNetConnect();
+      if (openFake === fake) openFake = undefined;
     },
   };
+  openFake = fake;
+  return fake;
 }
 
 function intercept(origin: string, answer: (raw: RawRequest) => Promise<FakeResponse>): nock.Interceptor[] {
