@@ -5,8 +5,9 @@
 #   ${PADDOCK_CLUSTER_CACHE:-$HOME/.cache/paddock-cluster}/<version>/bin/
 #
 # <version> names the pinned Kubernetes, etcd and kwok releases, read from the
-# go.mod files, so a version bump builds into a fresh directory. Binaries that
-# already exist there are skipped, so a warm run takes about a second.
+# go.mod files, plus a hash of the Go sources and build flags, so any change to
+# them builds into a fresh directory. Binaries that already exist there are
+# skipped, so a warm run takes about a second.
 #
 # Usage:
 #   bash test/cluster/build.sh            build what is missing, print the bin directory
@@ -32,7 +33,27 @@ for pinned in "$kubernetes_version" "$etcd_version" "$kwok_version"; do
   fi
 done
 
-version="kubernetes-${kubernetes_version}_etcd-${etcd_version}_kwok-${kwok_version}"
+# Stripped binaries. The Kubernetes ones also report their release from
+# /version and `--version`, as upstream's hack/lib/version.sh stamps it;
+# without the stamp they report v0.0.0-master.
+ldflags_common="-s -w"
+kubernetes_minor="${kubernetes_version#v*.}"
+kubernetes_minor="${kubernetes_minor%%.*}"
+ldflags_kubernetes="$ldflags_common"
+for package in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  ldflags_kubernetes+=" -X $package.gitVersion=$kubernetes_version"
+  ldflags_kubernetes+=" -X $package.gitMajor=1 -X $package.gitMinor=$kubernetes_minor"
+  ldflags_kubernetes+=" -X $package.gitTreeState=clean"
+done
+
+inputs_hash="$(
+  cd "$MODULES_DIR"
+  find . -type f \( -name go.mod -o -name go.sum -o -name '*.go' \) | LC_ALL=C sort | xargs sha256sum
+  printf '%s\n' "$ldflags_common" "$ldflags_kubernetes"
+)"
+inputs_hash="$(printf '%s' "$inputs_hash" | sha256sum | cut -c1-12)"
+
+version="kubernetes-${kubernetes_version}_etcd-${etcd_version}_kwok-${kwok_version}_${inputs_hash}"
 bin_dir="${PADDOCK_CLUSTER_CACHE:-$HOME/.cache/paddock-cluster}/$version/bin"
 
 if [[ "${1:-}" == "--bin-dir" ]]; then
@@ -44,48 +65,46 @@ if [[ $# -gt 0 ]]; then
   exit 2
 fi
 
-if ! command -v go >/dev/null; then
-  echo "build.sh: 'go' was not found on PATH; install Go 1.26 or newer" >&2
-  exit 1
-fi
-
-# Static, stripped binaries without local paths or VCS stamps. The modules
-# live in a git repository, and stamping would fail before its first commit.
+# Static binaries without local paths. VCS stamping is off, because the
+# binaries come from the pinned modules, not from this repository's commit.
 export CGO_ENABLED=0
 export GOFLAGS="-trimpath -buildvcs=false"
-build_flags=(-ldflags=-s\ -w)
 
 mkdir -p "$bin_dir"
 staging_dir="$(mktemp -d "$bin_dir/.staging.XXXXXX")"
 trap 'rm -rf "$staging_dir"' EXIT
 
-# Builds the packages $2... of module $1 into the staging directory, then
-# moves each binary into place, so an interrupted build leaves no binary
-# that looks complete.
+# Builds the packages $3... of module $1 with linker flags $2 into the staging
+# directory, then moves each binary into place, so an interrupted build
+# leaves no binary that looks complete.
 build_module() {
   local module="$1"
-  shift
-  local names=()
+  local ldflags="$2"
+  shift 2
+  local packages=()
   for package in "$@"; do
-    local name
-    name="$(basename "$package")"
-    [[ -x "$bin_dir/$name" ]] || names+=("$package")
+    [[ -x "$bin_dir/$(basename "$package")" ]] || packages+=("$package")
   done
-  if [[ ${#names[@]} -eq 0 ]]; then
+  if [[ ${#packages[@]} -eq 0 ]]; then
     return
   fi
+  if ! command -v go >/dev/null; then
+    echo "build.sh: 'go' was not found on PATH; install Go 1.26 or newer" >&2
+    exit 1
+  fi
 
-  echo "build.sh: building ${names[*]} in $MODULES_DIR/$module" >&2
+  echo "build.sh: building ${packages[*]} in $MODULES_DIR/$module" >&2
   local started=$SECONDS
-  (cd "$MODULES_DIR/$module" && go build "${build_flags[@]}" -o "$staging_dir/" "${names[@]}")
-  for package in "${names[@]}"; do
+  (cd "$MODULES_DIR/$module" && go build -ldflags="$ldflags" -o "$staging_dir/" "${packages[@]}")
+  for package in "${packages[@]}"; do
     mv "$staging_dir/$(basename "$package")" "$bin_dir/"
   done
   echo "build.sh: built $module in $((SECONDS - started)) s" >&2
 }
 
-build_module etcd ./cmd/etcd
-build_module kwok sigs.k8s.io/kwok/cmd/kwok
-build_module kubernetes ./cmd/kube-apiserver ./cmd/kube-controller-manager ./cmd/kube-scheduler ./cmd/kubectl
+build_module etcd "$ldflags_common" ./cmd/etcd
+build_module kwok "$ldflags_common" sigs.k8s.io/kwok/cmd/kwok
+build_module kubernetes "$ldflags_kubernetes" \
+  ./cmd/kube-apiserver ./cmd/kube-controller-manager ./cmd/kube-scheduler ./cmd/kubectl
 
 echo "$bin_dir"

@@ -1,0 +1,157 @@
+import { join } from "node:path";
+
+import { LOOPBACK_HOST } from "./loopback.ts";
+
+/** The annotation that kwok's `--manage-nodes-with-annotation-selector` matches. */
+export const FAKE_NODE_ANNOTATION = { key: "kwok.x-k8s.io/node", value: "fake" } as const;
+
+/**
+ * Service cluster IPs come from a loopback range. No kube-proxy runs, so
+ * nothing routes these addresses, and a loopback range keeps them from
+ * pointing at a real network even by accident.
+ */
+export const SERVICE_CLUSTER_IP_RANGE = "127.96.0.0/16";
+
+export const SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local";
+
+/**
+ * Controllers that kube-controller-manager runs. The first group is what Paddock
+ * relies on (namespaces, Jobs, quota, service accounts, RBAC aggregation). The
+ * rest make Deployments, Services and CronJobs behave as in a real cluster.
+ * Node lifecycle is off, because kwok's node sends no heartbeats.
+ */
+export const CONTROLLERS = [
+  "namespace-controller",
+  "garbage-collector-controller",
+  "job-controller",
+  "resourcequota-controller",
+  "serviceaccount-controller",
+  "serviceaccount-token-controller",
+  "clusterrole-aggregation-controller",
+  "ttl-after-finished-controller",
+  "root-ca-certificate-publisher-controller",
+  "cronjob-controller",
+  "deployment-controller",
+  "replicaset-controller",
+  "endpoints-controller",
+  "endpointslice-controller",
+  "pod-garbage-collector-controller",
+  "disruption-controller",
+] as const;
+
+/** The files and ports of one control plane, all inside its temporary directory. */
+export interface ControlPlaneLayout {
+  directory: string;
+  etcdClientPort: number;
+  etcdPeerPort: number;
+  apiServerPort: number;
+  controllerManagerPort: number;
+  schedulerPort: number;
+}
+
+/** Returns the path of a file or directory inside the control plane's temporary directory. */
+export function pathIn(layout: ControlPlaneLayout, ...parts: string[]): string {
+  return join(layout.directory, ...parts);
+}
+
+export function etcdArgs(layout: ControlPlaneLayout): string[] {
+  const clientUrl = `http://${LOOPBACK_HOST}:${layout.etcdClientPort}`;
+  const peerUrl = `http://${LOOPBACK_HOST}:${layout.etcdPeerPort}`;
+  return [
+    "--name=paddock-test",
+    `--data-dir=${pathIn(layout, "etcd-data")}`,
+    `--listen-client-urls=${clientUrl}`,
+    `--advertise-client-urls=${clientUrl}`,
+    `--listen-peer-urls=${peerUrl}`,
+    `--initial-advertise-peer-urls=${peerUrl}`,
+    `--initial-cluster=paddock-test=${peerUrl}`,
+    "--initial-cluster-state=new",
+    // The data is thrown away after the run, so fsync would only slow the tests down.
+    "--unsafe-no-fsync=true",
+    "--log-level=warn",
+  ];
+}
+
+export function apiServerArgs(layout: ControlPlaneLayout): string[] {
+  return [
+    `--etcd-servers=http://${LOOPBACK_HOST}:${layout.etcdClientPort}`,
+    `--bind-address=${LOOPBACK_HOST}`,
+    `--advertise-address=${LOOPBACK_HOST}`,
+    `--secure-port=${layout.apiServerPort}`,
+    `--cert-dir=${pathIn(layout, "certs", "kube-apiserver")}`,
+    `--token-auth-file=${pathIn(layout, "tokens.csv")}`,
+    "--authorization-mode=Node,RBAC",
+    // These are on by default too; naming them keeps them on if upstream defaults change.
+    "--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,ResourceQuota,PodSecurity",
+    // TaintNodesByCondition taints new nodes not-ready until the node lifecycle
+    // controller clears the taint, and that controller does not run here.
+    "--disable-admission-plugins=TaintNodesByCondition",
+    "--allow-privileged=true",
+    `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
+    `--service-account-key-file=${pathIn(layout, "service-account.pub")}`,
+    `--service-account-signing-key-file=${pathIn(layout, "service-account.key")}`,
+    `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+    // The reconciler would publish 127.0.0.1 as the `kubernetes` Service endpoint,
+    // which Endpoints validation rejects as a loopback address.
+    "--endpoint-reconciler-type=none",
+    "--profiling=false",
+    "--v=1",
+  ];
+}
+
+export function controllerManagerArgs(layout: ControlPlaneLayout): string[] {
+  const kubeconfig = pathIn(layout, "kubeconfigs", "kube-controller-manager.yaml");
+  return [
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+    `--bind-address=${LOOPBACK_HOST}`,
+    `--secure-port=${layout.controllerManagerPort}`,
+    `--cert-dir=${pathIn(layout, "certs", "kube-controller-manager")}`,
+    "--leader-elect=false",
+    `--controllers=${CONTROLLERS.join(",")}`,
+    // Each controller uses its own service account, as kubeadm clusters do, so
+    // RBAC checks the same permissions as in production.
+    "--use-service-account-credentials=true",
+    `--service-account-private-key-file=${pathIn(layout, "service-account.key")}`,
+    `--root-ca-file=${apiServerCertFile(layout)}`,
+    `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+    "--profiling=false",
+    "--v=1",
+  ];
+}
+
+export function schedulerArgs(layout: ControlPlaneLayout): string[] {
+  const kubeconfig = pathIn(layout, "kubeconfigs", "kube-scheduler.yaml");
+  return [
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+    `--bind-address=${LOOPBACK_HOST}`,
+    `--secure-port=${layout.schedulerPort}`,
+    `--cert-dir=${pathIn(layout, "certs", "kube-scheduler")}`,
+    "--leader-elect=false",
+    "--profiling=false",
+    "--v=1",
+  ];
+}
+
+/** kwok serves no HTTP endpoint here, because neither `--server-address` nor `--node-port` is set. */
+export function kwokArgs(layout: ControlPlaneLayout, stagesFile: string): string[] {
+  return [
+    `--kubeconfig=${pathIn(layout, "kubeconfigs", "kwok.yaml")}`,
+    `--config=${stagesFile}`,
+    "--manage-all-nodes=false",
+    `--manage-nodes-with-annotation-selector=${FAKE_NODE_ANNOTATION.key}=${FAKE_NODE_ANNOTATION.value}`,
+  ];
+}
+
+/** Returns the path of the serving certificate that kube-apiserver generates in its `--cert-dir`, followed by its CA certificate. */
+export function apiServerCertFile(layout: ControlPlaneLayout): string {
+  return pathIn(layout, "certs", "kube-apiserver", "apiserver.crt");
+}
+
+/** Returns the path of the self-signed serving certificate of a component that was started with `--cert-dir`. */
+export function componentCertFile(layout: ControlPlaneLayout, component: "kube-controller-manager" | "kube-scheduler"): string {
+  return pathIn(layout, "certs", component, `${component}.crt`);
+}
