@@ -6,7 +6,7 @@ export type PipelineConclusion = "success" | "failure" | "neutral" | "cancelled"
 
 /** A failed test case from a report, located in the repository. */
 export interface TestFailure {
-  /** Repository-relative path of the test file. */
+  /** Repository-relative path of the test file; empty when the report names no repository file. */
   file: string;
   /** 1-based line; 1 when the report does not say. */
   line: number;
@@ -18,6 +18,14 @@ export interface TestFailure {
   details?: string;
 }
 
+/** Test counts from a step's report; `failures` may list fewer cases than `failed + errors`. */
+export interface TestCounts {
+  total: number;
+  failed: number;
+  errors: number;
+  skipped: number;
+}
+
 /** One row of the check run's progress table. */
 export interface StepProgress {
   name: string;
@@ -25,6 +33,8 @@ export interface StepProgress {
   durationMs?: number;
   result?: StepResult;
   failures?: TestFailure[];
+  /** Counts from the step's test report, when it had one. */
+  tests?: TestCounts;
   /** Set when the step's report could not be read or parsed. */
   reportProblem?: string;
 }

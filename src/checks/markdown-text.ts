@@ -1,12 +1,14 @@
 import { sanitizeOutput } from "./sanitize-output.ts";
 
 // CommonMark lets a backslash escape any ASCII punctuation. These are the characters that can
-// start emphasis, links, images, HTML, headings, lists, tables or mentions inside a line.
-const MARKDOWN_SPECIAL = /[\\`*_{}[\]()<>#+\-.!|~@]/g;
+// start code, emphasis, links, HTML, table cells, strikethrough or mentions in the middle of a
+// line. Characters that matter only at a line start (`#`, `-`, `1.`) are left alone, because
+// callers always put this text after a prefix such as `- ` or `| `.
+const MARKDOWN_SPECIAL = /[\\`*_[\]<|~@]/g;
 
 /**
- * Escapes untrusted text for one line of Markdown, such as a table cell or a list item: the
- * text is sanitized, line breaks become spaces, and Markdown syntax is backslash-escaped.
+ * Escapes untrusted text for the middle of one Markdown line, such as a table cell or a list
+ * item: the text is sanitized, line breaks become spaces, and inline syntax is backslash-escaped.
  */
 export function escapeMarkdownLine(text: string): string {
   return sanitizeOutput(text).replace(/\s*\n\s*/g, " ").trim().replace(MARKDOWN_SPECIAL, "\\$&");

@@ -3,9 +3,13 @@ import { escapeMarkdownLine, formatInlineCode } from "../../src/checks/markdown-
 
 describe("escapeMarkdownLine", () => {
   it("escapes Markdown syntax", () => {
-    expect(escapeMarkdownLine("*a* _b_ [c](d) <img> | @team #1")).toBe(
-      "\\*a\\* \\_b\\_ \\[c\\]\\(d\\) \\<img\\> \\| \\@team \\#1",
+    expect(escapeMarkdownLine("*a* _b_ [c](d) <img> | @team ~x~ `c` \\")).toBe(
+      "\\*a\\* \\_b\\_ \\[c\\](d) \\<img> \\| \\@team \\~x\\~ \\`c\\` \\\\",
     );
+  });
+
+  it("leaves paths and sentences readable", () => {
+    expect(escapeMarkdownLine("Config from .github/paddock.yml, step #2 - done.")).toBe("Config from .github/paddock.yml, step #2 - done.");
   });
 
   it("joins lines with spaces", () => {

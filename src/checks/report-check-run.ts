@@ -1,0 +1,171 @@
+import { describeError } from "../errors.ts";
+import type { CheckAnnotation } from "./check-annotation.ts";
+import type { CheckRunView, PipelineConclusion } from "./check-run-view.ts";
+import { chunkAnnotations } from "./output-limits.ts";
+import { renderCheckRun, type RenderedCheckRun } from "./render-check-run.ts";
+
+/** The `output` object of a check-run create or update request. */
+export interface CheckRunOutput {
+  title: string;
+  summary: string;
+  text?: string;
+  annotations?: CheckAnnotation[];
+}
+
+/** The subset of `octokit.rest.checks` the reporter calls; Probot's and @octokit/rest's clients fit. */
+export interface ChecksClient {
+  rest: {
+    checks: {
+      create(parameters: {
+        owner: string;
+        repo: string;
+        name: string;
+        head_sha: string;
+        status: "in_progress";
+        external_id: string;
+        started_at: string;
+        output: CheckRunOutput;
+      }): Promise<{ data: { id: number } }>;
+      update(parameters: {
+        owner: string;
+        repo: string;
+        check_run_id: number;
+        status?: "completed";
+        conclusion?: PipelineConclusion;
+        completed_at?: string;
+        output: CheckRunOutput;
+      }): Promise<unknown>;
+    };
+  };
+}
+
+/** The subset of a pino logger the reporter calls. */
+export interface ReporterLogger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+/** Posts one check run's lifecycle to GitHub. */
+export interface CheckRunReporter {
+  /** Creates an `in_progress` check run for the view's head SHA and returns its id. */
+  start(view: CheckRunView): Promise<number>;
+  /** Updates the title and summary; skips the request when neither changed, and only logs failures. */
+  update(id: number, view: CheckRunView): Promise<void>;
+  /** Completes the check run with its conclusion, then posts the annotations 50 to a request. */
+  complete(id: number, view: CheckRunView): Promise<void>;
+}
+
+/**
+ * Creates a reporter that turns views into check-run requests through `octokit.rest.checks`.
+ * `start` and the first request of `complete` rethrow failures after logging them. Progress
+ * updates and later annotation requests only log, because the pipeline must not stop for them.
+ */
+export function createCheckRunReporter(options: {
+  octokit: ChecksClient;
+  owner: string;
+  repo: string;
+  logger: ReporterLogger;
+  /** Clock for `started_at` and `completed_at`; defaults to the system clock. */
+  now?: () => Date;
+}): CheckRunReporter {
+  const { octokit, owner, repo, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const lastProgress = new Map<number, string>();
+
+  return {
+    async start(view) {
+      const rendered = renderCheckRun({ ...view, status: "in_progress" });
+      try {
+        const response = await octokit.rest.checks.create({
+          owner,
+          repo,
+          name: rendered.name,
+          head_sha: view.headSha,
+          status: "in_progress",
+          external_id: view.environmentName,
+          started_at: formatTimestamp(now()),
+          output: progressOutput(rendered),
+        });
+        logger.info({ checkRunId: response.data.id, name: rendered.name, headSha: view.headSha }, "check run created");
+        return response.data.id;
+      } catch (error) {
+        logger.error({ err: error, name: rendered.name, headSha: view.headSha }, "check run creation failed");
+        throw error;
+      }
+    },
+
+    async update(id, view) {
+      const rendered = renderCheckRun({ ...view, status: "in_progress" });
+      const output = progressOutput(rendered);
+      const key = JSON.stringify(output);
+      if (lastProgress.get(id) === key) {
+        logger.debug({ checkRunId: id }, "check run update skipped: output unchanged");
+        return;
+      }
+      try {
+        await octokit.rest.checks.update({ owner, repo, check_run_id: id, output });
+        lastProgress.set(id, key);
+      } catch (error) {
+        logger.warn({ err: error, checkRunId: id, detail: describeError(error) }, "check run progress update failed");
+      }
+    },
+
+    async complete(id, view) {
+      lastProgress.delete(id);
+      await completeCheckRun({ octokit, owner, repo, logger, id, rendered: renderCheckRun({ ...view, status: "completed" }), completedAt: now() });
+    },
+  };
+}
+
+async function completeCheckRun(options: {
+  octokit: ChecksClient;
+  owner: string;
+  repo: string;
+  logger: ReporterLogger;
+  id: number;
+  rendered: RenderedCheckRun;
+  completedAt: Date;
+}): Promise<void> {
+  const { octokit, owner, repo, logger, id, rendered } = options;
+  const [first = [], ...rest] = chunkAnnotations(rendered.annotations);
+  const output: CheckRunOutput = { title: rendered.title, summary: rendered.summary };
+  const conclusion = rendered.conclusion ?? "neutral";
+
+  // 1. Conclude, with the details and the first annotations.
+  try {
+    await octokit.rest.checks.update({
+      owner,
+      repo,
+      check_run_id: id,
+      status: "completed",
+      conclusion,
+      completed_at: formatTimestamp(options.completedAt),
+      output: { ...output, ...(rendered.text ? { text: rendered.text } : {}), ...(first.length > 0 ? { annotations: first } : {}) },
+    });
+    logger.info({ checkRunId: id, conclusion, annotations: rendered.annotations.length }, "check run completed");
+  } catch (error) {
+    logger.error({ err: error, checkRunId: id, conclusion }, "check run completion failed");
+    throw error;
+  }
+
+  // 2. GitHub appends the annotations of each further update to the ones already there.
+  for (const [index, chunk] of rest.entries()) {
+    try {
+      await octokit.rest.checks.update({ owner, repo, check_run_id: id, output: { ...output, annotations: chunk } });
+    } catch (error) {
+      logger.error({ err: error, checkRunId: id, request: index + 2, annotations: chunk.length }, "check run annotation update failed");
+    }
+  }
+}
+
+// Progress requests carry only the title and summary; the details follow when the run completes.
+function progressOutput(rendered: RenderedCheckRun): CheckRunOutput {
+  return { title: rendered.title, summary: rendered.summary };
+}
+
+// GitHub documents timestamps as `YYYY-MM-DDTHH:MM:SSZ`, without milliseconds.
+function formatTimestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
