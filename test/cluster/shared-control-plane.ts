@@ -10,7 +10,7 @@ import { connectToControlPlane, type ControlPlaneClients, type ControlPlaneConne
 export function useSharedControlPlane(): ControlPlaneConnection & ControlPlaneClients {
   const connection = inject("controlPlane");
   if (connection === undefined) {
-    throw new Error("No shared control plane was provided; run cluster tests with 'npm run test:cluster'");
+    throw new Error("No shared control plane was provided: run cluster tests with 'npm run test:cluster', and exclude test/cluster/** from the default vitest config");
   }
   return connectToControlPlane(connection);
 }
