@@ -2,7 +2,7 @@ import path from "node:path";
 
 import { PaddockError } from "../../errors.ts";
 
-/** Where the checkout appears inside the sandbox; also the working directory of a step. */
+/** Path of the checkout inside the sandbox, which is also the working directory of a step. */
 export const SANDBOX_WORKSPACE = "/workspace";
 
 /** A top-level system path as it exists on the host: a real directory or a symlink. */

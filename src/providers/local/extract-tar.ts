@@ -13,7 +13,7 @@ export const MAX_EXTRACTED_BYTES = 4 * 1024 ** 3;
 const FILE_TYPES = new Set(["File", "OldFile", "ContiguousFile"]);
 const ALLOWED_TYPES = new Set([...FILE_TYPES, "Directory", "SymbolicLink", "Link"]);
 
-/** What {@link extractTar} unpacks and where. */
+/** Options of {@link extractTar}. */
 export interface ExtractTarOptions {
   input: Readable;
   /** Existing empty directory that receives the contents of the archive's single top-level folder. */

@@ -7,7 +7,7 @@ import { PaddockError, describeError } from "../../errors.ts";
 import type { SourceSpec } from "../provider.ts";
 import { extractTar } from "./extract-tar.ts";
 
-/** Where {@link fetchSource} puts a commit's source. */
+/** Options of {@link fetchSource}. */
 export interface FetchSourceOptions {
   source: SourceSpec;
   /** New directory for the checkout; created if missing and expected to be empty. */

@@ -2,7 +2,7 @@ import { access, constants } from "node:fs/promises";
 
 import { PaddockError } from "../../errors.ts";
 
-/** Where Debian and Ubuntu install bubblewrap. */
+/** Default bubblewrap path, the one Debian and Ubuntu install. */
 export const DEFAULT_BWRAP_PATH = "/usr/bin/bwrap";
 
 /**

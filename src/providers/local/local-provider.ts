@@ -10,7 +10,7 @@ import type { EnvironmentSpec, PreparedEnvironment, Provider, SourceSpec, StepSp
 import { fetchSource } from "./fetch-source.ts";
 import { LocalStateLayout, assertCommitSha, type LocalEnvironmentRecord } from "./local-state.ts";
 import { readJunitReport } from "./read-junit-report.ts";
-import { runSandboxed } from "./run-sandboxed.ts";
+import { runSandboxed, type SandboxRun } from "./run-sandboxed.ts";
 import { createStepCommand, type SandboxMode } from "./step-command.ts";
 
 /** Options of {@link createLocalProvider}. */
@@ -112,20 +112,7 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
     running.set(name, steps.add(entry));
 
     try {
-      const outcome = await run;
-      const problems = [outcome.reason, command.unsandboxedNote].filter((item) => item !== undefined);
-      const result: StepResult = { name: step.name, ...outcome, logPath: layout.logPath(name, prepared.sha, step.name) };
-
-      if (step.junitPath !== undefined) {
-        const junit = await readJunitReport({ checkoutDirectory: checkout, junitPath: step.junitPath });
-        if ("report" in junit) result.report = junit.report;
-        else problems.push(junit.problem);
-      }
-      // NOTE: usage stays undefined. The only cgroup hierarchies here are the host's shared v1
-      // controllers and a v2 mount without controllers, so no per-step subtree can be created.
-      result.reason = problems.length > 0 ? problems.join("; ") : undefined;
-      if (result.reason === undefined) delete result.reason;
-
+      const result = await completeResult({ step, checkout, run: await run, logPath: layout.logPath(name, prepared.sha, step.name), unsandboxedNote: command.unsandboxedNote });
       logger.info({ environment: name, sha: prepared.sha, step: step.name, status: result.status, exitCode: result.exitCode }, "step finished");
       return result;
     } finally {
@@ -159,6 +146,28 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
   }
 
   return { kind: "local", prepare, runStep, teardown, listEnvironments };
+}
+
+/**
+ * Turns a finished run into the step's result: reads the JUnit report when the step names one,
+ * and joins every problem (the run's reason, an unread report, running unsandboxed) into `reason`.
+ */
+async function completeResult(options: { step: StepSpec; checkout: string; run: SandboxRun; logPath: string; unsandboxedNote?: string }): Promise<StepResult> {
+  const { step, run } = options;
+  const problems = [run.reason, options.unsandboxedNote].filter((problem) => problem !== undefined);
+  const { reason: _runReason, ...fields } = run;
+  const result: StepResult = { name: step.name, ...fields, logPath: options.logPath };
+
+  if (step.junitPath !== undefined) {
+    const junit = await readJunitReport({ checkoutDirectory: options.checkout, junitPath: step.junitPath });
+    if ("report" in junit) result.report = junit.report;
+    else problems.push(junit.problem);
+  }
+  if (problems.length > 0) result.reason = problems.join("; ");
+
+  // NOTE: usage stays undefined. This host's cgroup v1 controllers are shared with other
+  // containers and its cgroup v2 mount has no controllers, so no per-step subtree is created.
+  return result;
 }
 
 /** Returns the checkout of a prepared environment, which must be the one `prepare` created. */

@@ -11,7 +11,7 @@ const ENVIRONMENT_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** A commit SHA, full or abbreviated; it becomes a directory name, so nothing else is accepted. */
 const COMMIT_SHA = /^[0-9a-f]{4,64}$/;
 
-/** What the local provider stores in `environment.json`. */
+/** Record of one environment, stored in its `environment.json`. */
 export interface LocalEnvironmentRecord {
   environment: EnvironmentSpec;
   /** Head commit of the current checkout. */

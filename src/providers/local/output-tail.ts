@@ -52,8 +52,8 @@ export class OutputTail {
       // The byte cap cut the oldest retained line: drop a partial UTF-8 sequence at the front.
       while (start < this.window.length && isContinuationByte(this.window[start] ?? 0)) start += 1;
     }
-    const kept = this.window.subarray(start);
-    return { text: kept.toString("utf8"), truncated: this.totalBytes > kept.length };
+    const tailBytes = this.window.subarray(start);
+    return { text: tailBytes.toString("utf8"), truncated: this.totalBytes > tailBytes.length };
   }
 }
 

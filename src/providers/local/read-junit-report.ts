@@ -6,7 +6,7 @@ import type { StepReport } from "../../pipeline/step-result.ts";
 /** Largest JUnit XML report read back after a step (10 MiB). */
 export const MAX_JUNIT_REPORT_BYTES = 10 * 1024 * 1024;
 
-/** The report, or one line that says why it was not read. */
+/** The report, or one line that explains why it was not read. */
 export type JunitReadResult = { report: StepReport } | { problem: string };
 
 /**

@@ -3,14 +3,13 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import type { Readable } from "node:stream";
 
 import { PaddockError, describeError } from "../../errors.ts";
 import type { StepResult } from "../../pipeline/step-result.ts";
 import { formatDuration } from "./format-duration.ts";
 import { OutputTail } from "./output-tail.ts";
 
-/** What {@link runSandboxed} runs and where its output goes. */
+/** Options of {@link runSandboxed}. */
 export interface RunSandboxedOptions {
   /** Program and arguments: `bwrap ...` normally, `/bin/sh -c ...` when running unsandboxed. */
   argv: [string, ...string[]];
@@ -32,6 +31,12 @@ export type SandboxRun = Pick<
   StepResult,
   "status" | "exitCode" | "startedAt" | "durationMs" | "outputTail" | "outputTruncated" | "reason"
 >;
+
+/**
+ * Time the output may stay open after the program exited. Only a process that escaped the
+ * process group can hold it open that long: in bwrap, the PID namespace ends with the program.
+ */
+export const OUTPUT_DRAIN_MS = 1000;
 
 type StopCause = { status: "timed_out" | "cancelled"; reason: string };
 
@@ -74,7 +79,10 @@ interface ProcessExit {
   cause: StopCause | undefined;
 }
 
-/** Spawns the program, wires output, timeout and signal, and waits until all output is on disk. */
+/**
+ * Spawns the program, wires output, timeout and signal, and waits until the program has exited
+ * and all output is on disk.
+ */
 function runProcessGroup(options: RunSandboxedOptions, log: WriteStream, tail: OutputTail): Promise<ProcessExit> {
   return new Promise<ProcessExit>((resolve, reject) => {
     const [file, ...args] = options.argv;
@@ -82,61 +90,80 @@ function runProcessGroup(options: RunSandboxedOptions, log: WriteStream, tail: O
 
     let cause: StopCause | undefined;
     let failure: Error | undefined;
-    const killGroup = (): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch (error) {
-        // ESRCH: the group is already empty. Anything else would leave processes running.
-        if ((error as NodeJS.ErrnoException).code === "ESRCH") return;
-        failure ??= new PaddockError("SANDBOX_UNAVAILABLE", `killing process group ${child.pid} failed: ${describeError(error)}`, { cause: error });
-      }
+    let drainTimer: NodeJS.Timeout | undefined;
+    const recordFailure = (error: Error): void => {
+      failure ??= error;
     };
-    const stop = (stopCause: StopCause): void => {
+    const fail = (error: Error): void => {
+      recordFailure(error);
+      killGroup(child.pid, recordFailure);
+    };
+    const disarm = watchForStop(options, (stopCause) => {
       cause ??= stopCause;
-      killGroup();
-    };
-
-    const timer = setTimeout(
-      () => stop({ status: "timed_out", reason: `timed out after ${formatDuration(options.timeoutSeconds)}` }),
-      options.timeoutSeconds * 1000,
-    );
-    const onAbort = (): void => stop({ status: "cancelled", reason: describeAbortReason(options.signal) });
-    options.signal.addEventListener("abort", onAbort, { once: true });
-    const cleanUp = (): void => {
-      clearTimeout(timer);
-      options.signal.removeEventListener("abort", onAbort);
-    };
-
-    log.on("error", (error: Error) => {
-      failure ??= new PaddockError("SANDBOX_UNAVAILABLE", `writing the step log ${options.logPath} failed: ${error.message}`, { cause: error });
-      killGroup();
+      killGroup(child.pid, recordFailure);
     });
-    const outputEnded = Promise.all([child.stdout, child.stderr].map((stream) => forwardOutput(stream, log, tail)));
+
+    log.on("error", (error: Error) => fail(new PaddockError("SANDBOX_UNAVAILABLE", `writing the step log ${options.logPath} failed: ${error.message}`, { cause: error })));
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.on("data", (chunk: Buffer) => tail.push(chunk));
+      stream.on("error", (error) => fail(new PaddockError("SANDBOX_UNAVAILABLE", `reading the output of ${file} failed: ${error.message}`, { cause: error })));
+      stream.pipe(log, { end: false });
+    }
 
     child.once("error", (error) => {
-      cleanUp();
+      disarm();
       log.destroy();
       reject(new PaddockError("SANDBOX_UNAVAILABLE", `starting ${file} failed: ${error.message}`, { cause: error }));
     });
-    child.once("exit", (code, signalName) => {
-      cleanUp();
-      killGroup();
-      void outputEnded
-        .then(() => closeLog(log))
-        .then(() => (failure ? reject(failure) : resolve({ code, signalName, cause })), (error: unknown) => reject(failure ?? error));
+    child.once("exit", () => {
+      disarm();
+      // Leftovers in the group die with the step, as they do when the sandbox's PID namespace ends.
+      killGroup(child.pid, recordFailure);
+      // A process that left the group (setsid) can hold the pipes open for ever: stop reading after a grace period.
+      drainTimer = setTimeout(() => {
+        for (const stream of [child.stdout, child.stderr]) stream.destroy();
+        log.write(`\npaddock: output closed ${OUTPUT_DRAIN_MS} ms after the step exited, because a process outside its process group kept it open\n`);
+      }, OUTPUT_DRAIN_MS);
+    });
+    child.once("close", (code, signalName) => {
+      clearTimeout(drainTimer);
+      if (failure !== undefined) {
+        log.destroy();
+        reject(failure);
+        return;
+      }
+      closeLog(log).then(
+        () => (failure ? reject(failure) : resolve({ code, signalName, cause })),
+        (error: unknown) => reject(failure ?? error),
+      );
     });
   });
 }
 
-/** Pipes one output stream into the shared log (pausing on backpressure) and into the tail. */
-function forwardOutput(stream: Readable, log: WriteStream, tail: OutputTail): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.on("data", (chunk: Buffer) => tail.push(chunk));
-    stream.pipe(log, { end: false });
-    stream.once("end", resolve);
-    stream.once("error", reject);
-  });
+/** Sends SIGKILL to the whole process group; an empty group (ESRCH) is fine, anything else fails the run. */
+function killGroup(pid: number | undefined, fail: (error: Error) => void): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ESRCH") return;
+    fail(new PaddockError("SANDBOX_UNAVAILABLE", `killing process group ${pid} failed: ${describeError(error)}`, { cause: error }));
+  }
+}
+
+/** Calls `stop` when the timeout passes or the signal aborts; returns the function that disarms both. */
+function watchForStop(options: Pick<RunSandboxedOptions, "timeoutSeconds" | "signal">, stop: (cause: StopCause) => void): () => void {
+  const timer = setTimeout(
+    () => stop({ status: "timed_out", reason: `timed out after ${formatDuration(options.timeoutSeconds)}` }),
+    options.timeoutSeconds * 1000,
+  );
+  const onAbort = (): void => stop({ status: "cancelled", reason: describeAbortReason(options.signal) });
+  options.signal.addEventListener("abort", onAbort, { once: true });
+
+  return () => {
+    clearTimeout(timer);
+    options.signal.removeEventListener("abort", onAbort);
+  };
 }
 
 function closeLog(log: WriteStream): Promise<void> {

@@ -7,7 +7,7 @@ import { readHostLayout } from "./host-layout.ts";
 import type { RunSandboxedOptions } from "./run-sandboxed.ts";
 import { buildStepEnv } from "./step-env.ts";
 
-/** How steps run: in a bubblewrap sandbox, or directly on the host after an explicit opt-in. */
+/** Sandbox mode of the local provider: bubblewrap, or directly on the host after an explicit opt-in. */
 export type SandboxMode = "bwrap" | "none";
 
 /** The part of `runSandboxed`'s options that depends on the sandbox mode. */
@@ -28,7 +28,7 @@ const UNSANDBOXED_NOTE = 'ran unsandboxed on the host (sandbox: "none")';
 /**
  * Creates the factory that turns a step into the program to spawn. With "bwrap" the bwrap
  * binary and the host layout are looked up once and cached; with "none" the step's shell runs
- * on the host in the checkout with the same environment, and the result says so.
+ * on the host in the checkout with the same environment, and the result's reason records that.
  */
 export function createStepCommand(options: { sandbox: SandboxMode; bwrapPath?: string; nodeDirectory?: string }): StepCommandFactory {
   const nodeDirectory = options.nodeDirectory ?? path.dirname(process.execPath);

@@ -22,7 +22,7 @@ export async function removeTemporaryDirectories(): Promise<void> {
   await Promise.all(created.splice(0).map((directory) => rm(directory, { recursive: true, force: true })));
 }
 
-/** An environment spec with no network, for tests. */
+/** Returns an environment spec with no network, for tests. */
 export function testEnvironment(overrides: Partial<EnvironmentSpec> = {}): EnvironmentSpec {
   return {
     name: "pr-1-abc123",

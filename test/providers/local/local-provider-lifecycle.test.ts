@@ -161,12 +161,12 @@ describe("local provider unsandboxed", () => {
     const provider = createLocalProvider({ stateDir: await makeTemporaryDirectory("state"), sandbox: "none" });
     const prepared = await provider.prepare({ environment: testEnvironment(), source: await directorySource(FIRST_SHA), signal });
 
-    const running = provider.runStep({ prepared, step: { name: "hang", run: START_BACKGROUND_SLEEP, timeoutSeconds: 1, env: {} }, signal });
+    const running = provider.runStep({ prepared, step: { name: "hang", run: START_BACKGROUND_SLEEP, timeoutSeconds: 2, env: {} }, signal });
     const hostPid = Number((await waitForFile(path.join(prepared.location, "sleep.pid"))).split(" ")[0]);
     const result = await running;
 
     expect(result.status).toBe("timed_out");
-    expect(result.reason).toBe('timed out after 1s; ran unsandboxed on the host (sandbox: "none")');
+    expect(result.reason).toBe('timed out after 2s; ran unsandboxed on the host (sandbox: "none")');
     await expect.poll(() => isProcessRunning(hostPid)).toBe(false);
   });
 });
