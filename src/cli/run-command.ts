@@ -1,0 +1,99 @@
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import pino from "pino";
+import type { CheckRunView } from "../checks/check-run-view.ts";
+import { renderCheckRun } from "../checks/render-check-run.ts";
+import { REPO_CONFIG_PATH } from "../config/load-repo-config.ts";
+import { PaddockError } from "../errors.ts";
+import { runLocalPipeline } from "../service/run-local-pipeline.ts";
+import type { CliIo } from "./cli-io.ts";
+import { readConfigFlag, readPolicyFlag, readPullRequestPayload } from "./read-inputs.ts";
+import { resolveCommit } from "./resolve-git-ref.ts";
+
+export const RUN_USAGE =
+  "paddock run --event NAME --payload FILE --repo DIR [--ref REV] [--config FILE] [--org-policy FILE] [--state-dir DIR] [--json] [--unsandboxed]";
+
+/**
+ * Runs the pipeline for an event on a local git repository with the local provider and prints
+ * the check run Paddock would post. Exits 0 when the conclusion is success or neutral, else 1.
+ */
+export async function runRunCommand(options: { args: string[]; io: CliIo }): Promise<number> {
+  const { io } = options;
+  const { values } = parseArgs({
+    args: options.args,
+    options: {
+      event: { type: "string" },
+      payload: { type: "string" },
+      repo: { type: "string" },
+      ref: { type: "string" },
+      config: { type: "string" },
+      "org-policy": { type: "string" },
+      "state-dir": { type: "string" },
+      json: { type: "boolean", default: false },
+      unsandboxed: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (!values.event || !values.payload || !values.repo) {
+    throw new PaddockError("USAGE", "run needs --event, --payload and --repo", { hint: `usage: ${RUN_USAGE}` });
+  }
+
+  // 1. Inputs: event, config, policy and the commit to build.
+  const repositoryDir = resolve(io.cwd, values.repo);
+  const event = readPullRequestPayload({ event: values.event, path: values.payload, cwd: io.cwd });
+  const config = readConfigFlag({ path: values.config ?? join(repositoryDir, REPO_CONFIG_PATH), cwd: io.cwd, label: REPO_CONFIG_PATH });
+  const { policy, source: policySource } = readPolicyFlag({ path: values["org-policy"], cwd: io.cwd });
+  const { sha, note } = await chooseCommit({ repositoryDir, ref: values.ref, payloadSha: event.pullRequest.headSha });
+
+  // 2. Plan and run; Ctrl-C cancels the running step.
+  const controller = new AbortController();
+  const onInterrupt = (): void => controller.abort(new Error("Cancelled: interrupted"));
+  process.once("SIGINT", onInterrupt);
+  let view: CheckRunView;
+  try {
+    view = await runLocalPipeline({
+      event,
+      config,
+      policy,
+      policySource,
+      repositoryDir,
+      sha,
+      stateDir: resolve(io.cwd, values["state-dir"] ?? io.env.PADDOCK_STATE_DIR ?? ".paddock"),
+      sandbox: values.unsandboxed ? "none" : "bwrap",
+      notes: note ? [note] : [],
+      signal: controller.signal,
+      logger: pino({ level: io.env.LOG_LEVEL ?? "warn" }, pino.destination(2)),
+      onProgress: async (progress) => io.stderr(describeProgress(progress)),
+    });
+  } finally {
+    process.off("SIGINT", onInterrupt);
+  }
+
+  // 3. Print what the check run would show.
+  const rendered = renderCheckRun(view);
+  if (values.json) io.stdout(`${JSON.stringify(rendered, null, 2)}\n`);
+  else io.stdout(`# ${rendered.title}\n\nConclusion: ${view.conclusion}\n\n${rendered.summary}\n\n${rendered.text ?? ""}\n`);
+  return view.conclusion === "success" || view.conclusion === "neutral" ? 0 : 1;
+}
+
+async function chooseCommit(options: { repositoryDir: string; ref: string | undefined; payloadSha: string }): Promise<{ sha: string; note?: string }> {
+  const { repositoryDir, ref, payloadSha } = options;
+  if (ref !== undefined) {
+    const sha = await resolveCommit({ repositoryDir, revision: ref });
+    if (!sha) throw new PaddockError("USAGE", `--ref ${ref} is not a commit in ${repositoryDir}`, { hint: "pass a branch, tag or SHA that exists there" });
+    return { sha };
+  }
+  const fromPayload = await resolveCommit({ repositoryDir, revision: payloadSha });
+  if (fromPayload) return { sha: fromPayload };
+  const head = await resolveCommit({ repositoryDir, revision: "HEAD" });
+  if (!head) throw new PaddockError("USAGE", `--repo ${repositoryDir} is not a git repository with a commit`, { hint: "pass a git checkout" });
+  return { sha: head, note: `The payload's head commit ${payloadSha.slice(0, 7)} is not in ${repositoryDir}, so HEAD (${head.slice(0, 7)}) was built; pass --ref to choose.` };
+}
+
+function describeProgress(view: CheckRunView): string {
+  const running = view.steps.find((step) => step.status === "running");
+  const done = view.steps.filter((step) => step.status !== "queued" && step.status !== "running");
+  const last = done.at(-1);
+  if (running) return `paddock: step ${running.name} running\n`;
+  return last ? `paddock: step ${last.name} ${last.status}\n` : "";
+}

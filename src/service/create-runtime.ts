@@ -1,0 +1,39 @@
+import { resolve } from "node:path";
+import type { Logger } from "pino";
+import { describeError } from "../errors.ts";
+import { findBwrap } from "../providers/local/find-bwrap.ts";
+import { createLocalProvider } from "../providers/local/local-provider.ts";
+import { createLogger } from "./create-logger.ts";
+import { createPaddockService, DEFAULT_PIPELINE_CONCURRENCY, type PaddockService } from "./paddock-service.ts";
+
+/** The app's wired dependencies, built from the environment variables the README lists. */
+export interface PaddockRuntime {
+  logger: Logger;
+  service: PaddockService;
+}
+
+/**
+ * Builds the logger, provider and service from environment variables: PADDOCK_STATE_DIR,
+ * PADDOCK_SANDBOX (`bwrap` or `none`), PADDOCK_CONCURRENCY and LOG_LEVEL.
+ */
+export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }): Promise<PaddockRuntime> {
+  const { env } = options;
+  const logger = createLogger({ level: env.LOG_LEVEL ?? "info" });
+  const sandbox = env.PADDOCK_SANDBOX === "none" ? "none" : "bwrap";
+  const stateDir = resolve(env.PADDOCK_STATE_DIR ?? ".paddock");
+  const concurrency = Number(env.PADDOCK_CONCURRENCY ?? DEFAULT_PIPELINE_CONCURRENCY);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new Error(`PADDOCK_CONCURRENCY=${env.PADDOCK_CONCURRENCY} is invalid: set a whole number of 1 or more`);
+  }
+
+  if (sandbox === "bwrap") {
+    // Checked at start so an operator sees it at once; steps would fail with the same message.
+    await findBwrap().catch((error: unknown) => logger.error({ detail: describeError(error) }, "sandbox unavailable"));
+  } else {
+    logger.warn("PADDOCK_SANDBOX=none: steps run without a sandbox");
+  }
+
+  const provider = createLocalProvider({ stateDir, sandbox, logger });
+  logger.info({ provider: provider.kind, stateDir, sandbox, concurrency }, "paddock runtime ready");
+  return { logger, service: createPaddockService({ provider, logger, concurrency }) };
+}
