@@ -1,18 +1,18 @@
 import type { CheckAnnotation } from "./check-annotation.ts";
 
 /**
- * Largest `output.summary` or `output.text` GitHub accepts, in UTF-8 bytes. The REST reference
- * says 65535 characters, but the API rejects it as "summary exceeds a maximum bytesize of 65535".
+ * Maximum size of `output.summary` or `output.text`, in UTF-8 bytes. The REST reference states
+ * 65535 characters, but the API rejects longer text with "summary exceeds a maximum bytesize of 65535".
  */
 export const MAX_CHECK_OUTPUT_BYTES = 65_535;
-/** Most annotations one create or update request may carry (GitHub's Checks API limit). */
+/** Maximum annotations in one create or update request (GitHub's Checks API limit). */
 export const MAX_ANNOTATIONS_PER_REQUEST = 50;
 /**
- * Largest annotation `message` or `raw_details`, in UTF-8 bytes. GitHub documents "64 KB"
- * without saying whether that is 64,000 or 65,536 bytes, so the smaller reading is used.
+ * Maximum size of an annotation `message` or `raw_details`, in UTF-8 bytes. GitHub documents
+ * "64 KB" without stating whether that is 64,000 or 65,536 bytes, so the smaller reading is used.
  */
 export const MAX_ANNOTATION_TEXT_BYTES = 64_000;
-/** Longest annotation `title` GitHub accepts, in characters (code points). */
+/** Maximum length of an annotation `title`, in characters (code points), as GitHub documents it. */
 export const MAX_ANNOTATION_TITLE_CHARACTERS = 255;
 
 /** Note appended to cut text: a fixed string, or a function of how many bytes were cut. */
@@ -37,15 +37,15 @@ export function truncateUtf8(options: {
   const note = options.note;
   const describeCut = typeof note === "string" ? () => note : note;
 
-  // The note's size depends on the number it reports, so settle both in a few rounds. The
-  // budget shrinks every round, so the loop ends.
-  let budget = maxBytes - Buffer.byteLength(describeCut(bytes.length), "utf8");
+  // The note's size can depend on the number it reports, so settle both in rounds. The first
+  // round assumes the smallest possible cut, and the budget shrinks every round, so the loop ends.
+  let budget = maxBytes - Buffer.byteLength(describeCut(bytes.length - maxBytes), "utf8");
   while (budget >= 0) {
-    const kept = sliceOnBoundary(bytes, budget, keep);
-    const noteText = describeCut(bytes.length - kept.length);
+    const keptBytes = sliceOnBoundary(bytes, budget, keep);
+    const noteText = describeCut(bytes.length - keptBytes.length);
     const noteBytes = Buffer.byteLength(noteText, "utf8");
-    if (kept.length + noteBytes <= maxBytes) {
-      const keptText = kept.toString("utf8");
+    if (keptBytes.length + noteBytes <= maxBytes) {
+      const keptText = keptBytes.toString("utf8");
       return keep === "start" ? keptText + noteText : noteText + keptText;
     }
     budget = Math.min(budget - 1, maxBytes - noteBytes);

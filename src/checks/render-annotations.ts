@@ -33,8 +33,8 @@ export function renderAnnotations(view: CheckRunView): RenderedAnnotations {
     }
   }
 
-  const kept = candidates.slice(0, MAX_ANNOTATIONS_PER_CHECK_RUN);
-  return { annotations: kept.map(limitAnnotation), omitted: candidates.length - kept.length, unlocated };
+  const capped = candidates.slice(0, MAX_ANNOTATIONS_PER_CHECK_RUN);
+  return { annotations: capped.map(limitAnnotation), omitted: candidates.length - capped.length, unlocated };
 }
 
 function annotateConfigProblem(problem: ConfigProblem): CheckAnnotation {

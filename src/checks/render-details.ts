@@ -42,16 +42,16 @@ function renderFailureList(steps: readonly StepProgress[], maxBytes: number): st
   const total = withFailures.reduce((sum, step) => sum + (step.failures?.length ?? 0), 0);
 
   // Keep whole lines, leaving room for the closing remark about the ones left out.
-  const kept: string[] = [];
+  const keptLines: string[] = [];
   let bytes = 0;
   for (const line of lines) {
     if (bytes + byteLength(line) + 1 > maxBytes - OMISSION_REMARK_BYTES) break;
-    kept.push(line);
+    keptLines.push(line);
     bytes += byteLength(line) + 1;
   }
-  const shown = kept.filter((line) => line.startsWith("- ")).length;
-  if (shown < total) kept.push(`… ${(total - shown).toLocaleString("en-US")} more test failures are not listed here.`);
-  return kept.join("\n").trim();
+  const listedFailures = keptLines.filter((line) => line.startsWith("- ")).length;
+  if (listedFailures < total) keptLines.push(`… ${(total - listedFailures).toLocaleString("en-US")} more test failures are not listed here.`);
+  return keptLines.join("\n").trim();
 }
 
 function formatFailureLine(failure: TestFailure): string {

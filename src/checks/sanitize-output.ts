@@ -26,9 +26,9 @@ const WORKFLOW_COMMAND_V1 = /##\[/g;
 const ZERO_WIDTH_SPACE = "\u200b";
 
 /**
- * Makes step output safe to show in a check run or a job log: removes terminal escape
+ * Makes step output safe to show in a check run or a job log. It removes terminal escape
  * sequences and control characters other than newline and tab, keeps only what a terminal
- * would show after a carriage return, replaces lone surrogates, and breaks lines that the
+ * shows after a carriage return, and replaces lone surrogates. It also breaks lines that the
  * Actions runner would read as workflow commands by inserting a zero-width space.
  */
 export function sanitizeOutput(text: string): string {
