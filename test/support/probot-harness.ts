@@ -30,8 +30,18 @@ export interface TestProbot {
   receive<TName extends WebhookName>(event: { name: TName; payload: WebhookPayload<TName>; id?: string }): Promise<void>;
 }
 
-// Retries and throttling would turn one injected failure into several requests and waits.
-const TestOctokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
+/**
+ * Retries and throttling would turn one injected failure into several requests and waits.
+ * Probot 14.3.2 passes its own throttle options (without `enabled`) to the Octokit class it is
+ * given, and a plain `ProbotOctokit.defaults({ throttle: { enabled: false } })` object loses
+ * to them: the throttler then spaces write requests one second apart. A defaults function
+ * runs after Probot's options are merged, so it has the last word.
+ */
+const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { ...(options.throttle as object | undefined), enabled: false },
+}));
 
 let privateKey: string | undefined;
 

@@ -11,6 +11,11 @@ export type WebhookName = ProbotEvent["name"];
 /** The payload type Probot declares for one event name. */
 export type WebhookPayload<TName extends WebhookName> = Extract<ProbotEvent, { name: TName }>["payload"];
 
+/** The payload type of one event name, narrowed to one action when `TAction` is given. */
+export type WebhookExample<TName extends WebhookName, TAction extends string> = [TAction] extends [never]
+  ? WebhookPayload<TName>
+  : Extract<WebhookPayload<TName>, { action: TAction }>;
+
 interface WebhookDefinition {
   name: string;
   actions: string[];
@@ -35,11 +40,11 @@ function loadDefinitions(): WebhookDefinition[] {
  * `withInstallation` is set, an `installation` object. Throws naming what is available when no
  * example fits.
  */
-export function loadWebhookExample<TName extends WebhookName>(options: {
+export function loadWebhookExample<TName extends WebhookName, TAction extends string = never>(options: {
   name: TName;
-  action?: string;
+  action?: TAction;
   withInstallation?: boolean;
-}): WebhookPayload<TName> {
+}): WebhookExample<TName, TAction> {
   const definition = loadDefinitions().find((candidate) => candidate.name === options.name);
   if (!definition) throw new Error(`No webhook examples for the event "${options.name}"`);
 
@@ -55,7 +60,7 @@ export function loadWebhookExample<TName extends WebhookName>(options: {
   }
 
   // The examples are recorded payloads, so they are trusted to match Probot's declared type.
-  return structuredClone(example) as WebhookPayload<TName>;
+  return structuredClone(example) as WebhookExample<TName, TAction>;
 }
 
 /**
