@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { cp, mkdir } from "node:fs/promises";
+import path from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 
@@ -10,7 +11,7 @@ import { extractTar } from "./extract-tar.ts";
 /** Options of {@link fetchSource}. */
 export interface FetchSourceOptions {
   source: SourceSpec;
-  /** New directory for the checkout; created if missing and expected to be empty. */
+  /** Directory for the checkout, which must not exist yet; it is created with its parents. */
   destination: string;
   signal: AbortSignal;
   /** Cap on extracted bytes for tarball and git sources (see `MAX_EXTRACTED_BYTES`). */
@@ -24,7 +25,8 @@ export interface FetchSourceOptions {
  */
 export async function fetchSource(options: FetchSourceOptions): Promise<void> {
   const { source, destination, signal } = options;
-  await mkdir(destination, { recursive: true });
+  // Node 24's cp rejects an existing destination even when it is empty, so only archives get it created here.
+  await mkdir(source.kind === "directory" ? path.dirname(destination) : destination, { recursive: true });
 
   switch (source.kind) {
     case "tarball": {

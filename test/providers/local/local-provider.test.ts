@@ -16,7 +16,7 @@ const SHA = "0123456789abcdef0123456789abcdef01234567";
 let provider: LocalProvider;
 let prepared: PreparedEnvironment;
 let stateDir: string;
-let server: Server;
+let server: Server | undefined;
 let serverPort: number;
 
 function step(run: string, overrides: Partial<StepSpec> = {}): StepSpec {
@@ -43,13 +43,14 @@ beforeAll(async () => {
     signal: new AbortController().signal,
   });
 
-  server = createServer((_request, response) => response.end("reachable"));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  serverPort = (server.address() as AddressInfo).port;
+  const listening = createServer((_request, response) => response.end("reachable"));
+  await new Promise<void>((resolve) => listening.listen(0, "127.0.0.1", resolve));
+  serverPort = (listening.address() as AddressInfo).port;
+  server = listening;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
   await removeTemporaryDirectories();
 });
 
