@@ -71,34 +71,15 @@ export function createCheckRunReporter(options: {
   now?: () => Date;
 }): CheckRunReporter {
   const { octokit, owner, repo, logger } = options;
+  const target: ReportTarget = { octokit, owner, repo, logger };
   const now = options.now ?? (() => new Date());
   const lastProgress = new Map<number, string>();
 
   return {
-    async start(view) {
-      const rendered = renderCheckRun({ ...view, status: "in_progress" });
-      try {
-        const response = await octokit.rest.checks.create({
-          owner,
-          repo,
-          name: rendered.name,
-          head_sha: view.headSha,
-          status: "in_progress",
-          external_id: view.environmentName,
-          started_at: formatTimestamp(now()),
-          output: progressOutput(rendered),
-        });
-        logger.info({ checkRunId: response.data.id, name: rendered.name, headSha: view.headSha }, "check run created");
-        return response.data.id;
-      } catch (error) {
-        logger.error({ err: error, name: rendered.name, headSha: view.headSha }, "check run creation failed");
-        throw error;
-      }
-    },
+    start: (view) => createCheckRun(target, view, now()),
 
     async update(id, view) {
-      const rendered = renderCheckRun({ ...view, status: "in_progress" });
-      const output = progressOutput(rendered);
+      const output = progressOutput(renderCheckRun({ ...view, status: "in_progress" }));
       const key = JSON.stringify(output);
       if (lastProgress.get(id) === key) {
         logger.debug({ checkRunId: id }, "check run update skipped: output unchanged");
@@ -114,21 +95,43 @@ export function createCheckRunReporter(options: {
 
     async complete(id, view) {
       lastProgress.delete(id);
-      await completeCheckRun({ octokit, owner, repo, logger, id, rendered: renderCheckRun({ ...view, status: "completed" }), completedAt: now() });
+      await completeCheckRun(target, { id, rendered: renderCheckRun({ ...view, status: "completed" }), completedAt: now() });
     },
   };
 }
 
-async function completeCheckRun(options: {
+interface ReportTarget {
   octokit: ChecksClient;
   owner: string;
   repo: string;
   logger: ReporterLogger;
-  id: number;
-  rendered: RenderedCheckRun;
-  completedAt: Date;
-}): Promise<void> {
-  const { octokit, owner, repo, logger, id, rendered } = options;
+}
+
+async function createCheckRun(target: ReportTarget, view: CheckRunView, startedAt: Date): Promise<number> {
+  const { octokit, owner, repo, logger } = target;
+  const rendered = renderCheckRun({ ...view, status: "in_progress" });
+  try {
+    const response = await octokit.rest.checks.create({
+      owner,
+      repo,
+      name: rendered.name,
+      head_sha: view.headSha,
+      status: "in_progress",
+      external_id: view.environmentName,
+      started_at: formatTimestamp(startedAt),
+      output: progressOutput(rendered),
+    });
+    logger.info({ checkRunId: response.data.id, name: rendered.name, headSha: view.headSha }, "check run created");
+    return response.data.id;
+  } catch (error) {
+    logger.error({ err: error, name: rendered.name, headSha: view.headSha }, "check run creation failed");
+    throw error;
+  }
+}
+
+async function completeCheckRun(target: ReportTarget, options: { id: number; rendered: RenderedCheckRun; completedAt: Date }): Promise<void> {
+  const { octokit, owner, repo, logger } = target;
+  const { id, rendered } = options;
   const [first = [], ...rest] = chunkAnnotations(rendered.annotations);
   const output: CheckRunOutput = { title: rendered.title, summary: rendered.summary };
   const conclusion = rendered.conclusion ?? "neutral";
