@@ -13,6 +13,9 @@ import { readJunitReport } from "./read-junit-report.ts";
 import { runSandboxed, type SandboxRun } from "./run-sandboxed.ts";
 import { createStepCommand, type SandboxMode } from "./step-command.ts";
 
+/** Longest step timeout: the largest delay Node's setTimeout accepts (2^31 - 1 ms), in whole seconds. */
+export const MAX_STEP_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 /** Options of {@link createLocalProvider}. */
 export interface LocalProviderOptions {
   /** Root of the provider's state: environments, checkouts and logs. */
@@ -93,16 +96,19 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
     const { prepared, step } = request;
     const name = prepared.environment.name;
     const checkout = await resolveCheckout(layout, prepared);
-    if (!(step.timeoutSeconds > 0) || !Number.isFinite(step.timeoutSeconds)) {
-      throw new PaddockError("USAGE", `step ${step.name} has the invalid timeout ${step.timeoutSeconds} seconds`, { hint: "Use a positive number of seconds" });
+    if (!(step.timeoutSeconds > 0 && step.timeoutSeconds <= MAX_STEP_TIMEOUT_SECONDS)) {
+      throw new PaddockError("USAGE", `step ${step.name} has the invalid timeout ${step.timeoutSeconds} seconds`, {
+        hint: `Use a positive number of seconds, at most ${MAX_STEP_TIMEOUT_SECONDS}`,
+      });
     }
     if (step.image !== undefined) logger.warn({ environment: name, step: step.name, image: step.image }, "step image ignored by the local provider");
 
     const command = await stepCommand.build({ step, checkout, shareNetwork: prepared.environment.egress.length > 0 });
+    const logPath = layout.logPath(name, prepared.sha, step.name);
     const controller = new AbortController();
     const run = runSandboxed({
       ...command,
-      logPath: layout.logPath(name, prepared.sha, step.name),
+      logPath,
       timeoutSeconds: step.timeoutSeconds,
       signal: AbortSignal.any([request.signal, controller.signal]),
       tailLines: options.tailLines,
@@ -112,7 +118,7 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
     running.set(name, steps.add(entry));
 
     try {
-      const result = await completeResult({ step, checkout, run: await run, logPath: layout.logPath(name, prepared.sha, step.name), unsandboxedNote: command.unsandboxedNote });
+      const result = await completeResult({ step, checkout, run: await run, logPath, unsandboxedNote: command.unsandboxedNote });
       logger.info({ environment: name, sha: prepared.sha, step: step.name, status: result.status, exitCode: result.exitCode }, "step finished");
       return result;
     } finally {
