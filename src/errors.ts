@@ -18,7 +18,7 @@ export class PaddockError extends Error {
   readonly hint: string | undefined;
 
   constructor(code: PaddockErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super(options.hint ? `${message}. ${options.hint}` : message, { cause: options.cause });
+    super(options.hint ? joinHint(message, options.hint) : message, { cause: options.cause });
     this.code = code;
     this.hint = options.hint;
   }
@@ -33,4 +33,10 @@ export function describeError(error: unknown): string {
   } catch {
     return String(error);
   }
+}
+
+/** Appends the hint on its own line after a multi-line message, else after a full stop. */
+function joinHint(message: string, hint: string): string {
+  if (message.includes("\n")) return `${message}\n${hint[0]!.toUpperCase()}${hint.slice(1)}.`;
+  return /[.?!]$/.test(message) ? `${message} ${hint}` : `${message}. ${hint}`;
 }

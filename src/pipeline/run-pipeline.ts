@@ -61,7 +61,7 @@ function toProgress(result: StepResult): StepProgress {
   const progress: StepProgress = { name: result.name, status: result.status, durationMs: result.durationMs, result };
   if (!result.report) return progress;
   const report = readStepReport(result.report);
-  return report.ok ? { ...progress, failures: report.failures } : { ...progress, reportProblem: report.problem };
+  return report.ok ? { ...progress, failures: report.failures, tests: report.tests } : { ...progress, reportProblem: report.problem };
 }
 
 function replaceStep(view: CheckRunView, index: number, step: StepProgress): CheckRunView {

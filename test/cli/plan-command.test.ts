@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { hashEnvironmentKey } from "../../src/environments/environment-name.ts";
+import { loadWebhookExample } from "../support/webhook-examples.ts";
+import { runCli, writeTempFiles } from "./cli-harness.ts";
+
+const CONFIG = 'environment:\n  resources: { cpu: "2", memory: 4Gi }\n  ttl: 12h\nsteps:\n  - name: test\n    image: node:24\n    run: npm test\n    junit: reports/junit.xml\n';
+const payload = loadWebhookExample({ name: "pull_request", action: "opened" });
+const NOW = "2026-12-01T10:00:00.000Z";
+
+function planFiles(extra: Record<string, string> = {}): string {
+  return writeTempFiles({ "event.json": JSON.stringify(payload), "paddock.yml": CONFIG, ...extra });
+}
+
+describe("paddock plan", () => {
+  it("prints the environment, decision and steps", async () => {
+    const cwd = planFiles();
+    const result = await runCli(["plan", "--event", "pull_request", "--payload", "event.json", "--config", "paddock.yml", "--now", NOW], { cwd });
+
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const plan = JSON.parse(result.stdout);
+    const key = { repositoryId: payload.repository.id, pullRequest: payload.pull_request.number };
+    const hash = hashEnvironmentKey(key);
+    expect(plan.environment).toEqual({
+      name: `hello-world-pr-${payload.pull_request.number}-${hash}`,
+      labels: {
+        "app.kubernetes.io/managed-by": "paddock",
+        "paddock.dev/environment": `hello-world-pr-${payload.pull_request.number}-${hash}`,
+        "paddock.dev/key": hash,
+        "paddock.dev/repository-id": String(payload.repository.id),
+        "paddock.dev/pull-request": String(payload.pull_request.number),
+      },
+      annotations: {
+        "paddock.dev/repository": payload.repository.full_name,
+        "paddock.dev/branch": payload.pull_request.head.ref,
+        "paddock.dev/head-sha": payload.pull_request.head.sha,
+        "paddock.dev/expires-at": "2026-12-01T22:00:00.000Z",
+        "paddock.dev/pull-request": String(payload.pull_request.number),
+      },
+      resources: { cpu: "2", memory: "4Gi" },
+      egress: [],
+      ttlSeconds: 43_200,
+      expiresAt: "2026-12-01T22:00:00.000Z",
+    });
+    expect(plan.decision).toEqual({
+      allowed: true,
+      reasons: ["within the limits of the default org policy (no policy file): cpu 4, memory 8Gi, ttl 72h"],
+      source: { kind: "defaults" },
+    });
+    expect(plan.steps).toEqual([{ name: "test", image: "node:24", run: "npm test", timeoutSeconds: 600, env: {}, junitPath: "reports/junit.xml" }]);
+  });
+
+  it("exits 0 with a denial when org policy is exceeded", async () => {
+    const cwd = planFiles({ "policy.yml": "limits:\n  cpu: 500m\n  ttl: 6h\n" });
+    const result = await runCli(["plan", "--event", "pull_request", "--payload", "event.json", "--config", "paddock.yml", "--org-policy", "policy.yml"], { cwd });
+
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).decision).toEqual({
+      allowed: false,
+      reasons: [
+        "environment.resources.cpu 2 exceeds the org limit limits.cpu 500m (org policy policy.yml)",
+        "environment.ttl 12h exceeds the org limit limits.ttl 6h (org policy policy.yml)",
+      ],
+      source: { kind: "file", location: "policy.yml" },
+    });
+  });
+
+  it.each([
+    [["plan", "--event", "pull_request"], "paddock: plan needs --event and --payload. usage: paddock plan --event NAME --payload FILE [--config FILE] [--org-policy FILE] [--now ISO-TIME]\n"],
+    [["plan", "--event", "pull_request", "--payload", "missing.json", "--config", "paddock.yml"], "paddock: --payload missing.json: file not found. pass the path of an existing file\n"],
+    [["plan", "--event", "pull_request", "--payload", "paddock.yml", "--config", "paddock.yml"], expect.stringMatching(/^paddock: --payload paddock.yml is not valid JSON \(.+\)\. pass a webhook payload as GitHub sends it\n$/)],
+    [["plan", "--event", "issues", "--payload", "event.json", "--config", "paddock.yml"], "paddock: event issues.opened is not handled by Paddock. pass --event pull_request with a payload whose action is opened, reopened, synchronize or closed\n"],
+    [
+      ["plan", "--event", "pull_request", "--payload", "event.json", "--config", "bad.yml"],
+      [
+        "paddock: invalid config bad.yml:",
+        "bad.yml:2:5: steps.0.run: required field is missing: add it as a string",
+        'bad.yml:3:5: steps.0.rn: unknown field "rn": did you mean "run"?',
+        "Fix the fields listed above (the JSON Schema in schema/ helps editors); the format is the one of .github/paddock.yml.",
+        "",
+      ].join("\n"),
+    ],
+    [["plan", "--event", "pull_request", "--payload", "event.json", "--config", "paddock.yml", "--now", "yesterday"], "paddock: --now yesterday is not a valid time. pass an ISO 8601 time such as 2026-01-31T12:00:00Z\n"],
+    [["plan", "--bogus"], expect.stringMatching(/^paddock: Unknown option '--bogus'/)],
+  ])("exits 2 on bad input %j", async (args, message) => {
+    const cwd = planFiles({ "bad.yml": "steps:\n  - name: a\n    rn: x\n" });
+    const result = await runCli(args, { cwd });
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toEqual(message);
+    expect(result.code).toBe(2);
+  });
+
+  it("exits 2 on an unknown command", async () => {
+    const result = await runCli(["deploy"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split("\n")[0]).toBe('paddock: unknown command "deploy"');
+  });
+});
