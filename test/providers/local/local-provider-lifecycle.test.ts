@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { PaddockError } from "../../../src/errors.ts";
-import { createLocalProvider } from "../../../src/providers/local/local-provider.ts";
+import { MAX_STEP_TIMEOUT_SECONDS, createLocalProvider } from "../../../src/providers/local/local-provider.ts";
 import type { SourceSpec } from "../../../src/providers/provider.ts";
 import { makeTemporaryDirectory, removeTemporaryDirectories, testEnvironment } from "./helpers.ts";
 import { START_BACKGROUND_SLEEP, isProcessRunning, waitForFile } from "./sandbox-process.ts";
@@ -90,6 +90,20 @@ describe("local provider lifecycle", () => {
     expect(result.status).toBe("cancelled");
     expect(result.reason).toBe("environment torn down");
     expect(await exists(path.join(stateDir, "environments", prepared.environment.name))).toBe(false);
+  });
+
+  it("timeout above the maximum is rejected", async () => {
+    const provider = createLocalProvider({ stateDir: await makeTemporaryDirectory("state") });
+    const prepared = await provider.prepare({ environment: testEnvironment(), source: await directorySource(FIRST_SHA), signal });
+    const step = { name: "slow", run: "true", env: {} };
+
+    const accepted = await provider.runStep({ prepared, step: { ...step, timeoutSeconds: MAX_STEP_TIMEOUT_SECONDS }, signal });
+    const rejected = provider.runStep({ prepared, step: { ...step, timeoutSeconds: MAX_STEP_TIMEOUT_SECONDS + 1 }, signal });
+
+    expect(accepted.status).toBe("success");
+    await expect(rejected).rejects.toThrow(
+      `step slow has the invalid timeout ${MAX_STEP_TIMEOUT_SECONDS + 1} seconds. Use a positive number of seconds, at most ${MAX_STEP_TIMEOUT_SECONDS}`,
+    );
   });
 
   it("missing bwrap gives the exact error", async () => {
