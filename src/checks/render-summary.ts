@@ -41,7 +41,7 @@ function renderConfigProblems(problems: readonly ConfigProblem[]): string[] {
   return [
     `**Nothing ran: the Paddock config has ${pluralize(problems.length, "problem")}.**`,
     items.join("\n"),
-    "Fix the config on the default branch, because Paddock reads it only from there and a pull request cannot change it. Then push a commit or re-run this check.",
+    "Fix the fields marked on the file, then push a commit or re-run this check.",
   ];
 }
 

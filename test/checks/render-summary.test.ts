@@ -62,7 +62,7 @@ describe("renderSummary", () => {
         "- `.github/paddock.yml:7:14` `steps.0.timeout`: expected a duration such as 10m",
         "- `.github/paddock.yml:2:1`: unknown key \\`stpes\\`",
         "",
-        "Fix the config on the default branch, because Paddock reads it only from there and a pull request cannot change it. Then push a commit or re-run this check.",
+        "Fix the fields marked on the file, then push a commit or re-run this check.",
         "",
         "Environment `pr-12-acme-web-1a2b3c` on the local provider, commit `0123456`.",
       ].join("\n"),
