@@ -1,0 +1,67 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createSampleRepository, FAILING_TEST_LINE } from "../support/sample-repository.ts";
+import { loadWebhookExample } from "../support/webhook-examples.ts";
+import { runCli } from "./cli-harness.ts";
+
+function writePayload(): string {
+  const directory = mkdtempSync(join(tmpdir(), "paddock-run-"));
+  writeFileSync(join(directory, "event.json"), JSON.stringify(loadWebhookExample({ name: "pull_request", action: "opened" })));
+  return directory;
+}
+
+describe("paddock run", () => {
+  it("builds and tests a local repository in the sandbox", async () => {
+    const sample = createSampleRepository();
+    const cwd = writePayload();
+    const stateDir = join(cwd, "state");
+
+    const result = await runCli(["run", "--event", "pull_request", "--payload", "event.json", "--repo", sample.directory, "--state-dir", stateDir, "--json"], { cwd });
+
+    expect(result.code).toBe(1);
+    const rendered = JSON.parse(result.stdout);
+    expect(rendered.conclusion).toBe("failure");
+    expect(rendered.title).toBe("1 of 2 steps passed · 1 test failed");
+    expect(rendered.annotations).toEqual([
+      expect.objectContaining({ path: "test/math.test.js", start_line: FAILING_TEST_LINE, end_line: FAILING_TEST_LINE, annotation_level: "failure", title: "multiplies" }),
+    ]);
+    expect(rendered.summary).toContain(`The payload's head commit`);
+    expect(result.stderr).toContain("paddock: step test running\n");
+  });
+
+  it("prints markdown and exits 0 on success", async () => {
+    const sample = createSampleRepository({ files: { "test/math.test.js": 'require("node:test")("ok", () => {});\n' } });
+    const cwd = writePayload();
+
+    const result = await runCli(["run", "--event", "pull_request", "--payload", "event.json", "--repo", sample.directory, "--ref", "HEAD", "--state-dir", join(cwd, "state")], { cwd });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n").slice(0, 3)).toEqual(["# 2 of 2 steps passed · 1 test passed", "", "Conclusion: success"]);
+  });
+
+  it("exits 2 for a ref that is not in the repository", async () => {
+    const sample = createSampleRepository();
+    const cwd = writePayload();
+
+    const result = await runCli(["run", "--event", "pull_request", "--payload", "event.json", "--repo", sample.directory, "--ref", "no-such-branch"], { cwd });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`paddock: --ref no-such-branch is not a commit in ${sample.directory}. pass a branch, tag or SHA that exists there\n`);
+  });
+
+  it("runs as the installed bin", () => {
+    const cwd = writePayload();
+    const sample = createSampleRepository();
+    execFileSync("git", ["-C", sample.directory, "rev-parse", "HEAD"]);
+    const bin = join(import.meta.dirname, "../../bin/paddock.js");
+
+    const result = spawnSync(process.execPath, [bin, "plan", "--event", "pull_request", "--payload", "event.json", "--config", join(sample.directory, ".github/paddock.yml")], { cwd, encoding: "utf8" });
+
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout).steps.map((step: { name: string }) => step.name)).toEqual(["build", "test"]);
+  });
+});
