@@ -9,7 +9,7 @@ const OWNER = "octo-org";
 const REPO = "widgets";
 const HEAD_SHA = "ce587453ced02b1526dfb4cb910479d431683101";
 const NOW = new Date("2026-03-01T12:00:00.000Z");
-// Octokit logs every failed request to the console; these tests expect failures.
+// Octokit logs every failed request to the console, and these tests expect failures.
 const SILENT_LOG = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 let fake: FakeGitHub;
@@ -35,7 +35,7 @@ function annotations(from: number, count: number) {
   }));
 }
 
-// Octokit's route types reject invalid parameters at compile time; these requests are invalid on purpose.
+// Octokit's route types reject invalid parameters at compile time, but these requests are invalid on purpose.
 function sendUntyped(route: string, parameters: Record<string, unknown>) {
   return octokit.request(route, parameters);
 }
@@ -67,7 +67,7 @@ describe("fake GitHub check runs", () => {
     ]);
   });
 
-  it("answers create in GitHub's response shape", async () => {
+  it("returns a created run in GitHub's shape", async () => {
     const run = await createRun();
 
     expect(validateGitHubResponse({ method: "POST", pathTemplate: "/repos/{owner}/{repo}/check-runs", status: 201, body: run })).toEqual([]);
@@ -194,7 +194,7 @@ describe("fake GitHub check runs", () => {
     expect(validateGitHubResponse({ method: "GET", pathTemplate, status: 200, body: data })).toEqual([]);
   });
 
-  it("answers 404 for an unknown run", async () => {
+  it("returns 404 for an unknown run", async () => {
     await expect(octokit.rest.checks.get({ owner: OWNER, repo: REPO, check_run_id: 99 })).rejects.toMatchObject({
       status: 404,
       response: {

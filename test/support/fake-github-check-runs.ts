@@ -1,4 +1,4 @@
-import { fakeAppObject } from "./fake-github-app.ts";
+import { toApiAnnotation, toApiObject } from "./fake-github-check-run-objects.ts";
 import {
   githubErrorBody,
   jsonResponse,
@@ -163,22 +163,22 @@ function findRun(runs: FakeCheckRun[], request: FakeRequest): FakeCheckRun | und
 
 // GitHub treats owner and repository names case-insensitively.
 function sameRepository(run: FakeCheckRun, request: FakeRequest): boolean {
-  const wanted = `${request.params.owner}/${request.params.repo}`.toLowerCase();
-  return `${run.owner}/${run.repo}`.toLowerCase() === wanted;
+  const requested = `${request.params.owner}/${request.params.repo}`.toLowerCase();
+  return `${run.owner}/${run.repo}`.toLowerCase() === requested;
 }
 
 /**
  * Selects the check runs of a commit. `filter=latest` (GitHub's default) keeps the newest run
- * of each name. NOTE: the fake matches `ref` against `head_sha` only; a branch or tag name
- * finds nothing, and the result is ordered newest first by the fake's own choice.
+ * of each name. NOTE: `ref` is matched against `head_sha` only, so a branch or tag name finds
+ * nothing. The newest-first order is the fake's choice, not a documented GitHub order.
  */
 function filterForRef(runs: FakeCheckRun[], request: FakeRequest, appId: number): FakeCheckRun[] {
-  const { check_name: name, status, filter, app_id: wantedApp } = request.query;
+  const { check_name: name, status, filter, app_id: requestedAppId } = request.query;
   const matching = runs
     .filter((run) => sameRepository(run, request) && run.head_sha === request.params.ref)
     .filter((run) => name === undefined || run.name === name)
     .filter((run) => status === undefined || run.status === status)
-    .filter(() => wantedApp === undefined || Number(wantedApp) === appId)
+    .filter(() => requestedAppId === undefined || Number(requestedAppId) === appId)
     .sort((left, right) => right.id - left.id);
 
   if (filter === "all") return matching;
@@ -189,43 +189,6 @@ function paginate<T>(items: T[], request: FakeRequest): T[] {
   const perPage = Number(request.query.per_page ?? 30);
   const page = Number(request.query.page ?? 1);
   return items.slice((page - 1) * perPage, page * perPage);
-}
-
-function toApiObject(run: FakeCheckRun, appId: number): Record<string, unknown> {
-  const url = `https://api.github.com/repos/${run.owner}/${run.repo}/check-runs/${run.id}`;
-  return {
-    id: run.id,
-    node_id: `CR_fake${run.id}`,
-    head_sha: run.head_sha,
-    external_id: run.external_id,
-    url,
-    html_url: `https://github.com/${run.owner}/${run.repo}/runs/${run.id}`,
-    details_url: run.details_url,
-    status: run.status,
-    conclusion: run.conclusion,
-    started_at: run.started_at,
-    completed_at: run.completed_at,
-    output: { ...run.output, annotations_count: run.annotations.length, annotations_url: `${url}/annotations` },
-    name: run.name,
-    check_suite: { id: run.id },
-    app: fakeAppObject(appId),
-    pull_requests: [],
-  };
-}
-
-function toApiAnnotation(run: FakeCheckRun, annotation: CheckRunAnnotation): Record<string, unknown> {
-  return {
-    path: annotation.path,
-    start_line: annotation.start_line,
-    end_line: annotation.end_line,
-    start_column: annotation.start_column ?? null,
-    end_column: annotation.end_column ?? null,
-    annotation_level: annotation.annotation_level,
-    title: annotation.title ?? null,
-    message: annotation.message,
-    raw_details: annotation.raw_details ?? null,
-    blob_href: `https://github.com/${run.owner}/${run.repo}/blob/${run.head_sha}/${annotation.path}`,
-  };
 }
 
 function notFound(request: FakeRequest): FakeResponse {

@@ -8,7 +8,7 @@ const OWNER = "octo-org";
 const REPO = "widgets";
 const CONFIG = "profile: agent\nttl: 2h\n";
 const CONTENTS_ROUTE = "/repos/{owner}/{repo}/contents/{path}";
-// Octokit logs every failed request to the console; some of these tests expect a 404.
+// Octokit logs every failed request to the console, and some of these tests expect a 404.
 const SILENT_LOG = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 let fake: FakeGitHub;
@@ -51,7 +51,7 @@ describe("fake GitHub contents", () => {
     expect(lines.map((line) => line.length)).toEqual([60, 60, 16, 0]);
   });
 
-  it("answers 404 with GitHub's error body", async () => {
+  it("returns 404 with GitHub's error body", async () => {
     const read = octokit.rest.repos.getContent({ owner: OWNER, repo: REPO, path: ".github/paddock.yml", ref: "main" });
 
     await expect(read).rejects.toMatchObject({

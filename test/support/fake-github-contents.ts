@@ -91,7 +91,7 @@ function fileResponse(options: { request: FakeRequest; ref: string; path: string
   const { request, ref, path, content } = options;
   const accept = request.headers.accept ?? "";
 
-  // Octokit's `mediaType: { format: "raw" }` (used by Probot's context.config) asks for the bare file.
+  // Octokit's `mediaType: { format: "raw" }` (used by Probot's context.config) requests the bare file.
   // NOTE: real GitHub's content type for raw files was not checked; text/plain is an assumption.
   if (/application\/vnd\.github(\.v3)?\.raw/.test(accept)) {
     return { status: 200, body: content, headers: { "content-type": "text/plain; charset=utf-8" } };

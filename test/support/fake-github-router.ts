@@ -19,7 +19,7 @@ export interface RawRequest {
   headers: Record<string, string>;
 }
 
-/** The outcome of one request: the answer, the record, and the violation if any. */
+/** The outcome of one request: the response, the record, and the violation if any. */
 export interface DispatchResult {
   response: FakeResponse;
   call: RecordedCall;
@@ -87,7 +87,7 @@ function validate(raw: RawRequest): { request: FakeRequest } | { violation: Disp
     return { request };
   } catch (error) {
     if (!(error instanceof GitHubRequestViolationError)) throw error;
-    // 404 as GitHub answers an unknown route, 422 as it answers an invalid request.
+    // GitHub returns 404 for an unknown route and 422 for an invalid request.
     const status = error.operationId === undefined ? 404 : 422;
     const message = status === 404 ? "Not Found" : "Invalid request.";
     const body = { ...githubErrorBody(status, message, "https://docs.github.com/rest"), errors: error.violations };

@@ -77,7 +77,7 @@ describe("fake GitHub tarball", () => {
     expect(registered.rootFolder).toBe("octo-org-widgets-ce58745");
   });
 
-  it("answers 404 for an unregistered ref", async () => {
+  it("returns 404 for an unregistered ref", async () => {
     const octokit = new Octokit({ auth: "ghp_test", log: SILENT_LOG });
 
     await expect(octokit.rest.repos.downloadTarballArchive({ owner: OWNER, repo: REPO, ref: "main" })).rejects.toMatchObject({

@@ -29,7 +29,7 @@ export interface RegisteredTarball {
 export interface TarballStore {
   handlers: Record<string, FakeHandler>;
   setTarball(source: TarballSource): RegisteredTarball;
-  /** Answers a GET on codeload.github.com for `path` (with its query string). */
+  /** Serves a GET request on codeload.github.com for `path` (with its query string). */
   serveDownload(path: string): Promise<FakeResponse>;
 }
 

@@ -30,7 +30,7 @@ export function createTokenStore(options: { now: () => Date }): TokenStore {
         const count = (mints.get(installationId) ?? 0) + 1;
         mints.set(installationId, count);
 
-        // Real tokens are `ghs_` and 36 characters; this one also says whose it is.
+        // Real tokens are `ghs_` and 36 characters. This one also names its installation and count.
         const token = `${FAKE_TOKEN_PREFIX}${installationId}n${count}`.padEnd(40, "0");
         minted.add(token);
 

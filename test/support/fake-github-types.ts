@@ -28,7 +28,7 @@ export interface FakeResponse {
   violation?: string;
 }
 
-/** Answers one operation of the fake. */
+/** Handles one operation of the fake and returns its response. */
 export type FakeHandler = (request: FakeRequest) => FakeResponse | Promise<FakeResponse>;
 
 /** One request the fake received on api.github.com. */
@@ -42,11 +42,11 @@ export interface RecordedCall {
   params: Record<string, string>;
   query: Record<string, string | string[]>;
   body: unknown;
-  /** The status the fake answered with. */
+  /** The response status the fake sent. */
   status: number;
 }
 
-/** A request the fake answered with an error because the test or the code under test is wrong. */
+/** A request the fake rejected with an error status because the test or the code under test is wrong. */
 export interface FakeViolation {
   method: string;
   path: string;

@@ -1,15 +1,13 @@
-import nock from "nock";
-
 import { createCheckRunStore, type FakeCheckRun } from "./fake-github-check-runs.ts";
 import { createContentStore, type RepositoryFile } from "./fake-github-contents.ts";
 import { createPullRequestStore } from "./fake-github-pulls.ts";
+import { interceptOrigin, removeInterceptors, restrictNetwork } from "./fake-github-nock.ts";
 import { createFakeRouter, type DispatchResult, type RawRequest } from "./fake-github-router.ts";
 import { CODELOAD_ORIGIN, createTarballStore, type RegisteredTarball, type TarballSource } from "./fake-github-tarball.ts";
 import { createTokenStore } from "./fake-github-tokens.ts";
 import {
   FAKE_APP_ID,
   type FakeHandler,
-  type FakeResponse,
   type FakeViolation,
   type InjectedFailure,
   type RecordedCall,
@@ -43,7 +41,7 @@ export interface FakeGitHub {
   readonly downloads: RecordedDownload[];
   /** Adds or replaces the handler of one route, e.g. `"GET /repos/{owner}/{repo}"`. */
   on(route: string, handler: FakeHandler): void;
-  /** Answers the next `times` requests to the route with `status` instead of its handler. */
+  /** Fails the next `times` requests to the route with `status` instead of calling its handler. */
   failNext(route: string, failure: InjectedFailure): void;
   setFile(file: RepositoryFile): void;
   setDefaultBranch(options: { owner: string; repo: string; branch: string }): void;
@@ -61,65 +59,43 @@ export interface FakeGitHub {
   close(): void;
 }
 
-const INTERCEPTED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
-
-const LOOPBACK_HOST = /^(127\.0\.0\.1|\[::1\]|::1)(:\d+)?$/;
-
-// nock answers from the oldest matching interceptor, so a fake left open would shadow a new one.
+// nock uses the oldest matching interceptor, so a fake left open would shadow a new one.
 let openFake: FakeGitHub | undefined;
 
 /**
  * Starts a fake GitHub: every method and path on api.github.com reaches one dispatcher that
- * validates the request against GitHub's OpenAPI description, records it, and answers from
+ * validates the request against GitHub's OpenAPI description, records it, and responds with
  * the built-in handlers (installation tokens, check runs, contents, tarball, pull requests) or
  * from handlers added with `on`. Real network access stays disabled. Creating a fake closes
  * the one still open, if any; `close()` each fake after its test.
  */
 export function createFakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
   openFake?.close();
-  const now = options.now ?? (() => new Date());
-  const tokens = createTokenStore({ now });
-  const checkRuns = createCheckRunStore({ appId: options.appId ?? FAKE_APP_ID, now });
-  const contents = createContentStore();
-  const tarballs = createTarballStore();
-  const pulls = createPullRequestStore();
+  const { tokens, checkRuns, contents, tarballs, pulls } = createStores(options);
   const router = createFakeRouter({ requireAuth: options.requireAuth ?? true, isMinted: tokens.isMinted });
-
   for (const store of [tokens, checkRuns, contents, tarballs, pulls]) {
     for (const [route, handler] of Object.entries(store.handlers)) router.on(route, handler);
   }
 
-  const calls: RecordedCall[] = [];
-  const violations: FakeViolation[] = [];
-  const downloads: RecordedDownload[] = [];
-
-  const record = ({ call, violation }: DispatchResult) => {
-    calls.push(call);
-    if (violation) violations.push({ method: call.method, path: call.path, status: call.status, message: violation });
-  };
-  const serveDownload = async (raw: RawRequest) => {
-    const response = raw.method === "GET" ? await tarballs.serveDownload(raw.path) : { status: 405, body: "" };
-    downloads.push({ method: raw.method, path: raw.path, status: response.status });
-    if (response.status >= 400) {
-      violations.push({ method: raw.method, path: raw.path, status: response.status, message: `no tarball is served at ${CODELOAD_ORIGIN}${raw.path}` });
-    }
-    return response;
-  };
-
+  const recorder = createRecorder();
   const interceptors = [
-    ...intercept(GITHUB_API_ORIGIN, async (raw) => {
+    ...interceptOrigin(GITHUB_API_ORIGIN, async (raw) => {
       const result = await router.dispatch(raw);
-      record(result);
+      recorder.recordCall(result);
       return result.response;
     }),
-    ...intercept(CODELOAD_ORIGIN, serveDownload),
+    ...interceptOrigin(CODELOAD_ORIGIN, async (raw) => {
+      const response = raw.method === "GET" ? await tarballs.serveDownload(raw.path) : { status: 405, body: "" };
+      recorder.recordDownload(raw, response.status);
+      return response;
+    }),
   ];
   restrictNetwork(options.allowLoopback ?? false);
 
   const fake: FakeGitHub = {
-    calls,
-    violations,
-    downloads,
+    calls: recorder.calls,
+    violations: recorder.violations,
+    downloads: recorder.downloads,
     on: router.on,
     failNext: router.failNext,
     setFile: contents.setFile,
@@ -128,11 +104,10 @@ export function createFakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
     setPullRequest: pulls.setPullRequest,
     checkRuns: checkRuns.list,
     tokenMints: tokens.mintCount,
-    assertNoViolations: () => assertNoViolations(violations),
-    takeViolations: () => violations.splice(0, violations.length),
+    assertNoViolations: () => assertNoViolations(recorder.violations),
+    takeViolations: () => recorder.violations.splice(0, recorder.violations.length),
     close() {
-      for (const interceptor of interceptors) nock.removeInterceptor(interceptor);
-      nock.disableNetConnect();
+      removeInterceptors(interceptors);
       if (openFake === fake) openFake = undefined;
     },
   };
@@ -140,39 +115,37 @@ export function createFakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
   return fake;
 }
 
-function intercept(origin: string, answer: (raw: RawRequest) => Promise<FakeResponse>): nock.Interceptor[] {
-  const scope = nock(origin).persist();
-  return INTERCEPTED_METHODS.map((method) => {
-    const interceptor = scope.intercept(() => true, method);
-    interceptor.reply(function reply(uri, body) {
-      // nock sets `this.req` just before this call, so it must be read before any await.
-      const headers = lowercaseHeaders(this.req.headers);
-      return answer({ method, path: uri, body, headers }).then(toReplyTuple);
-    });
-    return interceptor;
-  });
+function createStores(options: FakeGitHubOptions) {
+  const now = options.now ?? (() => new Date());
+  return {
+    tokens: createTokenStore({ now }),
+    checkRuns: createCheckRunStore({ appId: options.appId ?? FAKE_APP_ID, now }),
+    contents: createContentStore(),
+    tarballs: createTarballStore(),
+    pulls: createPullRequestStore(),
+  };
 }
 
-function lowercaseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const lowered: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) lowered[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return lowered;
-}
+function createRecorder() {
+  const calls: RecordedCall[] = [];
+  const violations: FakeViolation[] = [];
+  const downloads: RecordedDownload[] = [];
 
-function toReplyTuple(response: FakeResponse): [number, string | Buffer, Record<string, string>] {
-  const headers = response.headers ?? {};
-  const { body } = response;
-  if (body === undefined) return [response.status, "", headers];
-  if (typeof body === "string" || Buffer.isBuffer(body)) return [response.status, body, headers];
-  return [response.status, JSON.stringify(body), { "content-type": "application/json; charset=utf-8", ...headers }];
-}
-
-function restrictNetwork(allowLoopback: boolean): void {
-  if (!nock.isActive()) nock.activate();
-  if (allowLoopback) nock.enableNetConnect((host) => LOOPBACK_HOST.test(host));
-  else nock.disableNetConnect();
+  return {
+    calls,
+    violations,
+    downloads,
+    recordCall({ call, violation }: DispatchResult): void {
+      calls.push(call);
+      if (violation) violations.push({ method: call.method, path: call.path, status: call.status, message: violation });
+    },
+    recordDownload(raw: RawRequest, status: number): void {
+      downloads.push({ method: raw.method, path: raw.path, status });
+      if (status < 400) return;
+      const message = `${raw.method} ${CODELOAD_ORIGIN}${raw.path}: no tarball is registered at this URL`;
+      violations.push({ method: raw.method, path: raw.path, status, message });
+    },
+  };
 }
 
 function assertNoViolations(violations: FakeViolation[]): void {

@@ -58,8 +58,8 @@ export function describeAjvError(subject: string, error: ErrorObject, data: unkn
 
   if (error.keyword !== "required" && error.keyword !== "additionalProperties") {
     const value = valueAt(data, error.instancePath);
-    const shown = value === undefined ? undefined : JSON.stringify(value);
-    if (shown !== undefined && shown.length <= 80) text += `, got ${shown}`;
+    const preview = value === undefined ? undefined : JSON.stringify(value);
+    if (preview !== undefined && preview.length <= 80) text += `, got ${preview}`;
   }
   return text;
 }

@@ -9,7 +9,7 @@ interface OpenApiResponse {
 /**
  * Checks a JSON response body against the schema GitHub documents for this operation and
  * status. Returns one line per violation, empty when the body fits. The fake's self-tests use
- * it to prove the built-in handlers answer in GitHub's shape.
+ * it to prove the built-in handlers respond in GitHub's shape.
  */
 export function validateGitHubResponse(response: {
   method: string;

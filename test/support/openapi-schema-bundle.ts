@@ -3,9 +3,9 @@ import { isReference, resolvePointer, type JsonSchema, type OpenApiDocument } fr
 const SCHEMA_PREFIX = "#/components/schemas/";
 
 /**
- * Turns one schema of the document into a self-contained JSON Schema that Ajv can compile:
- * every `#/components/schemas/X` it reaches, directly or through other components, is copied
- * under `definitions` (so recursive schemas still work), other `$ref`s are inlined, and every
+ * Turns one schema of the document into a self-contained JSON Schema that Ajv can compile.
+ * Every `#/components/schemas/X` it reaches, directly or through other components, is copied
+ * under `definitions`, so recursive schemas still work. Other `$ref`s are inlined. Every
  * OpenAPI `nullable: true` becomes `anyOf: [schema, { type: "null" }]`, which Ajv accepts with
  * or without a `type` beside it.
  */

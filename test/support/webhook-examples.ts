@@ -54,9 +54,9 @@ export function loadWebhookExample<TName extends WebhookName, TAction extends st
       (!options.withInstallation || candidate.installation !== undefined),
   );
   if (!example) {
-    const wanted = `action "${options.action ?? "(any)"}"${options.withInstallation ? " with an installation" : ""}`;
+    const requested = `action "${options.action ?? "(any)"}"${options.withInstallation ? " with an installation" : ""}`;
     const available = definition.examples.map((candidate) => `${String(candidate.action)}${candidate.installation ? "+installation" : ""}`);
-    throw new Error(`No "${options.name}" example has ${wanted}; available: ${available.join(", ")}`);
+    throw new Error(`No "${options.name}" example has ${requested}; available: ${available.join(", ")}`);
   }
 
   // The examples are recorded payloads, so they are trusted to match Probot's declared type.
