@@ -1,8 +1,8 @@
 /**
- * Measures what the local provider's sandbox adds to one step: the same short command is run
- * N times with a plain spawn and N times through `runSandboxed` in bubblewrap (which also writes
- * the log file and keeps the output tail), and the p50 and p95 wall times of each are printed
- * as a Markdown table.
+ * Measures what the local provider's sandbox adds to one step. The same short command runs N
+ * times with a plain spawn and N times through `runSandboxed` in bubblewrap, which also writes
+ * the log file and keeps the output tail. The p50 and p95 wall times of each are printed as a
+ * Markdown table.
  *
  *   node --import tsx bench/sandbox-overhead.ts [--runs N]
  */
@@ -29,6 +29,7 @@ interface Percentiles {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { runs: { type: "string", default: "50" } } });
   const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs ${values.runs} is invalid: pass a positive whole number of runs`);
   const bwrap = await findBwrap();
   const hostEntries = await readHostLayout();
   const nodeDirectory = path.dirname(process.execPath);
