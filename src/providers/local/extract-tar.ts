@@ -80,11 +80,7 @@ function findEntryProblem(entry: ReadEntry, topFolder: string): string | undefin
   if (parts.length === 1 && entry.type !== "Directory") return `entry ${entryPath} is not inside the top-level folder`;
 
   const linkPath = entry.linkpath;
-  if (entry.type === "SymbolicLink") {
-    if (linkPath === undefined || path.posix.isAbsolute(linkPath)) return `symbolic link ${entryPath} points to the absolute path ${JSON.stringify(linkPath)}`;
-    const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(parts.slice(1).join("/")), linkPath));
-    if (resolved === ".." || resolved.startsWith("../")) return `symbolic link ${entryPath} points outside the archive to ${JSON.stringify(linkPath)}`;
-  }
+  if (entry.type === "SymbolicLink") return findSymbolicLinkProblem(entryPath, parts.length - 2, linkPath);
   if (entry.type === "Link") {
     const target = linkPath ?? "";
     const targetParts = target.split("/");
@@ -92,5 +88,22 @@ function findEntryProblem(entry: ReadEntry, topFolder: string): string | undefin
       return `hard link ${entryPath} points outside the archive to ${JSON.stringify(target)}`;
     }
   }
+  return undefined;
+}
+
+/**
+ * Checks a symbolic link lexically. Its target may climb with leading `..` components no higher
+ * than the checkout root (`depth` is how many folders below the root the link sits), then name
+ * entries downwards. A `..` after a name is rejected, because the kernel resolves it after
+ * following that name, which may itself be a link: `a/b/..` is not always `a`.
+ */
+function findSymbolicLinkProblem(entryPath: string, depth: number, linkPath: string | undefined): string | undefined {
+  if (linkPath === undefined || path.posix.isAbsolute(linkPath)) return `symbolic link ${entryPath} points to the absolute path ${JSON.stringify(linkPath)}`;
+
+  const targetParts = linkPath.split("/").filter((part) => part !== "" && part !== ".");
+  const firstName = targetParts.findIndex((part) => part !== "..");
+  const climbs = firstName === -1 ? targetParts.length : firstName;
+  if (climbs > depth) return `symbolic link ${entryPath} points outside the archive to ${JSON.stringify(linkPath)}`;
+  if (targetParts.slice(climbs).includes("..")) return `symbolic link ${entryPath} has a '..' after a name in its target ${JSON.stringify(linkPath)}`;
   return undefined;
 }

@@ -85,6 +85,31 @@ describe("fetchSource tarball", () => {
     );
   });
 
+  it("rejects .. after a name in a link", async () => {
+    const { outcome } = await fetchTarball([
+      { path: "octo-demo/", type: "Directory" },
+      { path: "octo-demo/d/", type: "Directory" },
+      { path: "octo-demo/d/up", type: "SymbolicLink", linkpath: ".." },
+      { path: "octo-demo/escape", type: "SymbolicLink", linkpath: "d/up/.." },
+    ]);
+
+    expectFetchError(
+      outcome,
+      `extracting the tarball of ${SHA} failed: symbolic link octo-demo/escape has a '..' after a name in its target "d/up/..". Paddock rejects archives that could write outside the checkout`,
+    );
+  });
+
+  it("accepts a link climbing to a sibling", async () => {
+    const { destination, outcome } = await fetchTarball([
+      { path: "octo-demo/a/b/", type: "Directory" },
+      { path: "octo-demo/c.txt", content: "c\n" },
+      { path: "octo-demo/a/b/c.txt", type: "SymbolicLink", linkpath: "../../c.txt" },
+    ]);
+
+    expect(outcome).toBeUndefined();
+    expect(await readFile(path.join(destination, "a", "b", "c.txt"), "utf8")).toBe("c\n");
+  });
+
   it("rejects a second top-level folder", async () => {
     const { outcome } = await fetchTarball([
       { path: "octo-demo/a.txt", content: "a\n" },
