@@ -63,11 +63,11 @@ export interface FakeGitHub {
 let openFake: FakeGitHub | undefined;
 
 /**
- * Starts a fake GitHub: every method and path on api.github.com reaches one dispatcher that
- * validates the request against GitHub's OpenAPI description, records it, and responds with
- * the built-in handlers (installation tokens, check runs, contents, tarball, pull requests) or
- * from handlers added with `on`. Real network access stays disabled. Creating a fake closes
- * the one still open, if any; `close()` each fake after its test.
+ * Starts a fake GitHub. Every method and path on api.github.com reaches one dispatcher, which
+ * validates the request against GitHub's OpenAPI description and records it. The built-in
+ * handlers (installation tokens, check runs, contents, tarball, pull requests) and handlers
+ * added with `on` produce the responses. Real network access stays disabled. Creating a fake
+ * closes the one still open, if any, and each fake needs `close()` after its test.
  */
 export function createFakeGitHub(options: FakeGitHubOptions = {}): FakeGitHub {
   openFake?.close();
