@@ -33,7 +33,7 @@ export interface ExtractTarOptions {
  */
 export async function extractTar(options: ExtractTarOptions): Promise<void> {
   const maxBytes = options.maxBytes ?? MAX_EXTRACTED_BYTES;
-  let problem: string | undefined;
+  let problem: { message: string; hint: string } | undefined;
   let topFolder: string | undefined;
   let totalBytes = 0;
 
@@ -46,11 +46,11 @@ export async function extractTar(options: ExtractTarOptions): Promise<void> {
       topFolder ??= readEntry.path.split("/")[0];
       if (FILE_TYPES.has(readEntry.type)) totalBytes += readEntry.size ?? 0;
 
-      problem ??= findEntryProblem(readEntry, topFolder ?? "");
-      if (problem === undefined && totalBytes > maxBytes) {
-        problem = `its files exceed the limit of ${maxBytes} bytes`;
-      }
-      if (problem !== undefined) unpack.abort(new Error(problem));
+      const entryProblem = findEntryProblem(readEntry, topFolder ?? "");
+      if (entryProblem !== undefined) problem ??= { message: entryProblem, hint: "Paddock rejects archives that could write outside the checkout" };
+      if (totalBytes > maxBytes) problem ??= { message: `its files exceed the limit of ${maxBytes} bytes`, hint: "Remove large files from the commit, because the limit protects this machine's disk" };
+
+      if (problem !== undefined) unpack.abort(new Error(problem.message));
       return problem === undefined;
     },
   });
@@ -60,9 +60,8 @@ export async function extractTar(options: ExtractTarOptions): Promise<void> {
     await pipeline([options.input, ...stages, unpack as unknown as NodeJS.WritableStream], { signal: options.signal });
   } catch (error) {
     if (options.signal.aborted) throw error;
-    const detail = problem ?? describeError(error);
-    throw new PaddockError("SOURCE_FETCH_FAILED", `extracting the ${options.description} failed: ${detail}`, {
-      hint: problem === undefined ? "Check that the archive is a valid tar file" : "Paddock rejects archives that could write outside the checkout",
+    throw new PaddockError("SOURCE_FETCH_FAILED", `extracting the ${options.description} failed: ${problem?.message ?? describeError(error)}`, {
+      hint: problem?.hint ?? "Check that the archive is a valid gzipped tar file",
       cause: error,
     });
   }

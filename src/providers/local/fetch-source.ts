@@ -96,7 +96,7 @@ function waitForExit(child: ReturnType<typeof spawn>): Promise<GitExit> {
     });
     child.once("error", (error) => {
       if (error.name === "AbortError") reject(error);
-      else reject(new PaddockError("SOURCE_FETCH_FAILED", `running git failed: ${describeError(error)}`, { hint: "Install git", cause: error }));
+      else reject(new PaddockError("SOURCE_FETCH_FAILED", `running git failed: ${describeError(error)}`, { hint: "Install git (apt-get install git)", cause: error }));
     });
     child.once("close", (code) => resolve({ code, stderr: (stderr.split("\n")[0] ?? "").slice(0, 1024) }));
   });

@@ -13,7 +13,7 @@ import { readJunitReport } from "./read-junit-report.ts";
 import { runSandboxed, type SandboxRun } from "./run-sandboxed.ts";
 import { createStepCommand, type SandboxMode } from "./step-command.ts";
 
-/** Longest step timeout: the largest delay Node's setTimeout accepts (2^31 - 1 ms), in whole seconds. */
+/** Maximum step timeout in seconds: the largest delay Node's setTimeout accepts (2^31 - 1 ms), rounded down. */
 export const MAX_STEP_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 /** Options of {@link createLocalProvider}. */
@@ -70,7 +70,7 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
       throw error;
     }
 
-    // 2. A fresh checkout for this SHA replaces any earlier one; older SHAs' checkouts go.
+    // 2. A fresh checkout for this SHA replaces any earlier one, and checkouts of older SHAs are removed.
     await rm(checkout, { recursive: true, force: true });
     await rename(incoming, checkout);
     for (const entry of await readdir(checkoutsDir)) {

@@ -19,7 +19,7 @@ export async function readJunitReport(options: { checkoutDirectory: string; juni
   const maxBytes = options.maxBytes ?? MAX_JUNIT_REPORT_BYTES;
   const root = await realpath(options.checkoutDirectory);
 
-  if (path.isAbsolute(junitPath)) return { problem: `JUnit report path ${junitPath} is absolute; use a path relative to the repository root` };
+  if (path.isAbsolute(junitPath)) return { problem: `JUnit report path ${junitPath} is absolute, but it must be relative to the repository root` };
   if (!isInside(root, path.resolve(root, junitPath))) return { problem: `JUnit report path ${junitPath} escapes the checkout` };
 
   let resolved: string;

@@ -122,6 +122,15 @@ describe("fetchSource tarball", () => {
     );
   });
 
+  it("rejects data that is not gzip", async () => {
+    const destination = path.join(await makeTemporaryDirectory("fetch"), "checkout");
+    const source: SourceSpec = { kind: "tarball", sha: SHA, open: openBuffer(Buffer.from("not a tarball")) };
+
+    const outcome = await fetchSource({ source, destination, signal }).catch((error: unknown) => error);
+
+    expectFetchError(outcome, `extracting the tarball of ${SHA} failed: incorrect header check. Check that the archive is a valid gzipped tar file`);
+  });
+
   it("accepts files at the byte limit", async () => {
     const { outcome } = await fetchTarball([{ path: "octo-demo/a.txt", content: "12345678" }], 8);
 
@@ -133,7 +142,7 @@ describe("fetchSource tarball", () => {
 
     expectFetchError(
       outcome,
-      `extracting the tarball of ${SHA} failed: its files exceed the limit of 8 bytes. Paddock rejects archives that could write outside the checkout`,
+      `extracting the tarball of ${SHA} failed: its files exceed the limit of 8 bytes. Remove large files from the commit, because the limit protects this machine's disk`,
     );
   });
 });

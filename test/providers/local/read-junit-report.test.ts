@@ -40,7 +40,7 @@ describe("readJunitReport", () => {
 
     const result = await readJunitReport({ checkoutDirectory, junitPath: "/etc/passwd" });
 
-    expect(result).toEqual({ problem: "JUnit report path /etc/passwd is absolute; use a path relative to the repository root" });
+    expect(result).toEqual({ problem: "JUnit report path /etc/passwd is absolute, but it must be relative to the repository root" });
   });
 
   it("rejects a FIFO without blocking", async () => {
