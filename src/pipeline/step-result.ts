@@ -1,10 +1,14 @@
 /** Status of one step as it moves through a pipeline. */
 export type StepStatus = "queued" | "running" | "success" | "failure" | "timed_out" | "cancelled" | "skipped";
 
-/** A raw test report a step produced, read back by the provider after the step ends. */
+/**
+ * A test report a step produced, read back by the provider after the step ends: the raw JUnit
+ * XML, or the compact JSON summary of it that a step writes to its container's termination
+ * message (see `src/pipeline/junit-summary.ts`).
+ */
 export interface StepReport {
-  format: "junit-xml";
-  /** Repository-relative path the step wrote it to. */
+  format: "junit-xml" | "junit-summary";
+  /** Repository-relative path the step wrote the JUnit XML to. */
   path: string;
   content: string;
 }

@@ -18,6 +18,20 @@ export interface EnvironmentSpec {
   ttlSeconds: number;
 }
 
+/**
+ * A token that lets a step fetch one commit's tarball from inside a cluster. The app mints a
+ * GitHub installation token with `repositories: [name]` and `permissions: { contents: "read" }`,
+ * so it reads one repository and expires within the hour.
+ */
+export interface TarballCredential {
+  /** URL of the gzipped tarball of the commit, such as GitHub's `/repos/{owner}/{repo}/tarball/{sha}`. */
+  url: string;
+  /** Bearer token sent with the request. */
+  token: string;
+  /** ISO 8601 time at which the token expires. */
+  expiresAt: string;
+}
+
 /** Where the head commit's source comes from. */
 export type SourceSpec =
   | {
@@ -25,6 +39,11 @@ export type SourceSpec =
       sha: string;
       /** Opens the gzipped tarball of the commit (GitHub's tarball endpoint); one top-level folder. */
       open: (signal: AbortSignal) => Promise<ReadableStream<Uint8Array>>;
+      /**
+       * Credential for providers that fetch inside the cluster, where `open` cannot run. A
+       * function is called once per step, so each step gets a fresh token.
+       */
+      credential?: TarballCredential | (() => Promise<TarballCredential>);
     }
   | { kind: "git"; sha: string; repositoryDir: string }
   | { kind: "directory"; sha: string; directory: string };
@@ -46,6 +65,8 @@ export interface PreparedEnvironment {
   sha: string;
   /** Provider-specific place of the checkout (a directory, or a namespace). */
   location: string;
+  /** Facts about the preparation worth showing on the check run, such as a wait for an old namespace. */
+  notes?: string[];
 }
 
 /** The engine that creates environments and runs steps in them. */
