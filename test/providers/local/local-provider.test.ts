@@ -51,8 +51,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
-  await removeTemporaryDirectories();
 });
+afterAll(removeTemporaryDirectories);
 
 describe("local provider steps", () => {
   it("success returns exit 0 and the tail", async () => {
