@@ -3,8 +3,15 @@
  * quota) are values, not errors; these are for input and environment problems that stop work.
  */
 export type PaddockErrorCode =
+  | "AUDIT_KEY_INVALID"
+  | "AUDIT_LEDGER_CONFLICT"
+  | "AUDIT_LEDGER_FAILED"
+  | "AUDIT_LEDGER_INCONSISTENT"
+  | "AUDIT_RECORD_INVALID"
+  | "AUDIT_SPOOL_FAILED"
   | "CONFIG_INVALID"
   | "CONFIG_NOT_FOUND"
+  | "COST_INPUT_INVALID"
   | "PAYLOAD_INVALID"
   | "EVENT_UNSUPPORTED"
   | "ENVIRONMENT_CONFLICT"

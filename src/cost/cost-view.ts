@@ -1,0 +1,34 @@
+import { toSafeNanos } from "./cost-units.ts";
+import type { EnvironmentCost } from "./environment-cost.ts";
+import type { PriceTable } from "./price-table.ts";
+import type { CostMethod, StepCost } from "./step-cost.ts";
+
+/** The cost table of a check run, as plain JSON data. Amounts are whole nano-units. */
+export interface CostView {
+  currency: string;
+  /** Source of the prices, such as "OpenCost on-premises defaults". */
+  priceSource: string;
+  steps: Array<{ name: string; method: CostMethod; nanos: number }>;
+  soFarNanos: number;
+  projectedNanos: number;
+  /** ISO 8601 time the environment expires, which the projection runs to. */
+  expiresAt: string;
+}
+
+/** Builds the check run's cost table from metered steps and the environment's total. */
+export function buildCostView(options: {
+  steps: ReadonlyArray<{ name: string; cost: StepCost }>;
+  environment: EnvironmentCost;
+  prices: PriceTable;
+  expiresAt: string;
+}): CostView {
+  const { steps, environment, prices, expiresAt } = options;
+  return {
+    currency: environment.currency,
+    priceSource: prices.source,
+    steps: steps.map((step) => ({ name: step.name, method: step.cost.method, nanos: toSafeNanos(step.cost.nanos) })),
+    soFarNanos: toSafeNanos(environment.soFarNanos),
+    projectedNanos: toSafeNanos(environment.projectedNanos),
+    expiresAt,
+  };
+}

@@ -1,0 +1,29 @@
+import { parseCpuMillis, parseMemoryBytes } from "../config/units.ts";
+import { PaddockError } from "../errors.ts";
+import type { StepResult } from "../pipeline/step-result.ts";
+import type { ResourceRequest } from "../providers/provider.ts";
+import type { PriceTable } from "./price-table.ts";
+import { computeStepCost, type StepCost } from "./step-cost.ts";
+
+/**
+ * Computes the cost of one finished step that ran as a single container with the
+ * environment's requests: from `result.usage` when the provider measured it, otherwise from
+ * the requests times `result.durationMs`.
+ */
+export function meterStepResult(options: { result: StepResult; resources: ResourceRequest; prices: PriceTable }): StepCost {
+  const { result, resources, prices } = options;
+  const cpuMillis = parseCpuMillis(resources.cpu);
+  const memoryBytes = parseMemoryBytes(resources.memory);
+  if (cpuMillis === undefined || memoryBytes === undefined) {
+    throw new PaddockError("COST_INPUT_INVALID", `step ${result.name} has unreadable resources cpu=${resources.cpu} memory=${resources.memory}`, {
+      hint: "pass Kubernetes quantities such as 500m and 2Gi",
+    });
+  }
+
+  const container = {
+    name: result.name,
+    requests: { cpuMillis, memoryBytes },
+    ...(result.usage ? { usage: { cpuSeconds: result.usage.cpuSeconds, peakMemoryBytes: result.usage.peakMemoryBytes } } : {}),
+  };
+  return computeStepCost({ containers: [container], durationMs: Math.max(0, Math.round(result.durationMs)), prices });
+}

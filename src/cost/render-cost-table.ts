@@ -1,0 +1,30 @@
+import { escapeMarkdownLine } from "../checks/markdown-text.ts";
+import type { CostView } from "./cost-view.ts";
+import { formatCostAmount } from "./format-cost.ts";
+import type { CostMethod } from "./step-cost.ts";
+
+const METHOD_TEXT: Record<CostMethod, string> = {
+  measured: "measured usage",
+  requested: "requests × time",
+  mixed: "measured and requested",
+};
+
+/**
+ * Renders the cost section of a check-run summary in Markdown: one row per step, the total so
+ * far and the projection until expiry, amounts rounded half up to four decimals.
+ */
+export function renderCostTable(view: CostView): string {
+  const expiry = view.expiresAt.replace(/:\d{2}(\.\d+)?Z$/, " UTC").replace("T", " ");
+  const rows = [
+    ...view.steps.map((step) => `| ${escapeMarkdownLine(step.name)} | ${METHOD_TEXT[step.method]} | ${formatCostAmount(step.nanos)} |`),
+    `| Total so far |  | ${formatCostAmount(view.soFarNanos)} |`,
+    `| Projected until expiry (${escapeMarkdownLine(expiry)}) |  | ${formatCostAmount(view.projectedNanos)} |`,
+  ];
+  return [
+    `**Cost** in ${escapeMarkdownLine(view.currency)}, prices from ${escapeMarkdownLine(view.priceSource)}:`,
+    "",
+    "| Step | Basis | Cost |",
+    "| --- | --- | ---: |",
+    ...rows,
+  ].join("\n");
+}

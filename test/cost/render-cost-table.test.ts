@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { buildCostView } from "../../src/cost/cost-view.ts";
+import { meterStepResult } from "../../src/cost/meter-step-result.ts";
+import { resolvePriceTable } from "../../src/cost/price-table.ts";
+import { renderCostTable } from "../../src/cost/render-cost-table.ts";
+import type { StepResult } from "../../src/pipeline/step-result.ts";
+
+const PRICES = resolvePriceTable({});
+const RESOURCES = { cpu: "2", memory: "4Gi" };
+
+function result(overrides: Partial<StepResult>): StepResult {
+  return {
+    name: "test",
+    status: "success",
+    exitCode: 0,
+    startedAt: "2026-12-04T10:00:00Z",
+    durationMs: 600_000,
+    outputTail: "",
+    outputTruncated: false,
+    ...overrides,
+  };
+}
+
+describe("meterStepResult", () => {
+  it("uses the provider's usage when present", () => {
+    const cost = meterStepResult({ result: result({ usage: { cpuSeconds: 1_500, peakMemoryBytes: 6 * 1_073_741_824 } }), resources: RESOURCES, prices: PRICES });
+
+    expect(cost.nanos).toBe(17_408_250n);
+    expect(cost.method).toBe("measured");
+  });
+
+  it("falls back to requests times wall time", () => {
+    const cost = meterStepResult({ result: result({}), resources: RESOURCES, prices: PRICES });
+
+    expect(cost.nanos).toBe(13_361_667n);
+    expect(cost.method).toBe("requested");
+  });
+
+  it("rejects unreadable resources", () => {
+    expect(() => meterStepResult({ result: result({}), resources: { cpu: "two", memory: "4Gi" }, prices: PRICES })).toThrow(
+      "step test has unreadable resources cpu=two memory=4Gi",
+    );
+  });
+});
+
+describe("renderCostTable", () => {
+  it("renders steps, total and projection", () => {
+    const build = meterStepResult({ result: result({ name: "build|x" }), resources: RESOURCES, prices: PRICES });
+    const test = meterStepResult({ result: result({ usage: { cpuSeconds: 1_500, peakMemoryBytes: 6 * 1_073_741_824 } }), resources: RESOURCES, prices: PRICES });
+    const view = buildCostView({
+      steps: [
+        { name: "build|x", cost: build },
+        { name: "test", cost: test },
+      ],
+      environment: { currency: "USD", soFarNanos: build.nanos + test.nanos, projectedNanos: build.nanos + test.nanos + 50_000n },
+      prices: PRICES,
+      expiresAt: "2026-12-05T10:00:00.000Z",
+    });
+
+    expect(renderCostTable(view)).toBe(
+      [
+        "**Cost** in USD, prices from OpenCost on-premises defaults:",
+        "",
+        "| Step | Basis | Cost |",
+        "| --- | --- | ---: |",
+        "| build\\|x | requests × time | 0.0134 |",
+        "| test | measured usage | 0.0174 |",
+        "| Total so far |  | 0.0308 |",
+        "| Projected until expiry (2026-12-05 10:00 UTC) |  | 0.0308 |",
+      ].join("\n"),
+    );
+  });
+});
