@@ -1,8 +1,10 @@
 /**
  * Rebuilds the generated files from their sources: the JSON Schemas in schema/ from the zod
- * schemas. With --check it writes nothing and exits 1 when a committed file differs.
+ * schemas, and the Action's bundle dist/index.js from action/main.ts. With --check it writes
+ * nothing and exits 1 when a committed file differs.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { buildSync } from "esbuild";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -12,6 +14,7 @@ import { orgPolicySchema } from "../src/policy/org-policy-schema.ts";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 const outputs: Array<{ path: string; render: () => string }> = [
+  { path: "dist/index.js", render: bundleAction },
   { path: "schema/paddock.schema.json", render: () => renderSchema(repoConfigSchema, "paddock.schema.json", "Paddock repository config (.github/paddock.yml)") },
   {
     path: "schema/paddock-policy.schema.json",
@@ -23,6 +26,22 @@ function renderSchema(schema: z.ZodType, id: string, title: string): string {
   // io "input" describes what people write: fields with defaults are optional.
   const json = z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" });
   return `${JSON.stringify({ ...json, $id: id, title }, null, 2)}\n`;
+}
+
+function bundleAction(): string {
+  const result = buildSync({
+    entryPoints: [join(root, "action/main.ts")],
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    write: false,
+    legalComments: "none",
+    // Some dependencies are CommonJS and call require, which an ES module lacks.
+    banner: { js: 'import { createRequire as __paddockCreateRequire } from "node:module"; const require = __paddockCreateRequire(import.meta.url);' },
+    logLevel: "silent",
+  });
+  return result.outputFiles[0]!.text;
 }
 
 const check = process.argv.includes("--check");
@@ -38,7 +57,10 @@ for (const output of outputs) {
   }
   if (current === fresh) continue;
   if (check) stale.push(output.path);
-  else writeFileSync(path, fresh);
+  else {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, fresh);
+  }
 }
 
 if (stale.length > 0) {
