@@ -1,0 +1,44 @@
+import type { V1NetworkPolicy, V1NetworkPolicyEgressRule } from "@kubernetes/client-node";
+
+import type { EnvironmentSpec } from "../../provider.ts";
+import type { EgressRules } from "./egress-rules.ts";
+import { buildObjectMetadata } from "./object-metadata.ts";
+
+/** Name of the environment's NetworkPolicy. */
+export const NETWORK_POLICY_NAME = "paddock-default-deny";
+/** Annotation listing egress host names that the NetworkPolicy could not open, comma-separated. */
+export const EGRESS_HOSTS_ANNOTATION = "paddock.dev/egress-hosts";
+
+const DNS_RULE: V1NetworkPolicyEgressRule = {
+  to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
+  ports: [
+    { protocol: "UDP", port: 53 },
+    { protocol: "TCP", port: 53 },
+  ],
+};
+
+/**
+ * Builds the NetworkPolicy that selects every pod of the namespace and denies all ingress and
+ * egress except DNS to kube-system, CIDRs from the egress entries, or everything for `*`.
+ * NOTE: a NetworkPolicy matches addresses, not host names, so egress to a host name stays closed;
+ * the names are kept in the `paddock.dev/egress-hosts` annotation for an egress proxy or a
+ * policy engine that can match them.
+ */
+export function buildNetworkPolicyManifest(options: { environment: EnvironmentSpec; namespace: string; egress: EgressRules }): V1NetworkPolicy {
+  const { environment, namespace, egress } = options;
+  const rules: V1NetworkPolicyEgressRule[] = [DNS_RULE];
+  if (egress.any) rules.push({});
+  else if (egress.cidrs.length > 0) rules.push({ to: egress.cidrs.map((cidr) => ({ ipBlock: { cidr } })) });
+
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: buildObjectMetadata({ environment, name: NETWORK_POLICY_NAME, namespace, annotations: egressAnnotations(egress) }),
+    spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [], egress: rules },
+  };
+}
+
+/** Returns the annotation that records unexpressed egress host names, or none. */
+export function egressAnnotations(egress: EgressRules): Record<string, string> {
+  return egress.hosts.length === 0 ? {} : { [EGRESS_HOSTS_ANNOTATION]: egress.hosts.join(",") };
+}
