@@ -31,7 +31,7 @@ const FILES: Record<string, string> = {
       private: true,
       scripts: {
         build: "node build.js",
-        test: "mkdir -p reports && node --test --test-reporter=junit --test-reporter-destination=reports/junit.xml test/",
+        test: "mkdir -p reports && node --test --test-reporter=junit --test-reporter-destination=reports/junit.xml",
       },
     },
     null,

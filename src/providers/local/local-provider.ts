@@ -101,7 +101,7 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
         hint: `Use a positive number of seconds, at most ${MAX_STEP_TIMEOUT_SECONDS}`,
       });
     }
-    if (step.image !== undefined) logger.warn({ environment: name, step: step.name, image: step.image }, "step image ignored by the local provider");
+    if (step.image !== undefined) logger.debug({ environment: name, step: step.name, image: step.image }, "step image ignored by the local provider");
 
     const command = await stepCommand.build({ step, checkout, shareNetwork: prepared.environment.egress.length > 0 });
     const logPath = layout.logPath(name, prepared.sha, step.name);
