@@ -103,6 +103,7 @@ async function waitForQuota(options: ApplyEnvironmentOptions): Promise<void> {
     target: { resource: "resourcequotas", group: "", namespace },
     path: `/api/v1/namespaces/${namespace}/resourcequotas`,
     name: RESOURCE_QUOTA_NAME,
+    typeName: "V1ResourceQuota",
     list: (apis, fieldSelector) => apis.core.listNamespacedResourceQuota({ namespace, fieldSelector }),
     until: (quota) => (isQuotaReady(quota) ? true : undefined),
     timeoutMs: QUOTA_READY_TIMEOUT_MS,

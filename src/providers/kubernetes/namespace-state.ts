@@ -35,6 +35,7 @@ export async function waitForNamespaceGone(options: {
     ...options,
     target: NAMESPACES,
     path: "/api/v1/namespaces",
+    typeName: "V1Namespace",
     list: (apis, fieldSelector) => apis.core.listNamespace({ fieldSelector }),
     until: (namespace) => (namespace === undefined ? true : undefined),
   });

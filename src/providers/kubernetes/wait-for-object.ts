@@ -19,6 +19,7 @@ export async function waitForObject<T extends KubernetesObject, R>(options: {
   target: Omit<ApiCallTarget, "verb" | "name">;
   path: string;
   name: string;
+  typeName: string;
   list: (apis: KubernetesApis, fieldSelector: string) => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
   until: (object: T | undefined) => R | undefined;
   timeoutMs: number;
@@ -48,6 +49,7 @@ export async function waitForObject<T extends KubernetesObject, R>(options: {
     target: options.target,
     path: options.path,
     fieldSelector,
+    typeName: options.typeName,
     list: (apis) => options.list(apis, fieldSelector),
     onChange: (change) => {
       if (change.type === "LIST") check(change.objects.find((object) => object.metadata?.name === options.name));

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
 import type { KubernetesObject } from "@kubernetes/client-node";
+// client-node's index does not export its serializer; watch events arrive as plain JSON.
+import { ObjectSerializer } from "@kubernetes/client-node/dist/serializer.js";
 import type { Logger } from "pino";
 
 import type { KubeClient, KubernetesApis } from "./kube-client.ts";
@@ -27,6 +29,8 @@ export interface WatchObjectsOptions<T extends KubernetesObject> {
   fieldSelector?: string;
   labelSelector?: string;
   list: (apis: KubernetesApis) => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
+  /** client-node model name of the objects, such as `V1Pod`, so watch events get the same types as lists. */
+  typeName: string;
   onChange: (change: WatchChange<T>) => void;
   signal: AbortSignal;
   logger: Pick<Logger, "warn">;
@@ -101,7 +105,9 @@ async function watchOnce<T extends KubernetesObject>(
       }
       const version = (object as KubernetesObject).metadata?.resourceVersion;
       if (version !== undefined) resourceVersion = version;
-      if (type === "ADDED" || type === "MODIFIED" || type === "DELETED") options.onChange({ type, object: object as T });
+      if (type === "ADDED" || type === "MODIFIED" || type === "DELETED") {
+        options.onChange({ type, object: ObjectSerializer.deserialize(object, options.typeName) as T });
+      }
     };
     const onDone = (error: unknown): void => finish(error === null ? { resourceVersion } : { resourceVersion, error });
 

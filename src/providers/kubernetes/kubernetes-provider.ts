@@ -1,0 +1,141 @@
+import type { KubeConfig } from "@kubernetes/client-node";
+import { pino, type Logger } from "pino";
+
+import { PaddockError } from "../../errors.ts";
+import type { StepResult } from "../../pipeline/step-result.ts";
+import type { EnvironmentSpec, PreparedEnvironment, Provider, SourceSpec, StepSpec } from "../provider.ts";
+import type { ApiCallCounts } from "./api-call-counter.ts";
+import { applyEnvironment } from "./apply-environment.ts";
+import { KubeClient } from "./kube-client.ts";
+import { listEnvironments, type KubernetesEnvironmentRecord } from "./list-environments.ts";
+import { buildEnvironmentManifests } from "./manifests/environment-manifests.ts";
+import { DEFAULT_POD_SECURITY_VERSION } from "./manifests/namespace-manifest.ts";
+import { DEFAULT_EPHEMERAL_STORAGE } from "./manifests/quota-manifests.ts";
+import { resolveCredential } from "./resolve-credential.ts";
+import { runJobStep } from "./run-job-step.ts";
+import { DEFAULT_TEARDOWN_TIMEOUT_MS, teardownEnvironment, type TeardownOutcome } from "./teardown-environment.ts";
+import { DEFAULT_API_BURST, DEFAULT_API_QPS, TokenBucket } from "./token-bucket.ts";
+
+/**
+ * Default image of a step that names none.
+ * NOTE: chosen for Node projects; the test control plane runs no containers, so no image is pulled there.
+ */
+export const DEFAULT_STEP_IMAGE = "docker.io/library/node:20-bookworm";
+/** Default image of the source container, which needs `sh`, `curl` and `tar`. */
+export const DEFAULT_SOURCE_IMAGE = "docker.io/curlimages/curl:8.11.1";
+/** Default maximum wait for an old namespace of the same name to finish terminating. */
+export const DEFAULT_TERMINATING_TIMEOUT_MS = 120_000;
+
+/** Options of {@link createKubernetesProvider}. */
+export interface KubernetesProviderOptions {
+  /** Credentials and server, loaded by the caller; the provider never reads default locations. */
+  kubeConfig: KubeConfig;
+  /** Loads fresh credentials after a 401 response, such as a rotated service account token. */
+  loadKubeConfig?: () => KubeConfig | Promise<KubeConfig>;
+  logger?: Pick<Logger, "info" | "warn">;
+  /** Client-side rate limit of API requests; defaults to 20 per second with a burst of 40. */
+  rateLimit?: { qps: number; burst: number };
+  defaultImage?: string;
+  sourceImage?: string;
+  /** Ephemeral storage of each step and the namespace's quota of it; defaults to 4Gi. */
+  ephemeralStorage?: string;
+  /** Version of the restricted Pod Security Standard to enforce; defaults to `latest`. */
+  podSecurityVersion?: string;
+  terminatingTimeoutMs?: number;
+  teardownTimeoutMs?: number;
+  /** Extra annotations on each step's pod, for admission webhooks or a simulated kubelet such as kwok. */
+  podAnnotations?: (step: StepSpec) => Record<string, string>;
+}
+
+/** The Kubernetes provider, plus what the sweeper and the benchmark need. */
+export interface KubernetesProvider extends Provider {
+  readonly kind: "kubernetes";
+  /** Lists every Paddock environment with one API request. */
+  listEnvironments(): Promise<KubernetesEnvironmentRecord[]>;
+  /** Deletes an environment's namespace and reports how that ended instead of throwing when it is stuck. */
+  teardownEnvironment(options: { environmentName: string }): Promise<TeardownOutcome>;
+  /** Returns the API requests sent for an environment so far and starts its count again. */
+  takeApiCalls(environmentName: string): ApiCallCounts;
+}
+
+/** Creates the provider that runs each environment as a namespace and each step as a Job. */
+export function createKubernetesProvider(options: KubernetesProviderOptions): KubernetesProvider {
+  const logger = options.logger ?? pino({ enabled: false });
+  const rateLimit = options.rateLimit ?? { qps: DEFAULT_API_QPS, burst: DEFAULT_API_BURST };
+  const client = new KubeClient({
+    kubeConfig: options.kubeConfig,
+    ...(options.loadKubeConfig ? { loadKubeConfig: options.loadKubeConfig } : {}),
+    limiter: new TokenBucket(rateLimit),
+    logger,
+  });
+  const manifestOptions = {
+    podSecurityVersion: options.podSecurityVersion ?? DEFAULT_POD_SECURITY_VERSION,
+    ephemeralStorage: options.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE,
+  };
+  const settings = {
+    defaultImage: options.defaultImage ?? DEFAULT_STEP_IMAGE,
+    sourceImage: options.sourceImage ?? DEFAULT_SOURCE_IMAGE,
+    ephemeralStorage: manifestOptions.ephemeralStorage,
+    podAnnotations: options.podAnnotations ?? (() => ({})),
+  };
+  const teardownTimeoutMs = options.teardownTimeoutMs ?? DEFAULT_TEARDOWN_TIMEOUT_MS;
+  const sources = new WeakMap<PreparedEnvironment, SourceSpec>();
+
+  async function prepare(request: { environment: EnvironmentSpec; source: SourceSpec; signal: AbortSignal }): Promise<PreparedEnvironment> {
+    const { environment, source, signal } = request;
+    assertFetchableInCluster(source);
+    const manifests = buildEnvironmentManifests(environment, manifestOptions);
+    const terminatingTimeoutMs = options.terminatingTimeoutMs ?? DEFAULT_TERMINATING_TIMEOUT_MS;
+    const { notes } = await applyEnvironment({ client, environment, manifests, terminatingTimeoutMs, signal, logger });
+    logger.info({ environment: environment.name, sha: source.sha }, "kubernetes environment applied");
+
+    const prepared: PreparedEnvironment = { environment, sha: source.sha, location: environment.name, ...(notes.length > 0 ? { notes } : {}) };
+    sources.set(prepared, source);
+    return prepared;
+  }
+
+  async function runStep(request: { prepared: PreparedEnvironment; step: StepSpec; signal: AbortSignal }): Promise<StepResult> {
+    const { prepared, step, signal } = request;
+    const source = sources.get(prepared);
+    if (source === undefined) {
+      throw new PaddockError("USAGE", `environment ${prepared.environment.name} was not prepared by this provider`, { hint: "Pass the PreparedEnvironment that prepare returned" });
+    }
+    if (!(step.timeoutSeconds > 0) || !Number.isInteger(step.timeoutSeconds)) {
+      throw new PaddockError("USAGE", `step ${step.name} has the invalid timeout ${step.timeoutSeconds} seconds`, { hint: "Use a positive whole number of seconds" });
+    }
+    const credential = await resolveCredential(assertFetchableInCluster(source));
+    return runJobStep({ client, environment: prepared.environment, sha: prepared.sha, step, credential, settings, signal, logger });
+  }
+
+  async function teardown(request: { environmentName: string }): Promise<void> {
+    const outcome = await teardownEnvironment({ client, name: request.environmentName, timeoutMs: teardownTimeoutMs, logger });
+    if (outcome.status === "stuck") {
+      throw new PaddockError("ENVIRONMENT_TERMINATING", `namespace ${request.environmentName} was still terminating after ${teardownTimeoutMs} ms: ${outcome.holdingConditions}`, {
+        hint: "Remove what holds it (often a finalizer on an object inside); the next sweep deletes it again",
+      });
+    }
+    logger.info({ environment: request.environmentName, status: outcome.status, durationMs: outcome.durationMs }, "kubernetes environment torn down");
+  }
+
+  return {
+    kind: "kubernetes",
+    prepare,
+    runStep,
+    teardown,
+    teardownEnvironment: (request) => teardownEnvironment({ client, name: request.environmentName, timeoutMs: teardownTimeoutMs, logger }),
+    listEnvironments: () => listEnvironments({ client }),
+    takeApiCalls: (environmentName) => client.counter.take(environmentName),
+  };
+}
+
+type TarballSource = Extract<SourceSpec, { kind: "tarball" }>;
+type CredentialedTarball = TarballSource & { credential: NonNullable<TarballSource["credential"]> };
+
+/** Returns the tarball source with its credential, the only source a cluster can fetch by itself. */
+function assertFetchableInCluster(source: SourceSpec): CredentialedTarball {
+  if (source.kind === "tarball" && source.credential !== undefined) return source as CredentialedTarball;
+  const what = source.kind === "tarball" ? "a tarball source without a credential" : `a ${source.kind} source`;
+  throw new PaddockError("USAGE", `the kubernetes provider cannot fetch ${what} for commit ${source.sha}`, {
+    hint: "Pass a tarball source with a credential, which a pod can use to download the commit",
+  });
+}

@@ -1,0 +1,16 @@
+import type { V1Job, V1Secret } from "@kubernetes/client-node";
+
+import type { EnvironmentSpec } from "../../provider.ts";
+import { SOURCE_TOKEN_KEY } from "./job-manifest.ts";
+import { buildObjectMetadata } from "./object-metadata.ts";
+
+/**
+ * Builds the Secret that holds a step's source token. It is owned by the step's Job, so the
+ * garbage collector deletes it with the Job even if Paddock stops before deleting it itself.
+ */
+export function buildSourceSecretManifest(options: { environment: EnvironmentSpec; name: string; token: string; job: V1Job }): V1Secret {
+  const { environment, name, token, job } = options;
+  const metadata = buildObjectMetadata({ environment, name, namespace: environment.name });
+  metadata.ownerReferences = [{ apiVersion: "batch/v1", kind: "Job", name: job.metadata?.name ?? "", uid: job.metadata?.uid ?? "" }];
+  return { apiVersion: "v1", kind: "Secret", metadata, type: "Opaque", immutable: true, stringData: { [SOURCE_TOKEN_KEY]: token } };
+}

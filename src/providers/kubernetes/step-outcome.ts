@@ -1,0 +1,88 @@
+import type { V1ContainerStateTerminated, V1Job, V1Pod } from "@kubernetes/client-node";
+
+import { formatDuration } from "../local/format-duration.ts";
+import { SOURCE_CONTAINER_NAME, STEP_CONTAINER_NAME } from "./manifests/job-manifest.ts";
+
+/** What the cluster reports about a step's Job, as the watches last saw it. */
+export interface StepObservation {
+  job: V1Job | undefined;
+  pods: V1Pod[];
+  /** The first FailedCreate event of the Job: why its pod could not be created. */
+  failedCreate: { reason: string; message: string } | undefined;
+  timeoutSeconds: number;
+}
+
+/** How a step's Job ended. `podStateMissing` asks the caller to read the pods again before trusting it. */
+export interface StepOutcome {
+  status: "success" | "failure" | "timed_out";
+  exitCode: number | null;
+  reason?: string;
+  /** The step container's termination message, as written. */
+  terminationMessage?: string;
+  pod?: V1Pod;
+  podStateMissing: boolean;
+}
+
+/**
+ * Decides whether a step's Job has ended and how, or returns undefined while it runs. A Job ends
+ * on its Complete or Failed condition; `DeadlineExceeded` means a timeout. A FailedCreate event
+ * while no pod exists ends the step too: steps of one environment run one at a time, so a quota
+ * or Pod Security rejection will not clear by waiting.
+ */
+export function decideStepOutcome(observation: StepObservation): StepOutcome | undefined {
+  const { job, pods } = observation;
+  const pod = newestPod(pods);
+  const step = findTerminated(pod, "step");
+
+  if (hasCondition(job, "Complete")) {
+    return { status: "success", exitCode: step?.exitCode ?? 0, ...messageOf(step), ...podOf(pod), podStateMissing: step === undefined };
+  }
+
+  const failed = job?.status?.conditions?.find((condition) => condition.type === "Failed" && condition.status === "True");
+  if (failed?.reason === "DeadlineExceeded") {
+    const reason = `timed out after ${formatDuration(observation.timeoutSeconds)}`;
+    return { status: "timed_out", exitCode: step?.exitCode ?? null, reason, ...messageOf(step), ...podOf(pod), podStateMissing: false };
+  }
+  if (failed !== undefined) return describeFailedPod(pod, failed.message ?? failed.reason ?? "the Job failed");
+
+  if (observation.failedCreate !== undefined && pods.length === 0) {
+    const { reason, message } = observation.failedCreate;
+    return { status: "failure", exitCode: null, reason: `the step's pod could not be created (${reason}): ${message}`, podStateMissing: false };
+  }
+  return undefined;
+}
+
+function describeFailedPod(pod: V1Pod | undefined, jobMessage: string): StepOutcome {
+  const source = findTerminated(pod, "source");
+  if (source !== undefined && source.exitCode !== 0) {
+    const detail = source.message?.trim() ? `: ${source.message.trim()}` : "";
+    return { status: "failure", exitCode: null, reason: `fetching the source failed with exit code ${source.exitCode}${detail}`, ...podOf(pod), podStateMissing: false };
+  }
+  const step = findTerminated(pod, "step");
+  if (step === undefined) return { status: "failure", exitCode: null, reason: jobMessage, ...podOf(pod), podStateMissing: true };
+  const reason = step.reason === "OOMKilled" ? "killed: out of memory" : `exited with code ${step.exitCode}`;
+  return { status: "failure", exitCode: step.exitCode, reason, ...messageOf(step), ...podOf(pod), podStateMissing: false };
+}
+
+function hasCondition(job: V1Job | undefined, type: string): boolean {
+  return job?.status?.conditions?.some((condition) => condition.type === type && condition.status === "True") ?? false;
+}
+
+function newestPod(pods: V1Pod[]): V1Pod | undefined {
+  const time = (pod: V1Pod): number => pod.metadata?.creationTimestamp?.getTime() ?? 0;
+  return [...pods].sort((left, right) => time(right) - time(left))[0];
+}
+
+function findTerminated(pod: V1Pod | undefined, which: "step" | "source"): V1ContainerStateTerminated | undefined {
+  const statuses = which === "step" ? pod?.status?.containerStatuses : pod?.status?.initContainerStatuses;
+  const name = which === "step" ? STEP_CONTAINER_NAME : SOURCE_CONTAINER_NAME;
+  return statuses?.find((status) => status.name === name)?.state?.terminated;
+}
+
+function messageOf(terminated: V1ContainerStateTerminated | undefined): { terminationMessage?: string } {
+  return terminated?.message === undefined ? {} : { terminationMessage: terminated.message };
+}
+
+function podOf(pod: V1Pod | undefined): { pod?: V1Pod } {
+  return pod === undefined ? {} : { pod };
+}
