@@ -1,7 +1,7 @@
 import { describeError } from "../errors.ts";
 import type { CheckAnnotation } from "./check-annotation.ts";
 import type { CheckRunView, PipelineConclusion } from "./check-run-view.ts";
-import { chunkAnnotations } from "./output-limits.ts";
+import { chunkAnnotations, MAX_ANNOTATIONS_PER_REQUEST } from "./output-limits.ts";
 import { renderCheckRun, type RenderedCheckRun } from "./render-check-run.ts";
 
 /** The `output` object of a check-run create or update request. */
@@ -21,9 +21,11 @@ export interface ChecksClient {
         repo: string;
         name: string;
         head_sha: string;
-        status: "in_progress";
+        status: "in_progress" | "completed";
         external_id: string;
-        started_at: string;
+        started_at?: string;
+        conclusion?: PipelineConclusion;
+        completed_at?: string;
         output: CheckRunOutput;
       }): Promise<{ data: { id: number } }>;
       update(parameters: {
@@ -55,6 +57,8 @@ export interface CheckRunReporter {
   update(id: number, view: CheckRunView): Promise<void>;
   /** Completes the check run with its conclusion, then posts the annotations 50 to a request. */
   complete(id: number, view: CheckRunView): Promise<void>;
+  /** Creates a check run that is already completed, in one request, for work that never started. */
+  createCompleted(view: CheckRunView): Promise<number>;
 }
 
 /**
@@ -91,6 +95,24 @@ export function createCheckRunReporter(options: {
       } catch (error) {
         logger.warn({ err: error, checkRunId: id, detail: describeError(error) }, "check run progress update failed");
       }
+    },
+
+    async createCompleted(view) {
+      const rendered = renderCheckRun({ ...view, status: "completed" });
+      const conclusion = rendered.conclusion ?? "neutral";
+      const response = await octokit.rest.checks.create({
+        owner,
+        repo,
+        name: rendered.name,
+        head_sha: view.headSha,
+        status: "completed",
+        conclusion,
+        external_id: view.environmentName,
+        completed_at: formatTimestamp(now()),
+        output: { title: rendered.title, summary: rendered.summary, ...(rendered.annotations.length > 0 ? { annotations: rendered.annotations.slice(0, MAX_ANNOTATIONS_PER_REQUEST) } : {}) },
+      });
+      logger.info({ checkRunId: response.data.id, conclusion, headSha: view.headSha }, "completed check run created");
+      return response.data.id;
     },
 
     async complete(id, view) {

@@ -1,6 +1,12 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import type { Logger } from "pino";
 
+/** Quiet time after a push during which newer pushes replace the waiting run, in milliseconds. */
+export const DEFAULT_QUIET_MS = 3_000;
+
+/** Keys whose latest submit time is kept before old entries are pruned. */
+const MAX_REMEMBERED_KEYS = 10_000;
+
 /** One unit of work for an environment key. */
 export interface ScheduledWork {
   kind: "run" | "teardown";
@@ -12,46 +18,69 @@ export interface ScheduledWork {
   supersede: (reason: string) => Promise<void>;
 }
 
+/** Whether submitted work started at once or waits behind other work for its key. */
+export type SubmitOutcome = "started" | "queued";
+
 interface KeyState {
   running?: { work: ScheduledWork; controller: AbortController };
   pending?: ScheduledWork;
+  /** Set while the key is in a burst: the pending run starts when the timer fires. */
+  quietTimer?: NodeJS.Timeout;
 }
 
 /**
- * Serialises work per environment key. At most one job runs and one waits for each key: new
- * work replaces the waiting job (which is told it was superseded) and aborts the running job,
- * so only the newest commit is built and a teardown pre-empts everything before it.
+ * Serialises work per environment key and coalesces bursts. At most one job runs and one waits
+ * for each key. New work replaces the waiting job (which is told it was superseded) and aborts
+ * a running run. A run submitted while the key is busy, or within `quietMs` of the key's previous
+ * submit, waits until no newer push has come for `quietMs`, so a burst of pushes closer together
+ * than that starts at most two pipelines: the first and the last. A teardown never waits for
+ * quiet and is never interrupted.
  */
 export class KeyedScheduler {
   readonly #states = new Map<string, KeyState>();
   readonly #idleWaiters: Array<() => void> = [];
   readonly #logger: Logger;
   readonly #limit: LimitFunction;
+  readonly #quietMs: number;
+  /** Time of the latest submit per key, so a push soon after a finished run still counts as a burst. */
+  readonly #lastSubmitAt = new Map<string, number>();
 
   /** `concurrency` bounds how many keys run work at the same time. */
-  constructor(options: { logger: Logger; concurrency: number }) {
+  constructor(options: { logger: Logger; concurrency: number; quietMs?: number }) {
     this.#logger = options.logger;
     this.#limit = pLimit(options.concurrency);
+    this.#quietMs = options.quietMs ?? DEFAULT_QUIET_MS;
   }
 
-  /** Queues work for a key and returns at once. */
-  submit(key: string, work: ScheduledWork): void {
+  /** Queues work for a key and returns at once, saying whether it started. */
+  submit(key: string, work: ScheduledWork): SubmitOutcome {
     const state = this.#states.get(key) ?? {};
     this.#states.set(key, state);
+    const now = performance.now();
+    const recent = now - (this.#lastSubmitAt.get(key) ?? Number.NEGATIVE_INFINITY) < this.#quietMs;
+    this.#rememberSubmit(key, now);
+    const busy = recent || state.running !== undefined || state.pending !== undefined || state.quietTimer !== undefined;
     const reason = describeReplacement(work);
 
-    if (state.pending) {
-      const replaced = state.pending;
-      void replaced.supersede(reason).catch((error: unknown) => this.#logger.error({ err: error, key }, "superseding queued work failed"));
-    }
+    // 1. Replace the waiting job and stop a running run.
+    if (state.pending) this.#supersede(key, state.pending, reason);
     state.pending = work;
+    if (state.running?.work.kind === "run") state.running.controller.abort(new Error(reason));
 
-    if (state.running) {
-      // A teardown is never interrupted half-way: it cannot leak objects if it runs to the end.
-      if (state.running.work.kind === "run") state.running.controller.abort(new Error(reason));
-      return;
+    // 2. Start now when the key was idle; otherwise wait for the running job and, for runs, for quiet.
+    if (work.kind === "teardown") {
+      clearTimeout(state.quietTimer);
+      state.quietTimer = undefined;
+    } else if (busy) {
+      clearTimeout(state.quietTimer);
+      state.quietTimer = setTimeout(() => {
+        state.quietTimer = undefined;
+        if (!state.running) this.#startNext(key, state);
+      }, this.#quietMs);
     }
+    if (state.running || state.quietTimer) return "queued";
     this.#startNext(key, state);
+    return "started";
   }
 
   /** Number of keys with running or waiting work. */
@@ -65,9 +94,22 @@ export class KeyedScheduler {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  #rememberSubmit(key: string, now: number): void {
+    this.#lastSubmitAt.set(key, now);
+    if (this.#lastSubmitAt.size <= MAX_REMEMBERED_KEYS) return;
+    for (const [other, time] of this.#lastSubmitAt) {
+      if (now - time >= this.#quietMs) this.#lastSubmitAt.delete(other);
+    }
+  }
+
+  #supersede(key: string, work: ScheduledWork, reason: string): void {
+    void work.supersede(reason).catch((error: unknown) => this.#logger.error({ err: error, key, sha: work.sha }, "superseding queued work failed"));
+  }
+
   #startNext(key: string, state: KeyState): void {
     const work = state.pending;
     if (!work) {
+      if (state.quietTimer) return;
       this.#states.delete(key);
       if (this.#states.size === 0) this.#idleWaiters.splice(0).forEach((resolve) => resolve());
       return;
@@ -80,7 +122,7 @@ export class KeyedScheduler {
       .catch((error: unknown) => this.#logger.error({ err: error, key, kind: work.kind }, "scheduled work failed"))
       .finally(() => {
         state.running = undefined;
-        this.#startNext(key, state);
+        if (!state.quietTimer) this.#startNext(key, state);
       });
   }
 }

@@ -74,7 +74,6 @@ export function createPaddockService(options: {
         return;
       }
 
-      // The check run is created at once, outside the queue, so the pull request shows it in milliseconds.
       const view: CheckRunView = {
         environmentName,
         headSha: event.pullRequest.headSha,
@@ -84,18 +83,26 @@ export function createPaddockService(options: {
         configProblems: [],
         notes: [],
       };
-      const checkRunId = track(clients.sink.start(view));
-      checkRunId.catch((error: unknown) => logger.error({ err: error }, "creating the check run failed"));
+      // Work that starts at once gets its check run now, outside the queue, so the pull request
+      // shows it in milliseconds. Work that waits gets one only when it starts or is superseded,
+      // so a commit superseded in a burst costs one GitHub write.
+      let checkRunId: Promise<number> | undefined;
+      const ensureCheckRun = (): Promise<number> => {
+        checkRunId ??= track(clients.sink.start(view));
+        return checkRunId;
+      };
 
-      scheduler.submit(formatEnvironmentKey(key), {
+      const outcome = scheduler.submit(formatEnvironmentKey(key), {
         kind: "run",
         sha: event.pullRequest.headSha,
         supersede: async (reason) => {
-          await clients.sink.complete(await checkRunId, { ...view, status: "completed", conclusion: "cancelled", headline: reason });
+          const cancelled: CheckRunView = { ...view, status: "completed", conclusion: "cancelled", headline: reason };
+          if (checkRunId) await clients.sink.complete(await checkRunId, cancelled);
+          else await clients.sink.createCompleted(cancelled);
           logger.info({ reason }, "queued run superseded");
         },
         execute: async (signal) => {
-          const id = await checkRunId;
+          const id = await ensureCheckRun();
           try {
             const finished = await runPullRequest({ event, octokit: clients.octokit, provider, sink: clients.sink, checkRunId: id, view, signal, logger, now });
             logger.info({ conclusion: finished.conclusion }, "pipeline finished");
@@ -106,6 +113,7 @@ export function createPaddockService(options: {
           }
         },
       });
+      if (outcome === "started") ensureCheckRun().catch((error: unknown) => logger.error({ err: error }, "creating the check run failed"));
     },
 
     async onIdle() {

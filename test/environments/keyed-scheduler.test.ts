@@ -33,15 +33,15 @@ function trackedWork(kind: "run" | "teardown", sha: string | null, events: strin
 
 describe("KeyedScheduler", () => {
   it("aborts the running commit and supersedes the queued one", async () => {
-    const scheduler = new KeyedScheduler({ logger, concurrency: 2 });
+    const scheduler = new KeyedScheduler({ logger, concurrency: 2, quietMs: 10 });
     const events: string[] = [];
     const first = trackedWork("run", "aaaaaaa1", events);
     const second = trackedWork("run", "bbbbbbb2", events);
     const third = trackedWork("run", "ccccccc3", events);
 
-    scheduler.submit("k", first.work);
-    scheduler.submit("k", second.work);
-    scheduler.submit("k", third.work);
+    expect(scheduler.submit("k", first.work)).toBe("started");
+    expect(scheduler.submit("k", second.work)).toBe("queued");
+    expect(scheduler.submit("k", third.work)).toBe("queued");
     third.release();
     await scheduler.onIdle();
 
@@ -57,7 +57,7 @@ describe("KeyedScheduler", () => {
   });
 
   it("lets a teardown pre-empt queued runs", async () => {
-    const scheduler = new KeyedScheduler({ logger, concurrency: 2 });
+    const scheduler = new KeyedScheduler({ logger, concurrency: 2, quietMs: 60_000 });
     const events: string[] = [];
     const run = trackedWork("run", "aaaaaaa1", events);
     const queued = trackedWork("run", "bbbbbbb2", events);
@@ -65,7 +65,8 @@ describe("KeyedScheduler", () => {
 
     scheduler.submit("k", run.work);
     scheduler.submit("k", queued.work);
-    scheduler.submit("k", teardown.work);
+    // The teardown does not wait for the quiet time that the queued run was waiting for.
+    expect(scheduler.submit("k", teardown.work)).toBe("queued");
     teardown.release();
     await scheduler.onIdle();
 
@@ -80,7 +81,7 @@ describe("KeyedScheduler", () => {
   });
 
   it("never interrupts a running teardown", async () => {
-    const scheduler = new KeyedScheduler({ logger, concurrency: 1 });
+    const scheduler = new KeyedScheduler({ logger, concurrency: 1, quietMs: 10 });
     const events: string[] = [];
     const teardown = trackedWork("teardown", null, events);
     const run = trackedWork("run", "aaaaaaa1", events);
@@ -95,7 +96,7 @@ describe("KeyedScheduler", () => {
   });
 
   it("runs different keys side by side", async () => {
-    const scheduler = new KeyedScheduler({ logger, concurrency: 2 });
+    const scheduler = new KeyedScheduler({ logger, concurrency: 2, quietMs: 10 });
     const events: string[] = [];
     const one = trackedWork("run", "1111111a", events);
     const two = trackedWork("run", "2222222b", events);
@@ -109,5 +110,21 @@ describe("KeyedScheduler", () => {
 
     expect(events.slice(0, 2)).toEqual(["start 1111111a", "start 2222222b"]);
     expect(scheduler.activeKeys).toBe(0);
+  });
+
+  it("starts only the first and the last run of a burst", async () => {
+    const scheduler = new KeyedScheduler({ logger, concurrency: 2, quietMs: 50 });
+    const events: string[] = [];
+    const burst = Array.from({ length: 10 }, (_, index) => trackedWork("run", `${index}`.padStart(8, "0"), events));
+
+    for (const item of burst) {
+      item.release();
+      scheduler.submit("k", item.work);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await scheduler.onIdle();
+
+    expect(events.filter((event) => event.startsWith("start"))).toEqual(["start 00000000", "start 00000009"]);
+    expect(events.filter((event) => event.startsWith("superseded"))).toHaveLength(8);
   });
 });

@@ -26,7 +26,7 @@ export interface LocalProviderOptions {
   sandbox?: SandboxMode;
   /** Lines of output kept in a result's `outputTail`; defaults to 50. */
   tailLines?: number;
-  logger?: Pick<Logger, "info" | "warn">;
+  logger?: Pick<Logger, "debug" | "info" | "warn">;
   /** Clock for the times stored in environment.json. */
   now?: () => Date;
 }
