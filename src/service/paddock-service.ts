@@ -3,6 +3,7 @@ import type { CheckRunView } from "../checks/check-run-view.ts";
 import { formatEnvironmentKey, type EnvironmentKey } from "../environments/environment-key.ts";
 import { nameEnvironment } from "../environments/environment-name.ts";
 import { KeyedScheduler } from "../environments/keyed-scheduler.ts";
+import { RecentEvents } from "../environments/recent-events.ts";
 import { describeError } from "../errors.ts";
 import type { GitHubRequester } from "../github/repository-gateway.ts";
 import { findRerequestedPullRequest } from "../github/find-pull-request.ts";
@@ -23,7 +24,7 @@ export interface InstallationClients {
 /** The long-lived core behind the app: accepts events at once and does the work in a queue. */
 export interface PaddockService {
   /** Schedules the work for a pull request event and returns without waiting for it. */
-  acceptPullRequest(options: { event: PullRequestEvent; clients: InstallationClients; logger: Logger }): void;
+  acceptPullRequest(options: { event: PullRequestEvent; clients: InstallationClients; logger: Logger; rerun?: boolean }): void;
   /** Runs a check again for its head commit when its pull request is still open. */
   acceptRerequest(options: { event: CheckRunRerequestEvent; clients: InstallationClients; logger: Logger }): void;
   /** Resolves when every accepted event has been handled. */
@@ -36,10 +37,17 @@ export function createPaddockService(options: {
   logger: Logger;
   now?: () => Date;
   concurrency?: number;
+  /** Quiet time that ends a burst of pushes; see KeyedScheduler. */
+  quietMs?: number;
 }): PaddockService {
   const { provider } = options;
   const now = options.now ?? (() => new Date());
-  const scheduler = new KeyedScheduler({ logger: options.logger, concurrency: options.concurrency ?? DEFAULT_PIPELINE_CONCURRENCY });
+  const scheduler = new KeyedScheduler({
+    logger: options.logger,
+    concurrency: options.concurrency ?? DEFAULT_PIPELINE_CONCURRENCY,
+    ...(options.quietMs !== undefined ? { quietMs: options.quietMs } : {}),
+  });
+  const recentEvents = new RecentEvents();
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(promise: Promise<T>): Promise<T> => {
     inFlight.add(promise);
@@ -49,14 +57,24 @@ export function createPaddockService(options: {
 
   const service: PaddockService = {
     acceptRerequest({ event, clients, logger }) {
+      if (recentEvents.checkAndRemember([`delivery/${event.deliveryId}`])) {
+        logger.info({ reason: "duplicate" }, "webhook ignored");
+        return;
+      }
       const lookup = findRerequestedPullRequest({ octokit: clients.octokit, event }).then((pullRequestEvent) => {
-        if (pullRequestEvent) service.acceptPullRequest({ event: pullRequestEvent, clients, logger });
+        if (pullRequestEvent) service.acceptPullRequest({ event: pullRequestEvent, clients, logger, rerun: true });
         else logger.info({ checkRunId: event.checkRun.id }, "re-run ignored: no open pull request has this commit as its head");
       });
       track(lookup).catch((error: unknown) => logger.error({ err: error }, "finding the pull request of a re-requested check run failed"));
     },
 
-    acceptPullRequest({ event, clients, logger: baseLogger }) {
+    acceptPullRequest({ event, clients, logger: baseLogger, rerun }) {
+      // The same delivery twice, or the same event from two hooks, has no second effect; a re-run asks for one.
+      const identity = `event/${event.repository.id}/${event.pullRequest.number}/${event.pullRequest.headSha}/${event.action}`;
+      if (!rerun && recentEvents.checkAndRemember([`delivery/${event.deliveryId}`, identity])) {
+        baseLogger.info({ reason: "duplicate", identity }, "webhook ignored");
+        return;
+      }
       const key: EnvironmentKey = { repositoryId: event.repository.id, pullRequest: event.pullRequest.number };
       const environmentName = nameEnvironment({ repositoryName: event.repository.name, key });
       const logger = baseLogger.child({ key: formatEnvironmentKey(key), environment: environmentName, sha: event.pullRequest.headSha });

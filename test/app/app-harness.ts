@@ -14,11 +14,11 @@ export interface AppUnderTest extends TestProbot {
 }
 
 /** Starts Paddock's Probot app on a fresh state folder; start the fake GitHub first. */
-export async function startApp(): Promise<AppUnderTest> {
+export async function startApp(options: { quietMs?: number } = {}): Promise<AppUnderTest> {
   const stateDir = mkdtempSync(join(tmpdir(), "paddock-state-"));
   const logger = pino({ level: "silent" });
   const provider = createLocalProvider({ stateDir, logger });
-  const service = createPaddockService({ provider, logger });
+  const service = createPaddockService({ provider, logger, ...options });
   const probot = await createTestProbot({ appFn: createPaddockApp({ service }), logLevel: "info" });
   return { ...probot, service, stateDir };
 }
