@@ -7,6 +7,7 @@ import { RecentEvents } from "../environments/recent-events.ts";
 import { describeError } from "../errors.ts";
 import type { GitHubRequester } from "../github/repository-gateway.ts";
 import { findRerequestedPullRequest } from "../github/find-pull-request.ts";
+import { readPullRequestState } from "../github/read-pull-request-state.ts";
 import type { CheckRunRerequestEvent, PullRequestEvent } from "../github/webhook-event.ts";
 import type { Provider } from "../providers/provider.ts";
 import type { CheckRunSink } from "./check-run-reporter.ts";
@@ -122,6 +123,14 @@ export function createPaddockService(options: {
         execute: async (signal) => {
           const id = await ensureCheckRun();
           try {
+            // An event can arrive after its pull request closed: then nothing is created.
+            const live = await readPullRequestState({ octokit: clients.octokit, owner: event.repository.owner, repo: event.repository.name, number: event.pullRequest.number });
+            if (live.state === "closed") {
+              const headline = `Nothing ran: pull request #${event.pullRequest.number} is ${live.merged ? "merged" : "closed"}`;
+              await clients.sink.complete(id, { ...view, status: "completed", conclusion: "neutral", headline });
+              logger.info({ merged: live.merged }, "run skipped: pull request closed");
+              return;
+            }
             const finished = await runPullRequest({ event, octokit: clients.octokit, provider, sink: clients.sink, checkRunId: id, view, signal, logger, now });
             logger.info({ conclusion: finished.conclusion }, "pipeline finished");
           } catch (error) {

@@ -25,6 +25,7 @@ function servedPayload() {
   const repo = payload.repository.name;
   fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: CONFIG });
   fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
+  fake.setPullRequest({ owner, repo, pullRequest: payload.pull_request });
   return payload;
 }
 
@@ -55,7 +56,6 @@ describe("duplicate deliveries", () => {
   it("runs again when a check run is re-requested", async () => {
     const payload = servedPayload();
     const app = await startApp({ quietMs: 10 });
-    fake.setPullRequest({ owner: payload.repository.owner.login, repo: payload.repository.name, pullRequest: payload.pull_request });
     await app.receive({ name: "pull_request", payload, id: "delivery-opened" });
     await app.service.onIdle();
     const [first] = fake.checkRuns();

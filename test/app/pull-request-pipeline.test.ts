@@ -25,8 +25,9 @@ function pullRequestPayload(action: "opened" | "synchronize" | "closed", sha: st
   return patchPayload(payload, { "pull_request.head.sha": sha });
 }
 
-function serveRepository(options: { owner: string; repo: string; sha: string; directory: string; config?: string }) {
+function serveRepository(options: { owner: string; repo: string; sha: string; directory: string; config?: string; pullRequest?: { number: number } }) {
   const { owner, repo, sha, directory } = options;
+  fake.setPullRequest({ owner, repo, pullRequest: options.pullRequest ?? { number: 2, state: "open", merged: false, head: { sha } } });
   if (options.config !== undefined) fake.setFile({ owner, repo, ref: sha, path: ".github/paddock.yml", content: options.config });
   fake.setTarball({ owner, repo, ref: sha, directory, sha });
 }
@@ -125,7 +126,7 @@ describe("pull request pipeline", () => {
     const first = pullRequestPayload("opened", broken.sha);
     const second = patchPayload(pullRequestPayload("opened", healthy.sha), { "repository.id": 999_001, "repository.name": "other", "repository.full_name": "Codertocat/other" });
     serveRepository({ owner: first.repository.owner.login, repo: first.repository.name, sha: broken.sha, directory: broken.directory, config: "steps:\n\t- bad" });
-    serveRepository({ owner: second.repository.owner.login, repo: "other", sha: healthy.sha, directory: healthy.directory, config: SAMPLE_CONFIG });
+    serveRepository({ owner: second.repository.owner.login, repo: "other", sha: healthy.sha, directory: healthy.directory, config: SAMPLE_CONFIG, pullRequest: second.pull_request });
     const app = await startApp();
 
     await app.receive({ name: "pull_request", payload: first });
@@ -158,5 +159,25 @@ describe("pull request pipeline", () => {
     await app.receive({ name: "pull_request", payload: closed });
     await app.service.onIdle();
     expect(existsSync(join(app.stateDir, "environments", environment))).toBe(false);
+  });
+
+  it("creates nothing for an event that arrives after the close", async () => {
+    const sample = createSampleRepository();
+    const payload = pullRequestPayload("opened", sample.sha);
+    const owner = payload.repository.owner.login;
+    const repo = payload.repository.name;
+    serveRepository({ owner, repo, sha: sample.sha, directory: sample.directory, config: SAMPLE_CONFIG });
+    // Patched: GitHub now reports the pull request closed, as it is when a delivery comes late.
+    fake.setPullRequest({ owner, repo, pullRequest: patchPayload(payload.pull_request, { state: "closed" }) });
+    const app = await startApp();
+
+    await app.receive({ name: "pull_request", payload });
+    await app.service.onIdle();
+
+    const [run] = fake.checkRuns();
+    expect(run?.conclusion).toBe("neutral");
+    expect(run?.output.summary).toContain(`Nothing ran: pull request #${payload.pull_request.number} is closed`);
+    expect(fake.downloads).toEqual([]);
+    expect(existsSync(join(app.stateDir, "environments"))).toBe(false);
   });
 });

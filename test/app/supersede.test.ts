@@ -39,6 +39,7 @@ describe("newer head SHA", () => {
     const synchronize = patchPayload(opened, { action: "synchronize", "pull_request.head.sha": newer.sha });
     const owner = opened.repository.owner.login;
     const repo = opened.repository.name;
+    fake.setPullRequest({ owner, repo, pullRequest: opened.pull_request });
     for (const sample of [older, newer]) {
       fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: sample === older ? SLOW_CONFIG : FAST_CONFIG });
       fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
