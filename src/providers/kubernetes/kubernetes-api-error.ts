@@ -153,7 +153,7 @@ function describeObject(status: KubernetesStatus | undefined, target: ApiCallTar
 
 function hintFor(statusCode: number, permission: MissingPermission | undefined): string | undefined {
   if (statusCode === 401) return "Renew the kubeconfig's credentials, or pass loadKubeConfig so Paddock can reload them";
-  if (permission) return `Grant verb ${permission.verb} on ${permission.resource} to Paddock's ClusterRole (deploy/cluster-role.yaml)`;
+  if (permission) return `Grant verb ${permission.verb} on ${permission.resource} to Paddock's ClusterRole (deploy/20-cluster-role.yaml)`;
   if (statusCode === 422) return "Fix the named fields of the object Paddock built";
   if (statusCode === 0) return "Check that the kubeconfig's server is reachable";
   return undefined;
