@@ -1,0 +1,75 @@
+import type { KeyObject } from "node:crypto";
+import { auditCheckpointSchema, describeKeyId, verifyCheckpointSignature, type AuditCheckpoint } from "./audit-checkpoint.ts";
+import type { AuditProblem, LedgerFile } from "./audit-problem.ts";
+
+/**
+ * Checks every checkpoint file against the intact chain: its signature (when a public key is
+ * given), that the record it names has the signed hash, and that no checkpoint between the
+ * first and the last record is missing. With `chainComplete`, a checkpoint past the last
+ * record shows that records were removed from the end.
+ */
+export function checkAuditCheckpoints(options: {
+  files: readonly LedgerFile[];
+  hashes: ReadonlyMap<number, string>;
+  chainComplete: boolean;
+  publicKey?: KeyObject;
+}): AuditProblem[] {
+  const { files, hashes, chainComplete, publicKey } = options;
+  const expectedKeyId = publicKey ? describeKeyId(publicKey) : undefined;
+  const problems: AuditProblem[] = [];
+  const checkpoints: AuditCheckpoint[] = [];
+
+  for (const file of files) {
+    const parsed = parseCheckpoint(file);
+    if ("problem" in parsed) {
+      problems.push(parsed.problem);
+      continue;
+    }
+    const checkpoint = parsed.checkpoint;
+    checkpoints.push(checkpoint);
+    const at = (kind: AuditProblem["kind"], message: string) => problems.push({ sequence: checkpoint.sequence, kind, message: `${file.path}: ${message}` });
+
+    if (publicKey && (checkpoint.keyId !== expectedKeyId || !verifyCheckpointSignature({ checkpoint, publicKey }))) {
+      at("checkpoint", `the signature does not verify with the public key ${expectedKeyId}, so the checkpoint was forged or edited`);
+    }
+    const recorded = hashes.get(checkpoint.sequence);
+    if (recorded !== undefined && recorded !== checkpoint.hash) {
+      at("checkpoint", `record ${checkpoint.sequence} does not have the signed hash, so a record up to it was rewritten after signing`);
+    }
+    if (recorded === undefined && chainComplete) {
+      problems.push({ sequence: hashes.size + 1, kind: "missing", message: `${file.path} signs sequence ${checkpoint.sequence}, but the records end at ${hashes.size}` });
+    }
+  }
+  problems.push(...findMissingCheckpoints({ checkpoints, last: hashes.size }));
+  return problems;
+}
+
+function parseCheckpoint(file: LedgerFile): { checkpoint: AuditCheckpoint } | { problem: AuditProblem } {
+  const named = Number(/(\d+)\.json$/.exec(file.path)?.[1] ?? Number.NaN);
+  const sequence = Number.isSafeInteger(named) && named > 0 ? named : 1;
+  let json: unknown;
+  try {
+    json = JSON.parse(file.text);
+  } catch {
+    return { problem: { sequence, kind: "checkpoint", message: `${file.path} is not valid JSON` } };
+  }
+
+  const parsed = auditCheckpointSchema.safeParse(json);
+  if (!parsed.success) return { problem: { sequence, kind: "checkpoint", message: `${file.path} does not match the checkpoint schema` } };
+  if (parsed.data.sequence !== named) {
+    return { problem: { sequence, kind: "checkpoint", message: `${file.path} signs sequence ${parsed.data.sequence}, not the one its name gives` } };
+  }
+  return { checkpoint: parsed.data };
+}
+
+function findMissingCheckpoints(options: { checkpoints: readonly AuditCheckpoint[]; last: number }): AuditProblem[] {
+  const interval = options.checkpoints[0]?.interval;
+  if (interval === undefined) return [];
+
+  const present = new Set(options.checkpoints.map((checkpoint) => checkpoint.sequence));
+  const problems: AuditProblem[] = [];
+  for (let sequence = interval; sequence <= options.last; sequence += interval) {
+    if (!present.has(sequence)) problems.push({ sequence, kind: "checkpoint", message: `the checkpoint for sequence ${sequence} is missing (interval ${interval})` });
+  }
+  return problems;
+}

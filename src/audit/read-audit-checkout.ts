@@ -1,0 +1,47 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import { PaddockError } from "../errors.ts";
+import type { LedgerFile } from "./audit-problem.ts";
+import { CHECKPOINTS_DIRECTORY, HEAD_PATH, isRecordFilePath, RECORDS_DIRECTORY } from "./ledger-layout.ts";
+
+/** The ledger files of a checkout of the audit repository, each list sorted by path. */
+export interface AuditCheckout {
+  recordFiles: LedgerFile[];
+  checkpointFiles: LedgerFile[];
+  headFile: LedgerFile | null;
+}
+
+const CHECKPOINT_FILE_PATTERN = /^checkpoints\/\d+\.json$/;
+
+/**
+ * Reads the record files (`records/YYYY/MM/DD.jsonl`), checkpoints and `head.json` of a
+ * checkout. Files elsewhere are ignored. Throws USAGE when `root` is not a directory.
+ */
+export async function readAuditCheckout(root: string): Promise<AuditCheckout> {
+  const info = await stat(root).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new PaddockError("USAGE", `${root} is not a directory`, { hint: "pass the path of a checkout of the audit repository" });
+  }
+
+  const recordPaths = (await listFiles(root, RECORDS_DIRECTORY)).filter(isRecordFilePath);
+  const checkpointPaths = (await listFiles(root, CHECKPOINTS_DIRECTORY)).filter((path) => CHECKPOINT_FILE_PATTERN.test(path));
+  const head = await readFile(join(root, HEAD_PATH), "utf8").catch(() => null);
+
+  return {
+    recordFiles: await readAll(root, recordPaths),
+    checkpointFiles: await readAll(root, checkpointPaths),
+    headFile: head === null ? null : { path: HEAD_PATH, text: head },
+  };
+}
+
+async function listFiles(root: string, directory: string): Promise<string[]> {
+  const entries = await readdir(join(root, directory), { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join("/"))
+    .sort();
+}
+
+async function readAll(root: string, paths: readonly string[]): Promise<LedgerFile[]> {
+  return Promise.all(paths.map(async (path) => ({ path, text: await readFile(join(root, path), "utf8") })));
+}

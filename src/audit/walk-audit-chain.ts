@@ -1,0 +1,101 @@
+import { hashAuditRecord } from "./audit-chain.ts";
+import type { AuditProblem, LedgerFile } from "./audit-problem.ts";
+import { auditRecordSchema, GENESIS_HASH } from "./audit-record-schema.ts";
+
+/** One line of a record file, parsed as far as it goes. */
+interface RecordLine {
+  where: string;
+  json: unknown;
+  /** Set when the line is not JSON; `cutShort` when it is the unterminated end of a file. */
+  unreadable?: { cutShort: boolean };
+}
+
+/** The intact start of a chain, and the first problem after it. */
+export interface ChainWalk {
+  /** Hash of each intact record by sequence, from 1 without gaps. */
+  hashes: Map<number, string>;
+  problem: AuditProblem | null;
+}
+
+/**
+ * Walks record files in path order and checks each line: valid JSON, the record schema, its
+ * hash over its canonical JSON, `prev` equal to the hash before, and sequence numbers from 1
+ * without gaps. Stops at the first problem: "altered" for edited or replaced lines,
+ * "missing" for a gap or a file cut short, "reordered" for a sequence out of place.
+ */
+export function walkAuditChain(files: readonly LedgerFile[]): ChainWalk {
+  const lines = files.flatMap(readLines);
+  const hashes = new Map<number, string>();
+  let prev = GENESIS_HASH;
+
+  for (const [index, line] of lines.entries()) {
+    const expected = hashes.size + 1;
+    const problem = checkLine({ line, expected, prev, findLater: (sequence) => findSequence(lines, index + 1, sequence) });
+    if (problem) return { hashes, problem };
+
+    const hash = (line.json as { hash: string }).hash;
+    hashes.set(expected, hash);
+    prev = hash;
+  }
+  return { hashes, problem: null };
+}
+
+type FindLater = (sequence: number) => RecordLine | undefined;
+
+function checkLine(options: { line: RecordLine; expected: number; prev: string; findLater: FindLater }): AuditProblem | null {
+  const { line, expected, prev, findLater } = options;
+  if (line.unreadable?.cutShort) return { sequence: expected, kind: "missing", message: `${line.where} ends in the middle of a record: the file was cut short` };
+  if (line.unreadable) return { sequence: expected, kind: "altered", message: `${line.where} is not valid JSON` };
+
+  const sequence = (line.json as { sequence?: unknown } | null)?.sequence;
+  if (typeof sequence === "number" && sequence !== expected) return describeMisplaced({ line, sequence, expected, findLater });
+
+  const parsed = auditRecordSchema.safeParse(line.json);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => issue.path.join(".") || "(record)");
+    return { sequence: expected, kind: "altered", message: `${line.where} does not match the record schema at ${[...new Set(fields)].join(", ")}` };
+  }
+  if (hashAuditRecord(parsed.data) !== parsed.data.hash) {
+    return { sequence: expected, kind: "altered", message: `${line.where}: the content does not match its hash, so a field was edited` };
+  }
+  if (parsed.data.prev !== prev) {
+    const before = expected === 1 ? "the genesis value (64 zeros)" : `the hash of sequence ${expected - 1}`;
+    return { sequence: expected, kind: "altered", message: `${line.where}: prev is not ${before}, so the record was replaced` };
+  }
+  return null;
+}
+
+function describeMisplaced(options: { line: RecordLine; sequence: number; expected: number; findLater: FindLater }): AuditProblem {
+  const { line, sequence, expected, findLater } = options;
+  const elsewhere = findLater(expected);
+  if (sequence < expected) {
+    return { sequence: expected, kind: "reordered", message: `${line.where} holds sequence ${sequence} again where ${expected} belongs` };
+  }
+  if (elsewhere) {
+    return { sequence: expected, kind: "reordered", message: `${line.where} holds sequence ${sequence} where ${expected} belongs; ${expected} comes later at ${elsewhere.where}` };
+  }
+  const gap = sequence - 1 === expected ? `sequence ${expected} is` : `sequences ${expected} to ${sequence - 1} are`;
+  return { sequence: expected, kind: "missing", message: `${gap} missing before ${line.where}` };
+}
+
+function findSequence(lines: readonly RecordLine[], start: number, sequence: number): RecordLine | undefined {
+  for (let index = start; index < lines.length; index += 1) {
+    if ((lines[index]!.json as { sequence?: unknown } | null)?.sequence === sequence) return lines[index];
+  }
+  return undefined;
+}
+
+function readLines(file: LedgerFile): RecordLine[] {
+  const parts = file.text.split("\n");
+  const terminated = parts[parts.length - 1] === "";
+  if (terminated) parts.pop();
+
+  return parts.map((text, index) => {
+    const where = `${file.path}:${index + 1}`;
+    try {
+      return { where, json: JSON.parse(text) as unknown };
+    } catch {
+      return { where, json: null, unreadable: { cutShort: !terminated && index === parts.length - 1 } };
+    }
+  });
+}

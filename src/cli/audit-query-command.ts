@@ -1,0 +1,91 @@
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { AUDIT_ACTIONS, type AuditAction } from "../audit/audit-record-schema.ts";
+import { queryAuditRecords, type AuditQuery, type AuditQueryResult, type CostTotal } from "../audit/query-audit-records.ts";
+import { readAuditCheckout } from "../audit/read-audit-checkout.ts";
+import { formatCost } from "../cost/format-cost.ts";
+import { PaddockError } from "../errors.ts";
+import { formatTextTable } from "./audit-table.ts";
+import type { CliIo } from "./cli-io.ts";
+
+export const AUDIT_QUERY_USAGE =
+  "paddock audit query PATH [--actor LOGIN] [--agent APP] [--repository OWNER/NAME] [--action ACTION] [--since ISO-TIME] [--until ISO-TIME] [--json]";
+
+/**
+ * Lists the records of a checkout of the audit repository that match the filters, and totals
+ * their cost by agent, actor and repository: an aligned table, or JSON with `--json`.
+ */
+export async function runAuditQueryCommand(options: { args: string[]; io: CliIo }): Promise<number> {
+  const { io } = options;
+  const { values, positionals } = parseArgs({
+    args: options.args,
+    options: {
+      actor: { type: "string" },
+      agent: { type: "string" },
+      repository: { type: "string" },
+      action: { type: "string" },
+      since: { type: "string" },
+      until: { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) {
+    throw new PaddockError("USAGE", `audit query needs one PATH, got ${positionals.length}`, { hint: `usage: ${AUDIT_QUERY_USAGE}` });
+  }
+
+  const query: AuditQuery = {
+    ...(values.actor !== undefined ? { actor: values.actor } : {}),
+    ...(values.agent !== undefined ? { agent: values.agent } : {}),
+    ...(values.repository !== undefined ? { repository: values.repository } : {}),
+    ...(values.action !== undefined ? { action: parseAction(values.action) } : {}),
+    ...(values.since !== undefined ? { since: parseTime("--since", values.since) } : {}),
+    ...(values.until !== undefined ? { until: parseTime("--until", values.until) } : {}),
+  };
+  const checkout = await readAuditCheckout(resolve(io.cwd, positionals[0]!));
+  const result = queryAuditRecords({ recordFiles: checkout.recordFiles, query });
+
+  io.stdout(values.json ? `${JSON.stringify(result, (_key, value: unknown) => (typeof value === "bigint" ? Number(value) : value), 2)}\n` : renderQueryTables(result));
+  if (result.unreadable.length > 0) io.stderr(`paddock: skipped ${result.unreadable.length} unreadable lines, first ${result.unreadable[0]}; run paddock audit verify\n`);
+  return 0;
+}
+
+function renderQueryTables(result: AuditQueryResult): string {
+  const records = formatTextTable({
+    headers: ["SEQ", "TIME", "ACTION", "ACTOR", "AGENT", "REPOSITORY", "COST"],
+    rows: result.records.map((record) => [
+      String(record.sequence),
+      record.time,
+      record.action,
+      record.actor.login,
+      record.agent?.app ?? "",
+      record.repository.fullName + (record.pullRequest !== null ? `#${record.pullRequest}` : ""),
+      record.cost ? formatCost({ nanos: record.cost.amountNanos, currency: record.cost.currency }) : "",
+    ]),
+    rightAligned: [0, 6],
+  });
+  const sections = [`${records}${result.records.length} matching records\n`];
+  for (const [title, totals] of [["AGENT", result.totals.byAgent], ["ACTOR", result.totals.byActor], ["REPOSITORY", result.totals.byRepository]] as const) {
+    sections.push(renderTotals(title, totals));
+  }
+  return sections.join("\n");
+}
+
+function renderTotals(title: string, totals: readonly CostTotal[]): string {
+  const rows = totals.map((total) => [total.key, String(total.records), total.costs.map((cost) => formatCost({ nanos: cost.amountNanos, currency: cost.currency })).join(" + ")]);
+  return formatTextTable({ headers: [title, "RECORDS", "COST"], rows, rightAligned: [1, 2] });
+}
+
+function parseAction(text: string): AuditAction {
+  if ((AUDIT_ACTIONS as readonly string[]).includes(text)) return text as AuditAction;
+  throw new PaddockError("USAGE", `--action ${text} is not an audit action`, { hint: `use one of ${AUDIT_ACTIONS.join(", ")}` });
+}
+
+function parseTime(flag: string, text: string): Date {
+  const time = new Date(text);
+  if (Number.isNaN(time.getTime())) {
+    throw new PaddockError("USAGE", `${flag} ${text} is not a valid time`, { hint: "pass an ISO 8601 time such as 2026-12-04T00:00:00Z" });
+  }
+  return time;
+}
