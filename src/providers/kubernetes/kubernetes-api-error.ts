@@ -133,7 +133,7 @@ function describeFailure(options: {
     const group = permission.group === "" ? "the core API group" : `API group ${permission.group}`;
     return `${head}: ${permission.user} may not ${permission.verb} ${permission.resource} in ${group} ${scope}`;
   }
-  const fields = causes.filter((cause) => cause.field || cause.message).map((cause) => `${cause.field ?? "(object)"}: ${cause.message ?? cause.reason ?? "invalid"}`);
+  const fields = causes.filter((cause) => cause.field || cause.message).map((cause) => (cause.field ? `${cause.field}: ` : "") + (cause.message ?? cause.reason ?? "invalid"));
   if (fields.length > 0) return `${head} on ${describeObject(status, target)}: ${fields.join("; ")}`;
   return `${head}: ${status?.message ?? "no message"}`;
 }

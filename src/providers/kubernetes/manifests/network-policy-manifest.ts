@@ -34,7 +34,9 @@ export function buildNetworkPolicyManifest(options: { environment: EnvironmentSp
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
     metadata: buildObjectMetadata({ environment, name: NETWORK_POLICY_NAME, namespace, annotations: egressAnnotations(egress) }),
-    spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [], egress: rules },
+    // No `ingress` rules denies all ingress. An empty list would be stored as absent, so every
+    // apply would see a change and write again.
+    spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], egress: rules },
   };
 }
 
