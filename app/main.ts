@@ -6,4 +6,4 @@ import { createPaddockApp } from "./paddock-app.ts";
 process.env.NO_SMEE_SETUP ??= "true";
 
 const runtime = await createPaddockRuntime({ env: process.env });
-await run(createPaddockApp({ service: runtime.service }), { log: runtime.logger });
+await run(createPaddockApp({ service: runtime.service, sweepIntervalMs: runtime.sweepIntervalMs }), { log: runtime.logger });

@@ -2,13 +2,16 @@ import type { ApplicationFunction, Context } from "probot";
 import { createCheckRunReporter } from "../src/checks/report-check-run.ts";
 import { parseWebhookEvent } from "../src/github/webhook-event.ts";
 import type { PaddockService } from "../src/service/paddock-service.ts";
+import { startSweeper } from "./start-sweeper.ts";
 
 /**
  * The Probot app: one handler for every delivery. It parses the event, logs and ignores what
  * Paddock does not handle, and hands the rest to the service without waiting for the work.
  */
-export function createPaddockApp(options: { service: PaddockService }): ApplicationFunction {
+export function createPaddockApp(options: { service: PaddockService; sweepIntervalMs?: number }): ApplicationFunction {
   return (app) => {
+    if (options.sweepIntervalMs !== undefined) startSweeper({ app, service: options.service, intervalMs: options.sweepIntervalMs });
+
     // Probot passes a Context to every handler; onAny's declared type omits it.
     app.onAny(async (anyContext) => {
       const context = anyContext as unknown as Context;

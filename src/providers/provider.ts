@@ -69,6 +69,13 @@ export interface PreparedEnvironment {
   notes?: string[];
 }
 
+/** An environment as a provider lists it: enough to find its key, expiry and pull request. */
+export interface ListedEnvironment {
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
 /** The engine that creates environments and runs steps in them. */
 export interface Provider {
   readonly kind: "local" | "kubernetes";
@@ -81,4 +88,6 @@ export interface Provider {
   runStep(options: { prepared: PreparedEnvironment; step: StepSpec; signal: AbortSignal }): Promise<StepResult>;
   /** Removes the environment and everything in it; succeeds when it is already gone. */
   teardown(options: { environmentName: string }): Promise<void>;
+  /** Lists every environment Paddock manages, with one list request where the provider has an API. */
+  listEnvironments(): Promise<ListedEnvironment[]>;
 }

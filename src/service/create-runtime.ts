@@ -10,11 +10,16 @@ import { createPaddockService, DEFAULT_PIPELINE_CONCURRENCY, type PaddockService
 export interface PaddockRuntime {
   logger: Logger;
   service: PaddockService;
+  /** Time between sweeps of expired and closed environments. */
+  sweepIntervalMs: number;
 }
+
+/** Default time between sweeps: five minutes. */
+export const DEFAULT_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 
 /**
  * Builds the logger, provider and service from environment variables: PADDOCK_STATE_DIR,
- * PADDOCK_SANDBOX (`bwrap` or `none`), PADDOCK_CONCURRENCY and LOG_LEVEL.
+ * PADDOCK_SANDBOX (`bwrap` or `none`), PADDOCK_CONCURRENCY, PADDOCK_SWEEP_INTERVAL (seconds) and LOG_LEVEL.
  */
 export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }): Promise<PaddockRuntime> {
   const { env } = options;
@@ -26,6 +31,11 @@ export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }):
     throw new Error(`PADDOCK_CONCURRENCY=${env.PADDOCK_CONCURRENCY} is invalid: set a whole number of 1 or more`);
   }
 
+  const sweepSeconds = Number(env.PADDOCK_SWEEP_INTERVAL ?? DEFAULT_SWEEP_INTERVAL_MS / 1000);
+  if (!Number.isFinite(sweepSeconds) || sweepSeconds < 10) {
+    throw new Error(`PADDOCK_SWEEP_INTERVAL=${env.PADDOCK_SWEEP_INTERVAL} is invalid: set a number of seconds, 10 or more`);
+  }
+
   if (sandbox === "bwrap") {
     // Checked at start so an operator sees it at once; steps would fail with the same message.
     await findBwrap().catch((error: unknown) => logger.error({ detail: describeError(error) }, "sandbox unavailable"));
@@ -35,5 +45,5 @@ export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }):
 
   const provider = createLocalProvider({ stateDir, sandbox, logger });
   logger.info({ provider: provider.kind, stateDir, sandbox, concurrency }, "paddock runtime ready");
-  return { logger, service: createPaddockService({ provider, logger, concurrency }) };
+  return { logger, service: createPaddockService({ provider, logger, concurrency }), sweepIntervalMs: sweepSeconds * 1000 };
 }

@@ -12,6 +12,7 @@ import type { CheckRunRerequestEvent, PullRequestEvent } from "../github/webhook
 import type { Provider } from "../providers/provider.ts";
 import type { CheckRunSink } from "./check-run-reporter.ts";
 import { runPullRequest } from "./run-pull-request.ts";
+import { sweepEnvironments, type SweepReport } from "./sweep-environments.ts";
 
 /** Pipelines that may run at the same time across all environments. */
 export const DEFAULT_PIPELINE_CONCURRENCY = 2;
@@ -28,6 +29,10 @@ export interface PaddockService {
   acceptPullRequest(options: { event: PullRequestEvent; clients: InstallationClients; logger: Logger; rerun?: boolean }): void;
   /** Runs a check again for its head commit when its pull request is still open. */
   acceptRerequest(options: { event: CheckRunRerequestEvent; clients: InstallationClients; logger: Logger }): void;
+  /** Tears an environment down through the queue, pre-empting the work queued for its key. */
+  acceptTeardown(options: { key: EnvironmentKey; environmentName: string; reason: string; logger: Logger }): void;
+  /** Removes expired, orphaned and closed environments; see sweepEnvironments. */
+  sweep(options: { githubFor: (repository: string) => Promise<GitHubRequester | undefined> }): Promise<SweepReport>;
   /** Resolves when every accepted event has been handled. */
   onIdle(): Promise<void>;
 }
@@ -81,15 +86,7 @@ export function createPaddockService(options: {
       const logger = baseLogger.child({ key: formatEnvironmentKey(key), environment: environmentName, sha: event.pullRequest.headSha });
 
       if (event.action === "closed") {
-        scheduler.submit(formatEnvironmentKey(key), {
-          kind: "teardown",
-          sha: null,
-          supersede: async () => undefined,
-          execute: async () => {
-            await provider.teardown({ environmentName });
-            logger.info({ merged: event.pullRequest.merged }, "environment torn down");
-          },
-        });
+        service.acceptTeardown({ key, environmentName, reason: event.pullRequest.merged ? "merged" : "closed", logger });
         return;
       }
 
@@ -141,6 +138,33 @@ export function createPaddockService(options: {
         },
       });
       if (outcome === "started") ensureCheckRun().catch((error: unknown) => logger.error({ err: error }, "creating the check run failed"));
+    },
+
+    acceptTeardown({ key, environmentName, reason, logger }) {
+      scheduler.submit(formatEnvironmentKey(key), {
+        kind: "teardown",
+        sha: null,
+        supersede: async () => undefined,
+        execute: async () => {
+          await provider.teardown({ environmentName });
+          logger.info({ environment: environmentName, reason }, "environment torn down");
+        },
+      });
+    },
+
+    sweep({ githubFor }) {
+      return sweepEnvironments({
+        provider,
+        now: now(),
+        githubFor,
+        logger: options.logger,
+        remove: (verdict) => {
+          const logger = options.logger.child({ environment: verdict.name, reason: verdict.reason });
+          // An orphan has no key, so it gets a key of its own name: nothing else is queued for it.
+          const key = verdict.key ?? { repositoryId: 0, branch: `orphan/${verdict.name}` };
+          service.acceptTeardown({ key, environmentName: verdict.name, reason: `${verdict.reason}: ${verdict.detail}`, logger });
+        },
+      });
     },
 
     async onIdle() {

@@ -27,7 +27,8 @@ function pullRequestPayload(action: "opened" | "synchronize" | "closed", sha: st
 
 function serveRepository(options: { owner: string; repo: string; sha: string; directory: string; config?: string; pullRequest?: { number: number } }) {
   const { owner, repo, sha, directory } = options;
-  fake.setPullRequest({ owner, repo, pullRequest: options.pullRequest ?? { number: 2, state: "open", merged: false, head: { sha } } });
+  const openPullRequest: { number: number } = { number: 2, state: "open", merged: false, head: { sha } } as { number: number };
+  fake.setPullRequest({ owner, repo, pullRequest: options.pullRequest ?? openPullRequest });
   if (options.config !== undefined) fake.setFile({ owner, repo, ref: sha, path: ".github/paddock.yml", content: options.config });
   fake.setTarball({ owner, repo, ref: sha, directory, sha });
 }

@@ -6,7 +6,7 @@ import { pino, type Logger } from "pino";
 
 import { PaddockError } from "../../errors.ts";
 import type { StepResult } from "../../pipeline/step-result.ts";
-import type { EnvironmentSpec, PreparedEnvironment, Provider, SourceSpec, StepSpec } from "../provider.ts";
+import type { EnvironmentSpec, ListedEnvironment, PreparedEnvironment, Provider, SourceSpec, StepSpec } from "../provider.ts";
 import { fetchSource } from "./fetch-source.ts";
 import { LocalStateLayout, assertCommitSha, type LocalEnvironmentRecord } from "./local-state.ts";
 import { readJunitReport } from "./read-junit-report.ts";
@@ -35,7 +35,7 @@ export interface LocalProviderOptions {
 export interface LocalProvider extends Provider {
   readonly kind: "local";
   /** Reads every `environment.json` in the state directory, sorted by environment name. */
-  listEnvironments(): Promise<LocalEnvironmentRecord[]>;
+  listEnvironments(): Promise<Array<LocalEnvironmentRecord & ListedEnvironment>>;
 }
 
 interface RunningStep {
@@ -138,12 +138,15 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
     logger.info({ environment: name, cancelledSteps: steps.length }, "environment torn down");
   }
 
-  async function listEnvironments(): Promise<LocalEnvironmentRecord[]> {
-    const records: LocalEnvironmentRecord[] = [];
+  async function listEnvironments(): Promise<Array<LocalEnvironmentRecord & ListedEnvironment>> {
+    const records: Array<LocalEnvironmentRecord & ListedEnvironment> = [];
     for (const name of await layout.listEnvironmentNames()) {
       try {
         const record = await layout.readRecord(name);
-        if (record !== undefined) records.push(record);
+        if (record !== undefined) {
+          const { name, labels, annotations } = record.environment;
+          records.push({ ...record, name, labels, annotations });
+        }
       } catch (error) {
         logger.warn({ environment: name, err: error }, "environment record unreadable, skipped");
       }

@@ -1,0 +1,40 @@
+import type { Probot } from "probot";
+import type { GitHubRequester } from "../src/github/repository-gateway.ts";
+import type { PaddockService } from "../src/service/paddock-service.ts";
+
+/**
+ * Runs the sweeper at start and then every `intervalMs`, with GitHub access through the app's
+ * own installations. Returns a function that stops it.
+ */
+export function startSweeper(options: { app: Probot; service: PaddockService; intervalMs: number }): () => void {
+  const { app, service, intervalMs } = options;
+  const githubFor = async (repository: string): Promise<GitHubRequester | undefined> => {
+    const [owner, repo] = repository.split("/");
+    const appClient = await app.auth();
+    try {
+      const installation = await appClient.request("GET /repos/{owner}/{repo}/installation", { owner: owner!, repo: repo! });
+      return (await app.auth(installation.data.id)) as unknown as GitHubRequester;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return undefined;
+      throw error;
+    }
+  };
+
+  let running = false;
+  const sweep = async (): Promise<void> => {
+    if (running) return;
+    running = true;
+    try {
+      await service.sweep({ githubFor });
+    } catch (error) {
+      app.log.error({ err: error }, "sweep failed");
+    } finally {
+      running = false;
+    }
+  };
+
+  void sweep();
+  const timer = setInterval(() => void sweep(), intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
