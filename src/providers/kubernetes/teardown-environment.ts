@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 
 import type { KubeClient } from "./kube-client.ts";
 import { isNotFoundError } from "./kubernetes-api-error.ts";
-import { describeTerminatingNamespace, waitForNamespaceGone } from "./namespace-state.ts";
+import { describeTerminatingNamespace, readNamespace, waitForNamespaceGone } from "./namespace-state.ts";
 
 /** Default maximum wait for a deleted namespace to disappear. */
 export const DEFAULT_TEARDOWN_TIMEOUT_MS = 120_000;
@@ -38,7 +38,10 @@ export async function teardownEnvironment(options: {
 
   // 2. Wait for the namespace controller to empty and remove it.
   const outcome = await waitForNamespaceGone({ client, environment: name, name, timeoutMs, logger });
-  const durationMs = Date.now() - startedAt;
-  if (outcome.gone) return { status: "deleted", durationMs };
-  return { status: "stuck", durationMs, holdingConditions: describeTerminatingNamespace(outcome.namespace) };
+  if (outcome.gone) return { status: "deleted", durationMs: Date.now() - startedAt };
+
+  // 3. Read it once more, because the namespace controller may have set its conditions since the last event.
+  const current = await readNamespace({ client, environment: name, name });
+  if (current === undefined) return { status: "deleted", durationMs: Date.now() - startedAt };
+  return { status: "stuck", durationMs: Date.now() - startedAt, holdingConditions: describeTerminatingNamespace(current) };
 }
