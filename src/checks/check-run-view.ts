@@ -1,4 +1,5 @@
 import type { ConfigProblem } from "../config/config-problem.ts";
+import type { CostView } from "../cost/cost-view.ts";
 import type { StepResult, StepStatus } from "../pipeline/step-result.ts";
 
 /** Conclusions Paddock gives a completed check run (a subset of GitHub's). */
@@ -53,4 +54,6 @@ export interface CheckRunView {
   decision?: { allowed: boolean; reasons: string[] };
   /** Extra lines for the summary, such as where the config came from. */
   notes: string[];
+  /** Cost of the steps, the total so far and the projection; left out when nothing was metered. */
+  cost?: CostView;
 }

@@ -1,4 +1,5 @@
 import type { ConfigProblem } from "../config/config-problem.ts";
+import { renderCostTable } from "../cost/render-cost-table.ts";
 import { MAX_JUNIT_FAILURES } from "../pipeline/junit.ts";
 import type { CheckRunView, StepProgress } from "./check-run-view.ts";
 import { countTests, pluralize } from "./count-tests.ts";
@@ -25,6 +26,7 @@ export function renderSummary(view: CheckRunView, annotations: Pick<RenderedAnno
           ...(view.steps.length > 0 ? [renderProgressTable(view.steps)] : []),
           ...renderTestLines(view, annotations),
         ];
+  if (view.cost) sections.push(renderCostTable(view.cost));
   if (view.decision) sections.push(renderDecision(view.decision));
   if (view.notes.length > 0) sections.push(["**Notes:**", ...view.notes.map((note) => `- ${escapeMarkdownLine(note)}`)].join("\n"));
   sections.push(renderFooter(view));
