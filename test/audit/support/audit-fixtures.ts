@@ -25,3 +25,15 @@ export function makeRecordInput(overrides: Partial<AuditRecordInput> = {}): Audi
     ...overrides,
   };
 }
+
+const HUMAN = { login: "octocat", id: 1, type: "User" };
+
+/** Six records: three by copilot (one without cost) and one by codex on acme/web, two by octocat on acme/api (one in EUR). */
+export const QUERY_INPUTS: AuditRecordInput[] = [
+  makeRecordInput({ time: new Date("2026-12-04T09:00:00Z") }),
+  makeRecordInput({ time: new Date("2026-12-04T10:00:00Z"), cost: { currency: "USD", amountNanos: 17_408_250, method: "measured" } }),
+  makeRecordInput({ time: new Date("2026-12-04T11:00:00Z"), action: "step.started", cost: null }),
+  makeRecordInput({ time: new Date("2026-12-04T12:00:00Z"), actor: HUMAN, agent: null, repository: { id: 2, fullName: "acme/api" } }),
+  makeRecordInput({ time: new Date("2026-12-04T13:00:00Z"), actor: HUMAN, agent: null, repository: { id: 2, fullName: "acme/api" }, cost: { currency: "EUR", amountNanos: 50_000, method: "requested" } }),
+  makeRecordInput({ time: new Date("2026-12-04T14:00:00Z"), agent: { app: "codex", signals: ["branch codex/*"] }, actor: { login: "codex-bot", id: 3, type: "Bot" } }),
+];

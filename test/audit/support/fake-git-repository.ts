@@ -117,7 +117,10 @@ export function createFakeGitRepository(options: { fake: FakeGitHub; owner: stri
       return jsonResponse(200, refBody(ref));
     },
   };
-  for (const [route, handler] of Object.entries(handlers)) fake.on(route, handler);
+  for (const [route, handler] of Object.entries(handlers)) {
+    // Other repositories do not exist on this fake.
+    fake.on(route, (request) => (request.params.owner === owner && request.params.repo === repo ? handler(request) : notFound(request)));
+  }
 
   return {
     handlers,
