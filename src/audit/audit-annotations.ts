@@ -30,7 +30,9 @@ export function renderAuditAnnotations(options: {
 /** Describes a record in one line, such as `step.finished by octocat (agent copilot) on acme/web#12 at 2026-…`. */
 export function describeAuditRecord(record: PendingAuditRecord | AuditRecord): string {
   const agent = record.agent ? ` (agent ${record.agent.app})` : "";
-  const subject = record.pullRequest !== null ? `#${record.pullRequest}` : record.branch !== null ? `@${record.branch}` : "";
+  let subject = "";
+  if (record.pullRequest !== null) subject = `#${record.pullRequest}`;
+  else if (record.branch !== null) subject = `@${record.branch}`;
   const parts = [`${record.action} by ${record.actor.login}${agent} on ${record.repository.fullName}${subject} at ${record.time}`];
 
   if (record.step) parts.push(`step ${record.step.name}${record.step.status ? ` ${record.step.status}` : ""}`);

@@ -1,6 +1,6 @@
 import type { AuditRecord, PendingAuditRecord } from "./audit-record-schema.ts";
 
-/** What one append did. */
+/** Outcome of one append. */
 export interface AuditAppendResult {
   /** The records added to the chain, numbered and hashed. */
   records: AuditRecord[];
@@ -8,7 +8,7 @@ export interface AuditAppendResult {
   duplicateIds: string[];
 }
 
-/** The store of the chain. Appending the same record id twice adds it once. */
+/** The store of the chain. A record id appended again is skipped when the ledger still finds the first copy. */
 export interface AuditLedger {
   /** Numbers, chains and stores the records in one write; resolves once they are stored. */
   append(pending: readonly PendingAuditRecord[]): Promise<AuditAppendResult>;

@@ -18,7 +18,7 @@ export const AUDIT_ACTIONS = [
 /** An action that produces an audit record. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-/** Why an environment was torn down. */
+/** Reasons an environment is torn down. */
 export const TEARDOWN_REASONS = ["closed", "merged", "ttl", "orphan", "policy"] as const;
 
 const STEP_ACTIONS: readonly AuditAction[] = ["step.started", "step.finished"];
@@ -46,7 +46,7 @@ const pendingFields = {
   actor: accountSchema,
   /** The AI agent behind the actor, and the signals that identified it; null for a person. */
   agent: z.strictObject({ app: text.min(1), signals: z.array(text) }).nullable(),
-  /** Who or what allowed the action: an account (with how) or the policy (login and id null). */
+  /** The account that allowed the action and how, or the policy itself with login and id null. */
   authorizer: z.strictObject({ login: text.min(1).nullable(), id: accountId.nullable(), via: text.min(1) }).nullable(),
   repository: z.strictObject({ id: accountId, fullName: text.min(1) }),
   pullRequest: z.number().int().positive().nullable(),
@@ -66,7 +66,7 @@ const pendingFields = {
     .strictObject({ name: text.min(1), status: text.nullable(), exitCode: z.number().int().nullable(), durationMs: z.number().int().nonnegative().nullable() })
     .nullable(),
   teardownReason: z.enum(TEARDOWN_REASONS).nullable(),
-  /** What this action cost, in whole nano-units (1e-9) of `currency`; an environment's total is the sum over its records. */
+  /** Cost this action added, in whole nano-units (1e-9) of `currency`. An environment's total is the sum over its records. */
   cost: z
     .strictObject({
       currency: z.string().regex(/^[A-Z]{3}$/),

@@ -1,5 +1,5 @@
 import { describeError } from "../errors.ts";
-import type { AuditLedger } from "./audit-ledger.ts";
+import type { AuditAppendResult, AuditLedger } from "./audit-ledger.ts";
 import type { AuditRecord, PendingAuditRecord } from "./audit-record-schema.ts";
 import type { AuditSpool } from "./audit-spool.ts";
 import { buildPendingAuditRecord, type AuditRecordInput } from "./build-audit-record.ts";
@@ -11,7 +11,7 @@ export const FLUSH_BATCH_SIZE = 100;
 export const FLUSH_MAX_ATTEMPTS = 5;
 /** First wait between attempts; it doubles after each failure. */
 export const FLUSH_BACKOFF_BASE_MS = 1_000;
-/** Longest wait between attempts. */
+/** Maximum wait between attempts. */
 export const FLUSH_BACKOFF_MAX_MS = 30_000;
 
 /** The logger calls the recorder makes; a pino logger fits. */
@@ -19,7 +19,7 @@ export interface AuditRecorderLogger {
   warn(fields: Record<string, unknown>, message: string): void;
 }
 
-/** What one flush sent. */
+/** Outcome of one flush. */
 export interface AuditFlushResult {
   appended: AuditRecord[];
   /** Spooled records the ledger already had, from a flush that stopped before cleaning up. */
@@ -39,52 +39,29 @@ export interface AuditRecorder {
   flush(): Promise<AuditFlushResult>;
 }
 
-/** Creates a recorder over a spool and a ledger; clock, sleep and logger are injected. */
-export function createAuditRecorder(options: {
+/** Options of `createAuditRecorder`; clock, sleep and logger are injected. */
+export interface AuditRecorderOptions {
   spool: AuditSpool;
   ledger: AuditLedger;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   logger?: AuditRecorderLogger;
+  /** Defaults to `FLUSH_BATCH_SIZE`. */
   batchSize?: number;
-}): AuditRecorder {
-  const { spool, ledger } = options;
+}
+
+/** Creates a recorder over a spool and a ledger. */
+export function createAuditRecorder(options: AuditRecorderOptions): AuditRecorder {
   const now = options.now ?? (() => new Date());
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const batchSize = options.batchSize ?? FLUSH_BATCH_SIZE;
   let running: Promise<AuditFlushResult> | undefined;
   let queued: Promise<AuditFlushResult> | undefined;
 
-  const appendWithRetry = async (batch: PendingAuditRecord[]) => {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await ledger.append(batch);
-      } catch (error) {
-        if (attempt >= FLUSH_MAX_ATTEMPTS || !isRetryableLedgerError(error)) throw error;
-        const delayMs = Math.min(FLUSH_BACKOFF_MAX_MS, FLUSH_BACKOFF_BASE_MS * 2 ** (attempt - 1));
-        options.logger?.warn({ err: describeError(error), attempt, delayMs, records: batch.length }, "audit ledger append failed, retrying");
-        await sleep(delayMs);
-      }
-    }
-  };
-
-  const runFlush = async (): Promise<AuditFlushResult> => {
-    const result: AuditFlushResult = { appended: [], duplicates: 0 };
-    for (;;) {
-      const batch = await spool.list({ limit: batchSize });
-      if (batch.length === 0) return result;
-      const { records, duplicateIds } = await appendWithRetry(batch);
-      await spool.remove(batch.map((record) => record.id));
-      result.appended.push(...records);
-      result.duplicates += duplicateIds.length;
-    }
-  };
-
   const flush = (): Promise<AuditFlushResult> => {
     if (!running) {
-      running = runFlush().finally(() => (running = undefined));
+      running = flushSpool(options).finally(() => (running = undefined));
       return running;
     }
+    // One waiting flush serves every caller that arrives while a flush runs.
     queued ??= running
       .catch(() => undefined)
       .then(() => {
@@ -97,9 +74,36 @@ export function createAuditRecorder(options: {
   return {
     async record(input) {
       const record = buildPendingAuditRecord({ input, now: now() });
-      await spool.append([record]);
+      await options.spool.append([record]);
       return record;
     },
     flush,
   };
+}
+
+async function flushSpool(options: AuditRecorderOptions): Promise<AuditFlushResult> {
+  const result: AuditFlushResult = { appended: [], duplicates: 0 };
+  for (;;) {
+    const batch = await options.spool.list({ limit: options.batchSize ?? FLUSH_BATCH_SIZE });
+    if (batch.length === 0) return result;
+
+    const { records, duplicateIds } = await appendWithRetry(options, batch);
+    await options.spool.remove(batch.map((record) => record.id));
+    result.appended.push(...records);
+    result.duplicates += duplicateIds.length;
+  }
+}
+
+async function appendWithRetry(options: AuditRecorderOptions, batch: PendingAuditRecord[]): Promise<AuditAppendResult> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await options.ledger.append(batch);
+    } catch (error) {
+      if (attempt >= FLUSH_MAX_ATTEMPTS || !isRetryableLedgerError(error)) throw error;
+      const delayMs = Math.min(FLUSH_BACKOFF_MAX_MS, FLUSH_BACKOFF_BASE_MS * 2 ** (attempt - 1));
+      options.logger?.warn({ err: describeError(error), attempt, delayMs, records: batch.length }, "audit ledger append failed, retrying");
+      await sleep(delayMs);
+    }
+  }
 }

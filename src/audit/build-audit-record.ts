@@ -20,7 +20,7 @@ type OptionalField =
   | "teardownReason"
   | "cost";
 
-/** What the app knows about a decision or action; fields left out are recorded as null. */
+/** Input of a record from the app; fields left out are recorded as null. */
 export type AuditRecordInput = { action: AuditAction; time?: Date } & Pick<PendingAuditRecord, "actor" | "repository"> &
   Partial<Pick<PendingAuditRecord, OptionalField>>;
 

@@ -34,7 +34,9 @@ export interface GitAuditLedgerOptions {
  * Creates the ledger in the org audit repository. An append reads the branch, `head.json` and
  * the day's record file, commits the new files on top through the Git Data API and moves the
  * branch with `force: false`. When another writer moved the branch first, it re-reads and
- * renumbers, so concurrent replicas keep one chain. About eight API calls per batch.
+ * renumbers, so concurrent replicas keep one chain. Eight API calls per batch.
+ * NOTE: each append uploads the whole day's file again, and GitHub serves raw files only up
+ * to 100 MB, so a day's file has no part files to grow into beyond that.
  */
 export function createGitAuditLedger(options: GitAuditLedgerOptions): AuditLedger {
   const repo = options.repo ?? DEFAULT_AUDIT_REPOSITORY;
@@ -88,7 +90,7 @@ async function tryAppend(options: {
   const message = `Append audit records ${first}-${plan.head!.sequence}`;
   const commit = await git.createCommit({ message, tree, parent });
 
-  // 4. Move the branch only if nobody else did since step 1.
+  // 4. Move the branch only if no other writer moved it since step 1.
   return (await git.updateBranch({ branch, commitSha: commit })) === "updated" ? plan : "conflict";
 }
 

@@ -19,68 +19,84 @@ export interface GitDataClient {
   updateBranch(options: { branch: string; commitSha: string }): Promise<"updated" | "conflict">;
 }
 
-// GitHub answers a ref update that is not a fast-forward with 422, and some races with 409.
+// GitHub rejects a ref update that is not a fast-forward with 422, and some races with 409.
 const CONFLICT_STATUSES = new Set([409, 422]);
 
-/** Creates the client for `owner/repo`; every failure becomes a PaddockError naming the route. */
-export function createGitDataClient(options: { request: GitHubRequest; owner: string; repo: string }): GitDataClient {
-  const { request, owner, repo } = options;
-  const repository = `${owner}/${repo}`;
-  const call = async (route: string, parameters: Record<string, unknown>) => {
-    try {
-      return (await request(route, { owner, repo, ...parameters })).data as Record<string, unknown>;
-    } catch (error) {
-      throw describeRequestFailure({ error, route, repository });
-    }
-  };
+interface Repository {
+  request: GitHubRequest;
+  owner: string;
+  repo: string;
+}
 
+/** Creates the client for `owner/repo`; every failure becomes a PaddockError naming the route. */
+export function createGitDataClient(repository: Repository): GitDataClient {
   return {
-    async readBranch(branch) {
-      try {
-        const response = await request("GET /repos/{owner}/{repo}/git/ref/{ref}", { owner, repo, ref: `heads/${branch}` });
-        return readSha((response.data as { object?: { sha?: unknown } }).object?.sha, "the branch ref");
-      } catch (error) {
-        // A repository without commits answers 409 "Git Repository is empty".
-        if (readRequestStatus(error) === 409) throw emptyRepository(repository, branch, error);
-        throw describeRequestFailure({ error, route: "GET /repos/{owner}/{repo}/git/ref/{ref}", repository });
-      }
+    readBranch: (branch) => readBranch(repository, branch),
+    readCommitTree: async (commitSha) => readSha((await call(repository, "GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { commit_sha: commitSha })).tree, "the commit's tree"),
+    readFile: (options) => readFile(repository, options),
+    createBlob: async (content) => {
+      const data = await call(repository, "POST /repos/{owner}/{repo}/git/blobs", { content: Buffer.from(content, "utf8").toString("base64"), encoding: "base64" });
+      return readSha(data, "the new blob");
     },
-    async readCommitTree(commitSha) {
-      const data = await call("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { commit_sha: commitSha });
-      return readSha((data.tree as { sha?: unknown } | undefined)?.sha, "the commit's tree");
-    },
-    async readFile({ path, commitSha }) {
-      try {
-        const response = await request("GET /repos/{owner}/{repo}/contents/{path}", { owner, repo, path, ref: commitSha, mediaType: { format: "raw" } });
-        return decodeFile(response.data);
-      } catch (error) {
-        if (readRequestStatus(error) === 404) return null;
-        throw describeRequestFailure({ error, route: "GET /repos/{owner}/{repo}/contents/{path}", repository });
-      }
-    },
-    async createBlob(content) {
-      const data = await call("POST /repos/{owner}/{repo}/git/blobs", { content: Buffer.from(content, "utf8").toString("base64"), encoding: "base64" });
-      return readSha(data.sha, "the new blob");
-    },
-    async createTree({ baseTree, files }) {
+    createTree: async ({ baseTree, files }) => {
       const tree = files.map((file) => ({ path: file.path, mode: "100644", type: "blob", ...("sha" in file ? { sha: file.sha } : { content: file.content }) }));
-      const data = await call("POST /repos/{owner}/{repo}/git/trees", { base_tree: baseTree, tree });
-      return readSha(data.sha, "the new tree");
+      return readSha(await call(repository, "POST /repos/{owner}/{repo}/git/trees", { base_tree: baseTree, tree }), "the new tree");
     },
-    async createCommit({ message, tree, parent }) {
-      const data = await call("POST /repos/{owner}/{repo}/git/commits", { message, tree, parents: [parent] });
-      return readSha(data.sha, "the new commit");
-    },
-    async updateBranch({ branch, commitSha }) {
-      try {
-        await request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", { owner, repo, ref: `heads/${branch}`, sha: commitSha, force: false });
-        return "updated";
-      } catch (error) {
-        if (CONFLICT_STATUSES.has(readRequestStatus(error) ?? 0)) return "conflict";
-        throw describeRequestFailure({ error, route: "PATCH /repos/{owner}/{repo}/git/refs/{ref}", repository });
-      }
-    },
+    createCommit: async ({ message, tree, parent }) =>
+      readSha(await call(repository, "POST /repos/{owner}/{repo}/git/commits", { message, tree, parents: [parent] }), "the new commit"),
+    updateBranch: (options) => updateBranch(repository, options),
   };
+}
+
+async function call(repository: Repository, route: string, parameters: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const { request, owner, repo } = repository;
+  try {
+    return (await request(route, { owner, repo, ...parameters })).data as Record<string, unknown>;
+  } catch (error) {
+    throw describeRequestFailure({ error, route, repository: `${owner}/${repo}` });
+  }
+}
+
+async function readBranch(repository: Repository, branch: string): Promise<string> {
+  const { request, owner, repo } = repository;
+  const route = "GET /repos/{owner}/{repo}/git/ref/{ref}";
+  try {
+    const response = await request(route, { owner, repo, ref: `heads/${branch}` });
+    return readSha((response.data as { object?: unknown }).object, "the branch ref");
+  } catch (error) {
+    // A repository without commits returns 409 "Git Repository is empty".
+    if (readRequestStatus(error) === 409) {
+      throw new PaddockError("AUDIT_LEDGER_REJECTED", `the audit repository ${owner}/${repo} has no commits, so branch ${branch} does not exist`, {
+        hint: `create ${owner}/${repo} with a first commit on ${branch}, for example a README`,
+        cause: error,
+      });
+    }
+    if (error instanceof PaddockError) throw error;
+    throw describeRequestFailure({ error, route, repository: `${owner}/${repo}` });
+  }
+}
+
+async function readFile(repository: Repository, options: { path: string; commitSha: string }): Promise<string | null> {
+  const { request, owner, repo } = repository;
+  try {
+    const response = await request("GET /repos/{owner}/{repo}/contents/{path}", { owner, repo, path: options.path, ref: options.commitSha, mediaType: { format: "raw" } });
+    return decodeFile(response.data);
+  } catch (error) {
+    if (readRequestStatus(error) === 404) return null;
+    if (error instanceof PaddockError) throw error;
+    throw describeRequestFailure({ error, route: "GET /repos/{owner}/{repo}/contents/{path}", repository: `${owner}/${repo}` });
+  }
+}
+
+async function updateBranch(repository: Repository, options: { branch: string; commitSha: string }): Promise<"updated" | "conflict"> {
+  const { request, owner, repo } = repository;
+  try {
+    await request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", { owner, repo, ref: `heads/${options.branch}`, sha: options.commitSha, force: false });
+    return "updated";
+  } catch (error) {
+    if (CONFLICT_STATUSES.has(readRequestStatus(error) ?? 0)) return "conflict";
+    throw describeRequestFailure({ error, route: "PATCH /repos/{owner}/{repo}/git/refs/{ref}", repository: `${owner}/${repo}` });
+  }
 }
 
 // The raw media type yields a string, or bytes when the response has no text content type.
@@ -93,14 +109,9 @@ function decodeFile(data: unknown): string {
   throw new PaddockError("AUDIT_LEDGER_FAILED", "GitHub returned a file in an unexpected shape", { hint: "the next flush retries" });
 }
 
-function readSha(value: unknown, what: string): string {
+/** Reads `sha` from a Git object GitHub returned. */
+function readSha(object: unknown, what: string): string {
+  const value = (object as { sha?: unknown } | null | undefined)?.sha;
   if (typeof value === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(value)) return value;
   throw new PaddockError("AUDIT_LEDGER_FAILED", `GitHub returned no valid sha for ${what}`, { hint: "the next flush retries" });
-}
-
-function emptyRepository(repository: string, branch: string, cause: unknown): PaddockError {
-  return new PaddockError("AUDIT_LEDGER_REJECTED", `the audit repository ${repository} has no commits, so branch ${branch} does not exist`, {
-    hint: `create ${repository} with a first commit on ${branch}, for example a README`,
-    cause,
-  });
 }

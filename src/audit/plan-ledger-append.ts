@@ -6,7 +6,7 @@ import type { AuditRecord, PendingAuditRecord } from "./audit-record-schema.ts";
 import { canonicalizeJson } from "./canonical-json.ts";
 import { describeCheckpointPath, describeRecordFilePath, HEAD_PATH, type LedgerHead } from "./ledger-layout.ts";
 
-/** What the ledger holds at one commit: its head, and the record file the next batch goes to. */
+/** State of the ledger at one commit: its head, and the record file the next batch goes to. */
 export interface LedgerSnapshot {
   head: LedgerHead | null;
   /** `text` is empty and `exists` false when the day's file is not there yet. */
@@ -44,6 +44,8 @@ export function chooseRecordFilePath(options: { head: LedgerHead | null; now: Da
  * rest after the head, and writes the new record file, `head.json` and a checkpoint for each
  * new sequence that is a multiple of the interval. Pure apart from the signature. Throws
  * `AUDIT_LEDGER_INCONSISTENT` when the record file does not end at the head.
+ * NOTE: duplicates are looked for only in this record file, so a retry that crosses UTC
+ * midnight after a crash between commit and spool cleanup can append a record twice.
  */
 export function planLedgerAppend(options: {
   snapshot: LedgerSnapshot;

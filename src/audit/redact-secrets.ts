@@ -1,4 +1,4 @@
-/** What replaces a secret in an audit record. */
+/** Replacement text of a secret in an audit record. */
 export const REDACTED = "[REDACTED]";
 
 // Each pattern matches a credential together with the text that marks it as one. They are

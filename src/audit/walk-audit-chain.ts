@@ -69,10 +69,10 @@ function describeMisplaced(options: { line: RecordLine; sequence: number; expect
   const { line, sequence, expected, findLater } = options;
   const elsewhere = findLater(expected);
   if (sequence < expected) {
-    return { sequence: expected, kind: "reordered", message: `${line.where} holds sequence ${sequence} again where ${expected} belongs` };
+    return { sequence: expected, kind: "reordered", message: `${line.where} contains sequence ${sequence} again where ${expected} belongs` };
   }
   if (elsewhere) {
-    return { sequence: expected, kind: "reordered", message: `${line.where} holds sequence ${sequence} where ${expected} belongs; ${expected} comes later at ${elsewhere.where}` };
+    return { sequence: expected, kind: "reordered", message: `${line.where} contains sequence ${sequence} where ${expected} belongs, and ${expected} comes later at ${elsewhere.where}` };
   }
   const gap = sequence - 1 === expected ? `sequence ${expected} is` : `sequences ${expected} to ${sequence - 1} are`;
   return { sequence: expected, kind: "missing", message: `${gap} missing before ${line.where}` };

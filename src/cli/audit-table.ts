@@ -1,6 +1,6 @@
 /**
  * Formats rows as a plain-text table for a terminal: columns padded to their widest cell,
- * two spaces apart, right-aligned where `rightAligned` says so. Returns lines ending in "\n".
+ * two spaces apart, right-aligned for the column indexes in `rightAligned`. Returns lines ending in "\n".
  */
 export function formatTextTable(options: { headers: readonly string[]; rows: ReadonlyArray<readonly string[]>; rightAligned?: readonly number[] }): string {
   const { headers, rows } = options;

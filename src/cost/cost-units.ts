@@ -27,7 +27,7 @@ export function divideRoundHalfUp(numerator: bigint, denominator: bigint): bigin
 /** Converts nano-units to a JSON-safe number; throws when they exceed `Number.MAX_SAFE_INTEGER`. */
 export function toSafeNanos(nanos: bigint): number {
   if (nanos < 0n || nanos > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new RangeError(`${nanos} nano-units is outside 0..${Number.MAX_SAFE_INTEGER}, the range a JSON number holds exactly`);
+    throw new RangeError(`${nanos} nano-units is outside 0..${Number.MAX_SAFE_INTEGER}, the range of integers a JSON number represents exactly`);
   }
   return Number(nanos);
 }

@@ -13,8 +13,8 @@ export interface EnvironmentCost {
 /**
  * Totals an environment's cost: the finished steps, plus standing containers (services and
  * previews that stay up between steps) charged their requests from `createdAt` to `now`. The
- * projection adds the standing containers from `now` to `expiresAt`; steps not yet run are
- * not guessed, so with no standing containers the projection equals the total so far.
+ * projection adds the standing containers from `now` to `expiresAt`. Steps not yet run are
+ * not guessed, so without standing containers the projection equals the total so far.
  */
 export function summarizeEnvironmentCost(options: {
   steps: readonly StepCost[];

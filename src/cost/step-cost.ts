@@ -9,7 +9,7 @@ import {
 } from "./cost-units.ts";
 import type { PriceTable } from "./price-table.ts";
 
-/** What a container requested; GPUs and storage default to none. */
+/** Resource requests of a container; GPUs and storage default to none. */
 export interface ContainerRequests {
   cpuMillis: number;
   memoryBytes: number;
@@ -17,7 +17,7 @@ export interface ContainerRequests {
   storageBytes?: number;
 }
 
-/** What a container was measured to use over its whole run. */
+/** Measured resource usage of a container over its whole run. */
 export interface ContainerUsage {
   cpuSeconds: number;
   /** Peak resident memory; used in place of the average, which the providers do not sample. */
@@ -31,7 +31,7 @@ export interface ContainerMeter {
   usage?: ContainerUsage;
 }
 
-/** How a cost was computed: from measured usage, from requests alone, or some of each. */
+/** Basis of a cost: measured usage, requests alone, or some of each. */
 export type CostMethod = "measured" | "requested" | "mixed";
 
 /** Resource amounts a cost was charged for, in exact integer units. */

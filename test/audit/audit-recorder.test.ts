@@ -17,7 +17,7 @@ import { createFakeGitRepository, type FakeGitRepository } from "./support/fake-
 
 const RECORD_FILE = "records/2026/12/04.jsonl";
 
-/** A ledger that keeps batches in memory and fails as scripted. */
+/** Creates a ledger that keeps batches in memory and fails as scripted. */
 function scriptedLedger(failures: PaddockError[] = []) {
   const batches: PendingAuditRecord[][] = [];
   const ledger: AuditLedger = {

@@ -78,14 +78,14 @@ describe("verifyAuditLedger", () => {
     const ledger = intactLedger();
     editLines(ledger, DAY_ONE, (lines) => [lines[0]!, lines[1]!, lines[3]!, lines[2]!, ...lines.slice(4)]);
 
-    expect(verify(ledger).problem).toEqual({ sequence: 3, kind: "reordered", message: `${DAY_ONE}:3 holds sequence 4 where 3 belongs; 3 comes later at ${DAY_ONE}:4` });
+    expect(verify(ledger).problem).toEqual({ sequence: 3, kind: "reordered", message: `${DAY_ONE}:3 contains sequence 4 where 3 belongs, and 3 comes later at ${DAY_ONE}:4` });
   });
 
   it("finds a duplicated line", () => {
     const ledger = intactLedger();
     editLines(ledger, DAY_ONE, (lines) => [...lines.slice(0, 5), lines[4]!, ...lines.slice(5)]);
 
-    expect(verify(ledger).problem).toEqual({ sequence: 6, kind: "reordered", message: `${DAY_ONE}:6 holds sequence 5 again where 6 belongs` });
+    expect(verify(ledger).problem).toEqual({ sequence: 6, kind: "reordered", message: `${DAY_ONE}:6 contains sequence 5 again where 6 belongs` });
   });
 
   it("finds a file cut mid-line", () => {

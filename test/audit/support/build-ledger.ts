@@ -7,7 +7,7 @@ import { chooseRecordFilePath, planLedgerAppend } from "../../../src/audit/plan-
 import { HEAD_PATH, type LedgerHead } from "../../../src/audit/ledger-layout.ts";
 import { FIXTURE_TIME, makeRecordInput } from "./audit-fixtures.ts";
 
-/** The files of a ledger, as a checkout holds them. */
+/** The files of a ledger, as a checkout contains them. */
 export interface BuiltLedger {
   files: Map<string, string>;
   recordFiles(): LedgerFile[];

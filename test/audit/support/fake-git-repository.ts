@@ -30,7 +30,7 @@ const VERIFICATION = { verified: false, reason: "unsigned", signature: null, pay
 /**
  * Creates the repository with one commit holding a README, and serves it on the fake for
  * `owner/repo`: refs, commits, blobs, trees and raw file contents. A ref update that is not a
- * fast-forward gets 422, as GitHub answers it.
+ * fast-forward gets 422, as on GitHub.
  */
 export function createFakeGitRepository(options: { fake: FakeGitHub; owner: string; repo: string; branch?: string }): FakeGitRepository {
   const { fake, owner, repo } = options;
