@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 
-import type { V1Job } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 
 import { isJUnitSummaryText } from "../../pipeline/junit-summary.ts";
@@ -8,10 +7,9 @@ import type { StepResult } from "../../pipeline/step-result.ts";
 import { formatDuration } from "../local/format-duration.ts";
 import type { EnvironmentSpec, StepSpec, TarballCredential } from "../provider.ts";
 import type { KubeClient } from "./kube-client.ts";
-import { isNotFoundError } from "./kubernetes-api-error.ts";
-import { buildStepJobManifest, sanitizeLabelValue, STEP_CONTAINER_NAME } from "./manifests/job-manifest.ts";
-import { buildSourceSecretManifest } from "./manifests/source-secret-manifest.ts";
+import { sanitizeLabelValue, STEP_CONTAINER_NAME } from "./manifests/job-manifest.ts";
 import { readStepLogTail } from "./read-step-log.ts";
+import { createStepObjects, deleteSourceSecret, deleteStepJob, type StepJobSettings, type StepObjects } from "./step-job-objects.ts";
 import type { StepOutcome } from "./step-outcome.ts";
 import { watchStep } from "./watch-step.ts";
 
@@ -20,18 +18,10 @@ export const DEADLINE_GRACE_SECONDS = 60;
 /** Maximum length of the step-name part of a Job name; the rest holds the commit and a random suffix. */
 export const JOB_NAME_STEP_PART_LENGTH = 40;
 
-/** Images and options a step's Job is built with. */
-export interface StepJobSettings {
-  defaultImage: string;
-  sourceImage: string;
-  ephemeralStorage: string;
-  podAnnotations: (step: StepSpec) => Record<string, string>;
-}
-
 /**
- * Runs one step as a Job: creates the Job, then the Secret with the source token that the Job
- * owns, and watches until the Job ends, the signal aborts (the Job and its pods are deleted) or the
- * client-side deadline passes. The Secret is deleted as soon as the step ends.
+ * Runs one step as a Job: creates the Job and the Secret with its source token, and watches until
+ * the Job ends, the signal aborts (the Job and its pods are deleted) or the client-side deadline
+ * passes. The Secret is deleted as soon as the step ends.
  */
 export async function runJobStep(options: {
   client: KubeClient;
@@ -43,59 +33,40 @@ export async function runJobStep(options: {
   signal: AbortSignal;
   logger: Pick<Logger, "info" | "warn">;
 }): Promise<StepResult> {
-  const { client, environment, step, settings, logger } = options;
+  const { client, environment, step, logger, signal } = options;
   const namespace = environment.name;
   const startedAt = new Date();
-  const jobName = `${sanitizeLabelValue(step.name).slice(0, JOB_NAME_STEP_PART_LENGTH).replace(/-+$/, "")}-${options.sha.slice(0, 7)}-${randomBytes(3).toString("hex")}`;
-  const call = (verb: "create" | "delete", resource: string, group: string, name: string) => ({ environment: namespace, target: { verb, resource, group, namespace, name } });
+  const elapsed = () => ({ name: step.name, startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() });
+  if (signal.aborted) return { ...elapsed(), ...cancelled(signal) };
 
-  // 1. The Job, then its Secret; the source container waits for the Secret to exist.
-  const manifest = buildStepJobManifest({
-    environment,
-    step,
-    jobName,
-    secretName: jobName,
-    sourceUrl: options.credential.url,
-    image: step.image ?? settings.defaultImage,
-    sourceImage: settings.sourceImage,
-    ephemeralStorage: settings.ephemeralStorage,
-    podAnnotations: settings.podAnnotations(step),
-  });
-  const job: V1Job = await client.call(call("create", "jobs", "batch", jobName), (apis) => apis.batch.createNamespacedJob({ namespace, body: manifest }));
-  const secret = buildSourceSecretManifest({ environment, name: jobName, token: options.credential.token, job });
-  await client.call(call("create", "secrets", "", jobName), (apis) => apis.core.createNamespacedSecret({ namespace, body: secret }));
-  logger.info({ environment: namespace, step: step.name, job: jobName }, "step job created");
+  // 1. The Job and its Secret.
+  const objects: StepObjects = { client, namespace, jobName: nameStepJob(step, options.sha) };
+  const job = await createStepObjects(objects, options);
+  logger.info({ environment: namespace, step: step.name, job: objects.jobName }, "step job created");
 
   // 2. Watch until it ends.
-  const watched = await watchStep({
-    client,
-    namespace,
-    jobName,
-    jobUid: job.metadata?.uid ?? "",
-    timeoutSeconds: step.timeoutSeconds,
-    deadlineMs: (step.timeoutSeconds + DEADLINE_GRACE_SECONDS) * 1000,
-    signal: options.signal,
-    logger,
-  });
+  const deadlineMs = (step.timeoutSeconds + DEADLINE_GRACE_SECONDS) * 1000;
+  const watched = await watchStep({ client, namespace, jobName: objects.jobName, jobUid: job.metadata?.uid ?? "", timeoutSeconds: step.timeoutSeconds, deadlineMs, signal, logger });
 
   // 3. Clean up: the token goes at once; an unfinished Job goes with its pods.
-  const deleteSecret = client.call(call("delete", "secrets", "", jobName), (apis) => apis.core.deleteNamespacedSecret({ namespace, name: jobName })).catch((error: unknown) => {
-    if (!isNotFoundError(error)) logger.warn({ err: error, environment: namespace, secret: jobName }, "deleting the source secret failed; the Job's deletion removes it");
-  });
-  if (watched.kind !== "ended") {
-    await client.call(call("delete", "jobs", "batch", jobName), (apis) => apis.batch.deleteNamespacedJob({ namespace, name: jobName, propagationPolicy: "Background" }));
-  }
-  await deleteSecret;
+  await Promise.all([deleteSourceSecret(objects, logger), watched.kind === "ended" ? undefined : deleteStepJob(objects)]);
 
-  const base = { name: step.name, startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() };
-  if (watched.kind === "aborted") {
-    return { ...base, status: "cancelled", exitCode: null, outputTail: "", outputTruncated: false, reason: `cancelled: ${describeAbort(options.signal)}` };
-  }
+  if (watched.kind === "aborted") return { ...elapsed(), ...cancelled(signal) };
   if (watched.kind === "deadline") {
     const reason = `timed out after ${formatDuration(step.timeoutSeconds)}; the Job reported no end ${DEADLINE_GRACE_SECONDS} s later, so it was deleted`;
-    return { ...base, status: "timed_out", exitCode: null, outputTail: "", outputTruncated: false, reason };
+    return { ...elapsed(), status: "timed_out", exitCode: null, outputTail: "", outputTruncated: false, reason };
   }
-  return completeResult({ client, namespace, step, base, outcome: watched.outcome, logger });
+  return completeResult({ client, namespace, step, base: elapsed(), outcome: watched.outcome, logger });
+}
+
+/** Names a step's Job: the step name cut to fit, the short commit and a random suffix, at most 63 characters. */
+export function nameStepJob(step: StepSpec, sha: string): string {
+  const readable = sanitizeLabelValue(step.name).slice(0, JOB_NAME_STEP_PART_LENGTH).replace(/-+$/, "");
+  return `${readable}-${sha.slice(0, 7)}-${randomBytes(3).toString("hex")}`;
+}
+
+function cancelled(signal: AbortSignal): Pick<StepResult, "status" | "exitCode" | "outputTail" | "outputTruncated" | "reason"> {
+  return { status: "cancelled", exitCode: null, outputTail: "", outputTruncated: false, reason: `cancelled: ${describeAbort(signal)}` };
 }
 
 async function completeResult(options: {

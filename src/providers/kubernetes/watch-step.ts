@@ -37,47 +37,19 @@ export async function watchStep(options: {
     outcome = decideStepOutcome(observation);
     if (outcome !== undefined) stop.abort();
   };
-  const common = { client, environment: namespace, signal, logger };
-
+  const watch = { client, environment: namespace, signal, logger, namespace, jobName, jobUid: options.jobUid };
   await Promise.all([
-    watchObjects<V1Job>({
-      ...common,
-      target: { resource: "jobs", group: "batch", namespace },
-      typeName: "V1Job",
-      path: `/apis/batch/v1/namespaces/${namespace}/jobs`,
-      fieldSelector: `metadata.name=${jobName}`,
-      list: (apis) => apis.batch.listNamespacedJob({ namespace, fieldSelector: `metadata.name=${jobName}` }),
-      onChange: (change) => {
-        observation.job = latestOf(change, observation.job);
-        update();
-      },
+    watchJob(watch, (job) => {
+      observation.job = job;
+      update();
     }),
-    watchObjects<V1Pod>({
-      ...common,
-      target: { resource: "pods", group: "", namespace },
-      typeName: "V1Pod",
-      path: `/api/v1/namespaces/${namespace}/pods`,
-      labelSelector: `${JOB_NAME_LABEL}=${jobName}`,
-      list: (apis) => apis.core.listNamespacedPod({ namespace, labelSelector: `${JOB_NAME_LABEL}=${jobName}` }),
-      onChange: (change) => {
-        observation.pods = applyChange(observation.pods, change);
-        update();
-      },
+    watchPods(watch, (change) => {
+      observation.pods = applyChange(observation.pods, change);
+      update();
     }),
-    watchObjects<CoreV1Event>({
-      ...common,
-      target: { resource: "events", group: "", namespace },
-      typeName: "CoreV1Event",
-      path: `/api/v1/namespaces/${namespace}/events`,
-      fieldSelector: `involvedObject.uid=${options.jobUid},reason=FailedCreate`,
-      list: (apis) => apis.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.uid=${options.jobUid},reason=FailedCreate` }),
-      onChange: (change) => {
-        const event = change.type === "LIST" ? change.objects[0] : change.type === "DELETED" ? undefined : change.object;
-        if (event !== undefined && observation.failedCreate === undefined) {
-          observation.failedCreate = { reason: event.reason ?? "FailedCreate", message: event.message ?? "" };
-        }
-        update();
-      },
+    watchFailedCreate(watch, (event) => {
+      observation.failedCreate ??= { reason: event.reason ?? "FailedCreate", message: event.message ?? "" };
+      update();
     }),
   ]);
 
@@ -91,6 +63,61 @@ export async function watchStep(options: {
   if (outcome !== undefined) return { kind: "ended", outcome };
   if (options.signal.aborted) return { kind: "aborted" };
   return { kind: "deadline" };
+}
+
+interface StepWatch {
+  client: KubeClient;
+  environment: string;
+  namespace: string;
+  jobName: string;
+  jobUid: string;
+  signal: AbortSignal;
+  logger: Pick<Logger, "warn">;
+}
+
+function watchJob(watch: StepWatch, onJob: (job: V1Job | undefined) => void): Promise<void> {
+  const { namespace, jobName } = watch;
+  let current: V1Job | undefined;
+  return watchObjects<V1Job>({
+    ...watch,
+    target: { resource: "jobs", group: "batch", namespace },
+    typeName: "V1Job",
+    path: `/apis/batch/v1/namespaces/${namespace}/jobs`,
+    fieldSelector: `metadata.name=${jobName}`,
+    list: (apis) => apis.batch.listNamespacedJob({ namespace, fieldSelector: `metadata.name=${jobName}` }),
+    onChange: (change) => onJob((current = latestOf(change, current))),
+  });
+}
+
+function watchPods(watch: StepWatch, onChange: (change: WatchChange<V1Pod>) => void): Promise<void> {
+  const { namespace, jobName } = watch;
+  return watchObjects<V1Pod>({
+    ...watch,
+    target: { resource: "pods", group: "", namespace },
+    typeName: "V1Pod",
+    path: `/api/v1/namespaces/${namespace}/pods`,
+    labelSelector: `${JOB_NAME_LABEL}=${jobName}`,
+    list: (apis) => apis.core.listNamespacedPod({ namespace, labelSelector: `${JOB_NAME_LABEL}=${jobName}` }),
+    onChange,
+  });
+}
+
+/** Watches the Job's FailedCreate events, which the Job controller records when the API server rejects its pod. */
+function watchFailedCreate(watch: StepWatch, onEvent: (event: CoreV1Event) => void): Promise<void> {
+  const { namespace } = watch;
+  const fieldSelector = `involvedObject.uid=${watch.jobUid},reason=FailedCreate`;
+  return watchObjects<CoreV1Event>({
+    ...watch,
+    target: { resource: "events", group: "", namespace },
+    typeName: "CoreV1Event",
+    path: `/api/v1/namespaces/${namespace}/events`,
+    fieldSelector,
+    list: (apis) => apis.core.listNamespacedEvent({ namespace, fieldSelector }),
+    onChange: (change) => {
+      const event = change.type === "LIST" ? change.objects[0] : change.type === "DELETED" ? undefined : change.object;
+      if (event !== undefined) onEvent(event);
+    },
+  });
 }
 
 function latestOf<T>(change: WatchChange<T>, current: T | undefined): T | undefined {
