@@ -32,7 +32,9 @@ export function createPaddockApp(options: { service: PaddockService; sweepInterv
       const sink = createCheckRunReporter({ octokit, owner: event.repository.owner, repo: event.repository.name, logger });
       const clients = { octokit, sink };
       if (event.kind === "pull_request") options.service.acceptPullRequest({ event, clients, logger });
-      else options.service.acceptRerequest({ event, clients, logger });
+      else if (event.kind === "check_run_rerequested") options.service.acceptRerequest({ event, clients, logger });
+      else if (event.kind === "approval_request") options.service.acceptApproval({ event, clients, logger });
+      else options.service.acceptPush({ event, clients, logger });
     });
   };
 }

@@ -18,6 +18,7 @@ import pino from "pino";
 import { Probot, ProbotOctokit, Server } from "probot";
 import { createPaddockApp } from "../app/paddock-app.ts";
 import { createLocalProvider } from "../src/providers/local/local-provider.ts";
+import { createFileGovernance } from "../src/service/create-governance.ts";
 import { createPaddockService } from "../src/service/paddock-service.ts";
 import { startLoopbackGitHub } from "./loopback-github.ts";
 import { formatMs, percentile } from "./percentiles.ts";
@@ -36,7 +37,8 @@ const SECRET = "benchmark-secret";
 // 1. The loopback GitHub and Paddock's server on free loopback ports.
 const github = await startLoopbackGitHub();
 const logger = pino({ level: "silent" });
-const service = createPaddockService({ provider: createLocalProvider({ stateDir: mkdtempSync(join(tmpdir(), "paddock-bench-")), logger }), logger });
+const benchStateDir = mkdtempSync(join(tmpdir(), "paddock-bench-"));
+const service = createPaddockService({ provider: createLocalProvider({ stateDir: benchStateDir, logger }), logger, governance: createFileGovernance({ stateDir: benchStateDir }) });
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
 const server = new Server({
   host: "127.0.0.1",

@@ -23799,7 +23799,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit2(node2, visitor) {
+    function visit3(node2, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node2)) {
         const cd = visit_(null, node2.contents, visitor_, Object.freeze([node2]));
@@ -23808,9 +23808,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node2, visitor_, Object.freeze([]));
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
     function visit_(key, node2, visitor, path9) {
       const ctrl = callVisitor(key, node2, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -23944,7 +23944,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt2} parent`);
       }
     }
-    exports2.visit = visit2;
+    exports2.visit = visit3;
     exports2.visitAsync = visitAsync;
   }
 });
@@ -23954,7 +23954,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -24098,7 +24098,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit2.visit(doc.contents, (_key, node2) => {
+          visit3.visit(doc.contents, (_key, node2) => {
             if (identity.isNode(node2) && node2.tag)
               tags[node2.tag] = true;
           });
@@ -24125,7 +24125,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     function anchorIsValid(anchor2) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor2)) {
         const sa = JSON.stringify(anchor2);
@@ -24136,7 +24136,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit2.visit(root, {
+      visit3.visit(root, {
         Value(_key, node2) {
           if (node2.anchor)
             anchors.add(node2.anchor);
@@ -24316,7 +24316,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -24342,7 +24342,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit2.visit(doc, {
+          visit3.visit(doc, {
             Node: (_key, node2) => {
               if (identity.isAlias(node2) || identity.hasAnchor(node2))
                 nodes.push(node2);
@@ -29264,15 +29264,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit2(cst, visitor) {
+    function visit3(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit2.BREAK = BREAK;
-    visit2.SKIP = SKIP;
-    visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path9) => {
+    visit3.BREAK = BREAK;
+    visit3.SKIP = SKIP;
+    visit3.REMOVE = REMOVE;
+    visit3.itemAtPath = (cst, path9) => {
       let item = cst;
       for (const [field, index] of path9) {
         const tok = item?.[field];
@@ -29283,8 +29283,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path9) => {
-      const parent = visit2.itemAtPath(cst, path9.slice(0, -1));
+    visit3.parentCollection = (cst, path9) => {
+      const parent = visit3.itemAtPath(cst, path9.slice(0, -1));
       const field = path9[path9.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -29315,7 +29315,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
     }
-    exports2.visit = visit2;
+    exports2.visit = visit3;
   }
 });
 
@@ -31031,7 +31031,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit2 = require_visit();
+    var visit3 = require_visit();
     exports2.Composer = composer.Composer;
     exports2.Document = Document.Document;
     exports2.Schema = Schema.Schema;
@@ -31059,8 +31059,8 @@ var require_dist = __commonJS({
     exports2.parseAllDocuments = publicApi.parseAllDocuments;
     exports2.parseDocument = publicApi.parseDocument;
     exports2.stringify = publicApi.stringify;
-    exports2.visit = visit2.visit;
-    exports2.visitAsync = visit2.visitAsync;
+    exports2.visit = visit3.visit;
+    exports2.visitAsync = visit3.visitAsync;
   }
 });
 
@@ -31681,6 +31681,7 @@ function lastCarriageReturnSegment(line) {
 var MAX_ANNOTATIONS_PER_CHECK_RUN = 1e3;
 function renderAnnotations(view) {
   const candidates = view.configProblems.map(annotateConfigProblem);
+  for (const violation of view.decision?.violations ?? []) candidates.push(annotateViolation(violation));
   let unlocated = 0;
   for (const step of view.steps) {
     for (const failure2 of step.failures ?? []) {
@@ -31701,6 +31702,17 @@ function annotateConfigProblem(problem) {
     annotation_level: "failure",
     title: problem.field ? `Invalid Paddock config: ${problem.field}` : "Invalid Paddock config",
     message: message || "invalid config"
+  };
+}
+function annotateViolation(violation) {
+  const line = positiveLine(violation.line);
+  return {
+    path: violation.file,
+    start_line: line,
+    end_line: line,
+    annotation_level: "failure",
+    title: `Exceeds org policy: ${violation.rule}`,
+    message: sanitizeOutput(violation.message) || "exceeds org policy"
   };
 }
 function annotateTestFailure(failure2) {
@@ -31825,6 +31837,44 @@ function describeCutTail(cutBytes) {
 }
 function byteLength(text) {
   return Buffer.byteLength(text, "utf8");
+}
+
+// src/cost/format-cost.ts
+var DISPLAY_DECIMALS = 4;
+var NANOS_PER_DISPLAY_STEP = 10n ** BigInt(9 - DISPLAY_DECIMALS);
+var DISPLAY_STEPS_PER_UNIT = 10n ** BigInt(DISPLAY_DECIMALS);
+function formatCostAmount(nanos) {
+  const value = BigInt(nanos);
+  if (value < 0n) throw new RangeError(`a cost cannot be negative, got ${value} nano-units`);
+  const steps = (value + NANOS_PER_DISPLAY_STEP / 2n) / NANOS_PER_DISPLAY_STEP;
+  const whole = (steps / DISPLAY_STEPS_PER_UNIT).toLocaleString("en-US");
+  const fraction = (steps % DISPLAY_STEPS_PER_UNIT).toString().padStart(DISPLAY_DECIMALS, "0");
+  return `${whole}.${fraction}`;
+}
+function formatCost(options) {
+  return `${formatCostAmount(options.nanos)} ${options.currency}`;
+}
+
+// src/cost/render-cost-table.ts
+var METHOD_TEXT = {
+  measured: "measured usage",
+  requested: "requests \xD7 time",
+  mixed: "measured and requested"
+};
+function renderCostTable(view) {
+  const expiry = view.expiresAt.replace(/:\d{2}(\.\d+)?Z$/, " UTC").replace("T", " ");
+  const rows = [
+    ...view.steps.map((step) => `| ${escapeMarkdownLine(step.name)} | ${METHOD_TEXT[step.method]} | ${formatCostAmount(step.nanos)} |`),
+    `| Total so far |  | ${formatCostAmount(view.soFarNanos)} |`,
+    `| Projected until expiry (${escapeMarkdownLine(expiry)}) |  | ${formatCostAmount(view.projectedNanos)} |`
+  ];
+  return [
+    `**Cost** in ${escapeMarkdownLine(view.currency)}, prices from ${escapeMarkdownLine(view.priceSource)}:`,
+    "",
+    "| Step | Basis | Cost |",
+    "| --- | --- | ---: |",
+    ...rows
+  ].join("\n");
 }
 
 // node_modules/fast-xml-parser/src/util.js
@@ -36316,6 +36366,7 @@ function renderSummary(view, annotations) {
     ...view.steps.length > 0 ? [renderProgressTable(view.steps)] : [],
     ...renderTestLines(view, annotations)
   ];
+  if (view.cost) sections.push(renderCostTable(view.cost));
   if (view.decision) sections.push(renderDecision(view.decision));
   if (view.notes.length > 0) sections.push(["**Notes:**", ...view.notes.map((note) => `- ${escapeMarkdownLine(note)}`)].join("\n"));
   sections.push(renderFooter(view));
@@ -36375,9 +36426,10 @@ function renderTestLines(view, annotations) {
   return lines;
 }
 function renderDecision(decision) {
-  const verdict = decision.allowed ? "Policy: allowed." : "Policy: denied, so nothing ran.";
+  const verdict = decision.verdict === "approval_required" ? "Policy: waiting for approval, so nothing ran yet." : decision.allowed ? "Policy: allowed." : "Policy: denied, so nothing ran.";
   const reasons = decision.reasons.map((reason) => `- ${escapeMarkdownLine(reason)}`);
-  return [`**${verdict}**`, ...reasons].join("\n");
+  const source = decision.source ? [`Judged under the ${escapeMarkdownLine(decision.source)}.`] : [];
+  return [`**${verdict}**`, ...reasons, ...source].join("\n");
 }
 function renderFooter(view) {
   const commit = formatInlineCode(view.headSha.slice(0, SHORT_SHA_LENGTH));
@@ -36394,6 +36446,7 @@ function describeRun(view) {
   if (view.configProblems.length > 0) {
     return `Nothing ran: ${pluralize(view.configProblems.length, "config problem")}`;
   }
+  if (view.decision?.verdict === "approval_required") return "Waiting for approval: nothing ran yet";
   if (view.decision && !view.decision.allowed) return "Nothing ran: denied by policy";
   if (view.status === "queued") return "Queued";
   const ran = view.steps.some((step) => step.status !== "queued" && step.status !== "skipped");
@@ -36439,11 +36492,13 @@ function renderCheckRun(view) {
     annotations
   };
   if (view.status === "completed") rendered.conclusion = concludeView(view);
+  if (view.actions && view.actions.length > 0) rendered.actions = view.actions;
   return rendered;
 }
 function concludeView(view) {
   if (view.conclusion) return view.conclusion;
   if (view.configProblems.length > 0) return "failure";
+  if (view.decision?.verdict === "approval_required") return "action_required";
   if (view.decision && !view.decision.allowed) return "failure";
   return concludePipeline(view.steps);
 }
@@ -36523,6 +36578,7 @@ function knownKeysAt(schema, path9) {
 // src/config/parse-config-file.ts
 var MAX_CONFIG_BYTES = 1048576;
 var MAX_ALIAS_COUNT = 100;
+var FORBIDDEN_KEYS = /* @__PURE__ */ new Set(["__proto__", "constructor", "prototype"]);
 function parseConfigFile(options) {
   const { text, file: file2, schema } = options;
   const bytes = Buffer.byteLength(text, "utf8");
@@ -36542,6 +36598,8 @@ function parseConfigFile(options) {
       }))
     };
   }
+  const forbidden = findForbiddenKeys(document, lineCounter, file2);
+  if (forbidden.length > 0) return { ok: false, problems: forbidden };
   let data;
   try {
     data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -36553,7 +36611,9 @@ function parseConfigFile(options) {
     return fail(file2, "file is empty: add the settings it should hold");
   }
   const result = schema.safeParse(data, { reportInput: true });
-  if (result.success) return { ok: true, value: result.data };
+  if (result.success) {
+    return { ok: true, value: result.data, locate: (path9) => position(lineCounter, nodeOffset(document, [...path9])) };
+  }
   return {
     ok: false,
     problems: result.error.issues.flatMap((issue3) => locateIssue({ issue: issue3, document, lineCounter, file: file2, schema }))
@@ -36589,6 +36649,21 @@ function describeIssue(issue3) {
   if (issue3.input === void 0) return `required field is missing: add it as a ${issue3.expected}`;
   const received = Array.isArray(issue3.input) ? "list" : issue3.input === null ? "null" : typeof issue3.input;
   return `wrong type: expected ${issue3.expected}, got ${received === "object" ? "mapping" : received}`;
+}
+function findForbiddenKeys(document, lineCounter, file2) {
+  const problems = [];
+  (0, import_yaml.visit)(document, {
+    Pair(_2, pair) {
+      if (!(0, import_yaml.isScalar)(pair.key) || !FORBIDDEN_KEYS.has(String(pair.key.value))) return;
+      problems.push({
+        file: file2,
+        ...position(lineCounter, pair.key.range?.[0] ?? 0),
+        field: "",
+        message: `key "${String(pair.key.value)}" is not allowed, because it names JavaScript prototype machinery: remove it`
+      });
+    }
+  });
+  return problems;
 }
 function nodeOffset(document, path9) {
   for (let depth = path9.length; depth >= 0; depth -= 1) {
@@ -56129,7 +56204,7 @@ function fromJSONSchema(schema, params) {
 
 // node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
-function visit(schema, fnOrHandlers) {
+function visit2(schema, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
     const h = fnOrHandlers[node2._zod.def.type];
     return h ? h(node2, rewritten) : node2;
@@ -56284,7 +56359,7 @@ function visit(schema, fnOrHandlers) {
 
 // node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema) {
-  return visit(schema, {
+  return visit2(schema, {
     object: (s3) => s3.partial(),
     // Every partialed option now admits `undefined`, which the constructor rejects as a duplicate.
     union: (s3) => {
@@ -56308,7 +56383,7 @@ function inSide(def) {
   return def.in._zod.traits.has("$ZodTransform") ? outSide(def) : def.in;
 }
 function input(schema) {
-  return visit(schema, {
+  return visit2(schema, {
     pipe: (s3) => inSide(s3._zod.def),
     // A default value belongs to the output side, so a rewritten inner type leaves it stranded. `.default()` widens the declared input type with `undefined`, and `optional` is what carries that across.
     default: (s3, rewritten) => rewritten ? optional(s3._zod.def.innerType) : s3,
@@ -56317,7 +56392,7 @@ function input(schema) {
   });
 }
 function output(schema) {
-  return visit(schema, {
+  return visit2(schema, {
     pipe: (s3) => outSide(s3._zod.def),
     // A prefault value is fed through the schema, which makes it input-side, so a rewritten inner type leaves it stranded.
     prefault: (s3, rewritten) => rewritten ? s3._zod.def.innerType : s3
@@ -56348,6 +56423,33 @@ function bigint3(params) {
 function date4(params) {
   return _coercedDate(ZodDate, params);
 }
+
+// src/policy/actor-class.ts
+var ACTOR_CLASSES = ["human", "agent", "fork"];
+var APPROVAL_LEVELS = ["none", "write", "maintain", "admin"];
+function stricterApproval(left, right) {
+  return APPROVAL_LEVELS.indexOf(left) >= APPROVAL_LEVELS.indexOf(right) ? left : right;
+}
+
+// src/policy/policy-fields.ts
+var MAX_COUNT_CAP = 1e4;
+var MAX_LIST_ENTRIES = 200;
+var HOST_PATTERN = /^(\*|(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?)$/;
+var countCapSchema = external_exports.number({ error: (issue3) => `invalid count ${JSON.stringify(issue3.input)}: use a whole number from 1 to ${MAX_COUNT_CAP}` }).int({ error: (issue3) => `invalid count ${JSON.stringify(issue3.input)}: use a whole number from 1 to ${MAX_COUNT_CAP}` }).min(1, { error: (issue3) => `invalid count ${JSON.stringify(issue3.input)}: a cap must be at least 1` }).max(MAX_COUNT_CAP, { error: (issue3) => `invalid count ${JSON.stringify(issue3.input)}: a cap may be at most ${MAX_COUNT_CAP}` });
+var hostSchema = external_exports.string().regex(HOST_PATTERN, {
+  error: (issue3) => `invalid host ${JSON.stringify(issue3.input)}: use a lowercase host name such as registry.npmjs.org or *.github.com, or * for any host`
+}).describe("A host name, a *.domain wildcard, or * for any host.");
+var registrySchema = external_exports.string().regex(HOST_PATTERN, {
+  error: (issue3) => `invalid registry ${JSON.stringify(issue3.input)}: use a registry host such as ghcr.io or docker.io, or * for any registry`
+}).describe("An image registry host such as ghcr.io or docker.io (images without a host come from docker.io), or * for any.");
+function listSchema(item) {
+  return external_exports.array(item).max(MAX_LIST_ENTRIES, { error: `list has more than ${MAX_LIST_ENTRIES} entries: use a wildcard` });
+}
+var approvalSchema = external_exports.enum(APPROVAL_LEVELS, { error: () => `invalid approval level: use one of ${APPROVAL_LEVELS.join(", ")}` }).describe("Who must approve each head commit before it runs: none, or the least repository permission of the approver (write, maintain, admin).");
+var denySchema = external_exports.strictObject({
+  registries: listSchema(registrySchema).optional().describe("Image registries no step may pull from."),
+  egress: listSchema(hostSchema).optional().describe("Hosts no environment may reach.")
+}).describe("Denylists; they win over every allowlist.");
 
 // src/config/units.ts
 var DURATION_PATTERN = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
@@ -56406,17 +56508,28 @@ var memorySchema = external_exports.string().refine((value) => (parseMemoryBytes
     return `invalid memory quantity ${JSON.stringify(issue3.input)}: use a Kubernetes quantity such as ${example}`;
   }
 }).describe("Memory as a Kubernetes quantity: 512Mi, 2Gi.");
+var DEFAULT_STEP_RESOURCES = { cpu: "1", memory: "2Gi" };
 var resourcesSchema = external_exports.strictObject({
-  cpu: cpuSchema.default("1"),
-  memory: memorySchema.default("2Gi")
+  cpu: cpuSchema.optional().describe(`CPU each step requests; ${DEFAULT_STEP_RESOURCES.cpu} when unset.`),
+  memory: memorySchema.optional().describe(`Memory each step requests; ${DEFAULT_STEP_RESOURCES.memory} when unset.`),
+  pods: countCapSchema.optional().describe("Most pods the environment may run at once; the profile's cap when unset.")
 }).describe("Resources requested for each step of the environment.");
 var environmentSchema = external_exports.strictObject({
-  resources: resourcesSchema.default({ cpu: "1", memory: "2Gi" }),
-  ttl: durationSchema.default("24h").describe("How long the environment lives before the sweeper removes it."),
-  egress: external_exports.array(external_exports.string().min(1)).default([]).describe(
-    'Hosts that steps may reach. Empty (the default) means no network at all; ["*"] allows any host. The local provider cannot filter by host, so any entry there turns the network on.'
-  )
-}).describe("The environment every step runs in.");
+  resources: resourcesSchema.optional(),
+  ttl: durationSchema.optional().describe("How long the environment lives before the sweeper removes it; the profile's default when unset."),
+  egress: external_exports.array(external_exports.string().min(1)).optional().describe(
+    'Hosts that steps may reach. Empty or unset means no network at all; ["*"] allows any host. The local provider cannot filter by host, so any entry there turns the network on.'
+  ),
+  concurrency: external_exports.strictObject({
+    perRepository: countCapSchema.optional().describe("Most live environments of the actor's class in this repository."),
+    perActor: countCapSchema.optional().describe("Most live environments one actor may have in this repository.")
+  }).optional(),
+  registries: listSchema(registrySchema).optional().describe("Image registries steps may pull from; narrows the org's list."),
+  deny: denySchema.optional(),
+  approval: approvalSchema.optional(),
+  requireImageDigest: external_exports.boolean().optional().describe("Whether every step image must be pinned by digest."),
+  secrets: external_exports.boolean().optional().describe("Whether the environment asks for repository secrets; false when unset.")
+}).describe("The environment every step runs in, read from the default branch.");
 var stepSchema = external_exports.strictObject({
   name: external_exports.string().max(MAX_STEP_NAME_LENGTH, { error: `step name is longer than ${MAX_STEP_NAME_LENGTH} characters` }).regex(STEP_NAME_PATTERN, {
     error: (issue3) => `invalid step name ${JSON.stringify(issue3.input)}: use lowercase letters, digits and '-', starting and ending with a letter or digit`
@@ -56429,7 +56542,7 @@ var stepSchema = external_exports.strictObject({
 }).describe("One pipeline step.");
 var repoConfigSchema = external_exports.strictObject({
   $schema: external_exports.string().optional().describe("JSON Schema reference for editors; ignored by Paddock."),
-  environment: environmentSchema.default({ resources: { cpu: "1", memory: "2Gi" }, ttl: "24h", egress: [] }),
+  environment: environmentSchema.optional(),
   steps: external_exports.array(stepSchema).min(1, { error: "steps is empty: add at least one step with a name and a run command" }).max(MAX_STEPS, { error: `more than ${MAX_STEPS} steps: merge some of them` }).superRefine((steps, context) => {
     const seen = /* @__PURE__ */ new Set();
     steps.forEach((step, index) => {
@@ -56449,8 +56562,9 @@ var repoConfigSchema = external_exports.strictObject({
 var REPO_CONFIG_PATH = ".github/paddock.yml";
 function readRepoConfig(options) {
   if (options.text === void 0) return { kind: "missing" };
-  const parsed = parseConfigFile({ text: options.text, file: options.file ?? REPO_CONFIG_PATH, schema: repoConfigSchema });
-  return parsed.ok ? { kind: "valid", config: parsed.value } : { kind: "invalid", problems: parsed.problems };
+  const file2 = options.file ?? REPO_CONFIG_PATH;
+  const parsed = parseConfigFile({ text: options.text, file: file2, schema: repoConfigSchema });
+  return parsed.ok ? { kind: "valid", config: parsed.value, file: file2, locate: parsed.locate } : { kind: "invalid", problems: parsed.problems };
 }
 
 // src/errors.ts
@@ -56479,8 +56593,7 @@ ${hint[0].toUpperCase()}${hint.slice(1)}.`;
   return /[.?!]$/.test(message) ? `${message} ${hint}` : `${message}. ${hint}`;
 }
 
-// src/github/webhook-event.ts
-var PULL_REQUEST_ACTIONS = ["opened", "reopened", "synchronize", "closed"];
+// src/github/governance-events.ts
 var accountSchema = external_exports.object({ login: external_exports.string(), id: external_exports.number(), type: external_exports.string() });
 var repositorySchema = external_exports.object({
   id: external_exports.number(),
@@ -56490,11 +56603,99 @@ var repositorySchema = external_exports.object({
   default_branch: external_exports.string().optional()
 });
 var installationSchema = external_exports.object({ id: external_exports.number() }).nullish();
-var pullRequestPayloadSchema = external_exports.object({
-  action: external_exports.enum(PULL_REQUEST_ACTIONS),
+var labeledSchema = external_exports.object({
+  action: external_exports.literal("labeled"),
   installation: installationSchema,
   repository: repositorySchema,
   sender: accountSchema,
+  label: external_exports.object({ name: external_exports.string() }),
+  pull_request: external_exports.object({ number: external_exports.number(), head: external_exports.object({ sha: external_exports.string() }) })
+});
+var requestedActionSchema = external_exports.object({
+  action: external_exports.literal("requested_action"),
+  installation: installationSchema,
+  repository: repositorySchema,
+  sender: accountSchema,
+  requested_action: external_exports.object({ identifier: external_exports.string() }),
+  check_run: external_exports.object({ id: external_exports.number(), head_sha: external_exports.string() })
+});
+var pushSchema = external_exports.object({
+  installation: installationSchema,
+  repository: repositorySchema.extend({ default_branch: external_exports.string() }),
+  sender: accountSchema,
+  ref: external_exports.string(),
+  after: external_exports.string(),
+  commits: external_exports.array(external_exports.object({ added: external_exports.array(external_exports.string()).default([]), modified: external_exports.array(external_exports.string()).default([]), removed: external_exports.array(external_exports.string()).default([]) }))
+});
+function parseGovernanceEvent(options) {
+  const { name, id, payload, label } = options;
+  const action = payload?.action;
+  if (name === "pull_request" && action === "labeled") {
+    return build(label, labeledSchema.safeParse(payload), (data) => ({
+      kind: "approval_request",
+      via: "label",
+      deliveryId: id,
+      installationId: data.installation?.id ?? null,
+      repository: toRepository(data.repository),
+      sender: data.sender,
+      signal: data.label.name,
+      pullRequest: data.pull_request.number,
+      headSha: data.pull_request.head.sha
+    }));
+  }
+  if (name === "check_run" && action === "requested_action") {
+    return build(label, requestedActionSchema.safeParse(payload), (data) => ({
+      kind: "approval_request",
+      via: "check-run button",
+      deliveryId: id,
+      installationId: data.installation?.id ?? null,
+      repository: toRepository(data.repository),
+      sender: data.sender,
+      signal: data.requested_action.identifier,
+      headSha: data.check_run.head_sha,
+      checkRunId: data.check_run.id
+    }));
+  }
+  if (name === "push") {
+    return build(label, pushSchema.safeParse(payload), (data) => ({
+      kind: "push",
+      deliveryId: id,
+      installationId: data.installation?.id ?? null,
+      repository: toRepository(data.repository),
+      sender: data.sender,
+      ref: data.ref,
+      after: data.after,
+      commitCount: data.commits.length,
+      changedPaths: [...new Set(data.commits.flatMap((commit) => [...commit.added, ...commit.modified, ...commit.removed]))]
+    }));
+  }
+  return void 0;
+}
+function build(label, parsed, make) {
+  if (parsed.success) return { event: make(parsed.data) };
+  const fields = parsed.error.issues.map((issue3) => issue3.path.join(".") || "(payload)");
+  return { reason: "invalid", message: `${label} payload is missing or has invalid fields: ${[...new Set(fields)].join(", ")}` };
+}
+function toRepository(repository) {
+  return { id: repository.id, owner: repository.owner.login, name: repository.name, fullName: repository.full_name, defaultBranch: repository.default_branch ?? "main" };
+}
+
+// src/github/webhook-event.ts
+var PULL_REQUEST_ACTIONS = ["opened", "reopened", "synchronize", "closed"];
+var accountSchema2 = external_exports.object({ login: external_exports.string(), id: external_exports.number(), type: external_exports.string() });
+var repositorySchema2 = external_exports.object({
+  id: external_exports.number(),
+  name: external_exports.string(),
+  full_name: external_exports.string(),
+  owner: external_exports.object({ login: external_exports.string() }),
+  default_branch: external_exports.string().optional()
+});
+var installationSchema2 = external_exports.object({ id: external_exports.number() }).nullish();
+var pullRequestPayloadSchema = external_exports.object({
+  action: external_exports.enum(PULL_REQUEST_ACTIONS),
+  installation: installationSchema2,
+  repository: repositorySchema2,
+  sender: accountSchema2,
   pull_request: external_exports.object({
     number: external_exports.number(),
     state: external_exports.string(),
@@ -56505,9 +56706,9 @@ var pullRequestPayloadSchema = external_exports.object({
 });
 var checkRunPayloadSchema = external_exports.object({
   action: external_exports.literal("rerequested"),
-  installation: installationSchema,
-  repository: repositorySchema,
-  sender: accountSchema,
+  installation: installationSchema2,
+  repository: repositorySchema2,
+  sender: accountSchema2,
   check_run: external_exports.object({
     id: external_exports.number(),
     head_sha: external_exports.string(),
@@ -56526,7 +56727,7 @@ function parseWebhookEvent(options) {
       action: data.action,
       deliveryId: id,
       installationId: data.installation?.id ?? null,
-      repository: toRepository(data.repository),
+      repository: toRepository2(data.repository),
       sender: data.sender,
       pullRequest: {
         number: data.pull_request.number,
@@ -56544,7 +56745,7 @@ function parseWebhookEvent(options) {
       kind: "check_run_rerequested",
       deliveryId: id,
       installationId: data.installation?.id ?? null,
-      repository: toRepository(data.repository),
+      repository: toRepository2(data.repository),
       sender: data.sender,
       checkRun: {
         id: data.check_run.id,
@@ -56554,14 +56755,16 @@ function parseWebhookEvent(options) {
       }
     }));
   }
+  const governance = parseGovernanceEvent({ name, id, payload, label });
+  if (governance) return governance;
   return { reason: "unsupported", message: `event ${label} is not handled by Paddock` };
 }
-function toEvent(label, parsed, build) {
-  if (parsed.success) return { event: build(parsed.data) };
+function toEvent(label, parsed, build2) {
+  if (parsed.success) return { event: build2(parsed.data) };
   const fields = parsed.error.issues.map((issue3) => issue3.path.join(".") || "(payload)");
   return { reason: "invalid", message: `${label} payload is missing or has invalid fields: ${[...new Set(fields)].join(", ")}` };
 }
-function toRepository(repository) {
+function toRepository2(repository) {
   return {
     id: repository.id,
     owner: repository.owner.login,
@@ -56571,27 +56774,204 @@ function toRepository(repository) {
   };
 }
 
+// src/cost/price-table-schema.ts
+var MAX_PRICE_DECIMALS = 6;
+var PRICE_PATTERN = new RegExp(`^\\d+(\\.\\d{1,${MAX_PRICE_DECIMALS}})?$`);
+var CURRENCY_PATTERN = /^[A-Z]{3}$/;
+var CLUSTER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+var priceSchema = external_exports.union([external_exports.string(), external_exports.number()]).transform((value) => String(value)).refine((value) => PRICE_PATTERN.test(value), {
+  error: (issue3) => `invalid price ${JSON.stringify(issue3.input)}: write a non-negative decimal with at most ${MAX_PRICE_DECIMALS} decimals, such as "0.031611"`
+}).describe("A price in the table's currency, with at most six decimals, such as 0.031611.");
+var currencySchema = external_exports.string().regex(CURRENCY_PATTERN, { error: "invalid currency: use an ISO 4217 code in capitals, such as USD or EUR" }).describe("ISO 4217 currency code of the prices, such as USD or EUR.");
+var priceOverridesSchema = external_exports.strictObject({
+  cpuCoreHour: priceSchema.optional().describe("Price of one vCPU for one hour."),
+  memoryGiBHour: priceSchema.optional().describe("Price of one GiB of memory for one hour."),
+  gpuHour: priceSchema.optional().describe("Price of one GPU for one hour."),
+  storageGiBMonth: priceSchema.optional().describe("Price of one GiB of storage for one month of 730 hours.")
+}).describe("Prices per resource and time unit.");
+var PRICE_KEYS = ["cpuCoreHour", "memoryGiBHour", "gpuHour", "storageGiBMonth"];
+var priceLayerSchema = external_exports.strictObject({
+  currency: currencySchema.optional(),
+  prices: priceOverridesSchema.optional()
+});
+var costPolicySchema = priceLayerSchema.extend({
+  clusters: external_exports.record(external_exports.string().regex(CLUSTER_NAME_PATTERN), priceLayerSchema).optional().describe("Price tables per cluster name, layered over the org prices.")
+}).superRefine((policy, context) => {
+  const orgCurrency = policy.currency ?? "USD";
+  requireAllPrices({ layer: policy, inherited: "USD", path: [], context });
+  for (const [name, cluster] of Object.entries(policy.clusters ?? {})) {
+    requireAllPrices({ layer: cluster, inherited: orgCurrency, path: ["clusters", name], context });
+  }
+}).describe("Cost settings: currency and prices, with OpenCost's on-premises defaults where unset.");
+function requireAllPrices(options) {
+  const { layer, inherited, path: path9, context } = options;
+  if (layer.currency === void 0 || layer.currency === inherited) return;
+  const missing = PRICE_KEYS.filter((key) => layer.prices?.[key] === void 0);
+  if (missing.length === 0) return;
+  context.addIssue({
+    code: "custom",
+    path: [...path9, "prices"],
+    message: `currency ${layer.currency} differs from the inherited ${inherited}, so every price must be set; missing: ${missing.join(", ")}`
+  });
+}
+
+// src/policy/budget-schema.ts
+var MAX_BUDGET_DECIMALS = 6;
+var AMOUNT_PATTERN = new RegExp(`^\\d+(\\.\\d{1,${MAX_BUDGET_DECIMALS}})?$`);
+var amountSchema = external_exports.union([external_exports.string(), external_exports.number()]).transform((value) => String(value)).refine((value) => AMOUNT_PATTERN.test(value) && /[1-9]/.test(value), {
+  error: (issue3) => `invalid amount ${JSON.stringify(issue3.input)}: use a positive decimal with at most ${MAX_BUDGET_DECIMALS} decimals, such as "25" or "7.50"`
+}).describe("A positive amount in the budget's currency, such as 25 or 7.50.");
+var budgetsSchema = external_exports.strictObject({
+  currency: currencySchema.describe("Currency of the amounts; must match the price table's currency (cost.currency, USD by default)."),
+  daily: external_exports.strictObject({
+    repository: amountSchema.optional().describe("Most one repository may spend per UTC day, all actor classes together."),
+    actorClass: external_exports.strictObject({ human: amountSchema.optional(), agent: amountSchema.optional(), fork: amountSchema.optional() }).optional().describe("Most one actor class may spend in one repository per UTC day.")
+  }).describe("Budgets per UTC day.")
+}).describe("Spending limits. An environment whose projected cost exceeds what is left of a budget is denied.");
+
+// src/policy/policy-contradictions.ts
+var DEFAULT_PRICE_CURRENCY = "USD";
+function findContradictions(policy) {
+  const problems = [];
+  for (const actorClass of ACTOR_CLASSES) {
+    const profile = policy.profiles[actorClass];
+    if (!profile) continue;
+    problems.push(...findDenied({ actorClass, list: "registries", allowed: profile.registries, denied: policy.deny.registries }));
+    problems.push(...findDenied({ actorClass, list: "egress", allowed: profile.egress, denied: policy.deny.egress }));
+  }
+  if (policy.profiles.fork?.secrets === true) {
+    problems.push({ path: ["profiles", "fork", "secrets"], message: "secrets are never mounted for fork pull requests: set false or remove the field" });
+  }
+  const priceCurrency = policy.cost?.currency ?? DEFAULT_PRICE_CURRENCY;
+  if (policy.budgets && policy.budgets.currency !== priceCurrency) {
+    problems.push({
+      path: ["budgets", "currency"],
+      message: `budgets are in ${policy.budgets.currency} but prices are in ${priceCurrency}: use the same currency in budgets.currency and cost.currency`
+    });
+  }
+  return problems;
+}
+function findDenied(options) {
+  const { actorClass, list, allowed = [], denied = [] } = options;
+  const deniedSet = new Set(denied.map((entry) => entry.toLowerCase()));
+  const problems = [];
+  allowed.forEach((entry, index) => {
+    if (entry !== "*" && deniedSet.has(entry.toLowerCase())) {
+      problems.push({
+        path: ["profiles", actorClass, list, index],
+        message: `${JSON.stringify(entry)} is both allowed here and denied in deny.${list}: remove it from one of the lists`
+      });
+    }
+  });
+  return problems;
+}
+
+// src/policy/profile-schema.ts
+var PUBLIC_REGISTRIES = ["docker.io", "ghcr.io", "quay.io", "mcr.microsoft.com", "registry.k8s.io", "public.ecr.aws"];
+var DEFAULT_PROFILES = {
+  human: {
+    resources: { cpu: "4", memory: "8Gi", pods: 10 },
+    ttl: { default: "24h", max: "72h" },
+    concurrency: { perRepository: 20, perActor: 5 },
+    egress: ["*"],
+    secrets: true,
+    registries: ["*"],
+    approval: "none",
+    requireImageDigest: false
+  },
+  agent: {
+    resources: { cpu: "2", memory: "4Gi", pods: 5 },
+    ttl: { default: "4h", max: "24h" },
+    concurrency: { perRepository: 10, perActor: 3 },
+    egress: [],
+    secrets: false,
+    registries: PUBLIC_REGISTRIES,
+    approval: "none",
+    requireImageDigest: false
+  },
+  fork: {
+    resources: { cpu: "2", memory: "4Gi", pods: 5 },
+    ttl: { default: "2h", max: "24h" },
+    concurrency: { perRepository: 5, perActor: 2 },
+    egress: [],
+    secrets: false,
+    registries: PUBLIC_REGISTRIES,
+    approval: "write",
+    requireImageDigest: false
+  }
+};
+var profileSchema = external_exports.strictObject({
+  resources: external_exports.strictObject({
+    cpu: cpuSchema.optional().describe("Most CPU one step may request."),
+    memory: memorySchema.optional().describe("Most memory one step may request."),
+    pods: countCapSchema.optional().describe("Most pods an environment may run at once.")
+  }).optional(),
+  ttl: external_exports.strictObject({
+    default: durationSchema.optional().describe("Lifetime of an environment whose repository sets none."),
+    max: durationSchema.optional().describe("Longest lifetime a repository may set.")
+  }).optional(),
+  concurrency: external_exports.strictObject({
+    perRepository: countCapSchema.optional().describe("Most live environments of this class in one repository."),
+    perActor: countCapSchema.optional().describe("Most live environments one actor of this class may have in one repository.")
+  }).optional(),
+  egress: listSchema(hostSchema).optional().describe('Hosts environments may reach: [] (no network) or ["*"] (any host).'),
+  secrets: external_exports.boolean().optional().describe("Whether repository secrets may be mounted. Never true for forks."),
+  registries: listSchema(registrySchema).optional().describe('Image registries steps may pull from; ["*"] allows any.'),
+  approval: approvalSchema.optional(),
+  requireImageDigest: external_exports.boolean().optional().describe("Whether every step image must be pinned by digest (@sha256:...).")
+}).superRefine((profile, context) => {
+  const { default: fallback, max } = profile.ttl ?? {};
+  if (fallback && max && (parseDurationSeconds(fallback) ?? 0) > (parseDurationSeconds(max) ?? 0)) {
+    context.addIssue({ code: "custom", path: ["ttl", "default"], message: `ttl.default ${fallback} is longer than ttl.max ${max}: shorten it` });
+  }
+});
+function resolveProfile(options) {
+  const base = DEFAULT_PROFILES[options.actorClass];
+  const written = options.written ?? {};
+  return {
+    resources: { ...base.resources, ...written.resources },
+    ttl: { ...base.ttl, ...written.ttl },
+    concurrency: { ...base.concurrency, ...written.concurrency },
+    egress: [...written.egress ?? base.egress],
+    secrets: written.secrets ?? base.secrets,
+    registries: [...written.registries ?? base.registries],
+    approval: written.approval ?? base.approval,
+    requireImageDigest: written.requireImageDigest ?? base.requireImageDigest
+  };
+}
+
 // src/policy/org-policy-schema.ts
-var DEFAULT_ORG_LIMITS = { cpu: "4", memory: "8Gi", ttl: "72h", egress: ["*"] };
-var orgLimitsSchema = external_exports.strictObject({
-  cpu: cpuSchema.default(DEFAULT_ORG_LIMITS.cpu).describe("Most CPU one step may request."),
-  memory: memorySchema.default(DEFAULT_ORG_LIMITS.memory).describe("Most memory one step may request."),
-  ttl: durationSchema.default(DEFAULT_ORG_LIMITS.ttl).describe("Longest time an environment may live."),
-  egress: external_exports.array(external_exports.string().min(1)).default([...DEFAULT_ORG_LIMITS.egress]).describe('Hosts repositories may open egress to; ["*"] allows any, [] allows none.')
-}).describe("Caps every repository's environment must stay within.");
+var POLICY_CHANGE_ACTIONS = ["flag", "teardown"];
+var BRANCH_PATTERN = /^[A-Za-z0-9._\-/*]+$/;
+var agentsSchema = external_exports.strictObject({
+  builtIn: external_exports.boolean().default(true).describe("Whether the built-in list of coding agents (Copilot, Codex, Claude, Devin, Cursor, Jules, Amazon Q) applies."),
+  logins: listSchema(external_exports.string().min(1)).default([]).describe("More bot logins or GitHub App slugs treated as agents when the sender's type is Bot."),
+  branchPatterns: listSchema(external_exports.string().regex(BRANCH_PATTERN, { error: "invalid branch pattern: use letters, digits, '.', '_', '-', '/' and * (any text)" })).default([]).describe("More branch patterns, such as ai/*, whose pushes count as agent work.")
+}).describe("How agents are recognized: by bot identity first, by branch pattern second.");
 var orgPolicySchema = external_exports.strictObject({
   $schema: external_exports.string().optional().describe("JSON Schema reference for editors; ignored by Paddock."),
-  limits: orgLimitsSchema.default({ ...DEFAULT_ORG_LIMITS, egress: [...DEFAULT_ORG_LIMITS.egress] })
+  repoSettings: external_exports.enum(["allow", "forbid"], { error: () => "invalid repoSettings: use allow or forbid" }).default("allow").describe("allow: repositories may tighten the environment in .github/paddock.yml; forbid: any environment section there is rejected."),
+  agents: agentsSchema.default({ builtIn: true, logins: [], branchPatterns: [] }),
+  profiles: external_exports.strictObject({ human: profileSchema.optional(), agent: profileSchema.optional(), fork: profileSchema.optional() }).default({}).describe(`Limits and permissions per actor class (${ACTOR_CLASSES.join(", ")}); unset fields keep the documented defaults.`),
+  deny: denySchema.default({}),
+  budgets: budgetsSchema.optional(),
+  cost: costPolicySchema.optional(),
+  onPolicyChange: external_exports.enum(POLICY_CHANGE_ACTIONS, { error: () => `invalid onPolicyChange: use ${POLICY_CHANGE_ACTIONS.join(" or ")}` }).default("flag").describe("What happens to live environments a newly merged policy would deny: flag them on their pull request, or tear them down.")
+}).superRefine((policy, context) => {
+  for (const problem of findContradictions(policy)) context.addIssue({ code: "custom", ...problem });
 }).describe("Paddock org policy, read from .github/paddock-policy.yml in the org's .github repository.");
 function defaultOrgPolicy() {
   return orgPolicySchema.parse({});
+}
+function describePolicySource(source) {
+  return source.kind === "defaults" ? "default org policy (no policy file)" : `org policy ${source.location ?? source.path ?? ""}`.trim();
 }
 
 // src/policy/load-org-policy.ts
 var ORG_POLICY_PATH = ".github/paddock-policy.yml";
 function readOrgPolicy(options) {
   if (options.text === void 0) return { kind: "policy", policy: defaultOrgPolicy(), source: { kind: "defaults" } };
-  const source = { kind: "file", location: options.location };
+  const source = { kind: "file", ...options.source };
   const parsed = parseConfigFile({ text: options.text, file: ORG_POLICY_PATH, schema: orgPolicySchema });
   return parsed.ok ? { kind: "policy", policy: parsed.value, source } : { kind: "invalid", problems: parsed.problems, source };
 }
@@ -56631,7 +57011,7 @@ function readPullRequestPayload(options) {
 function readConfigFlag(options) {
   const text = readFlagFile({ flag: "--config", path: options.path, cwd: options.cwd });
   const lookup = readRepoConfig({ text, file: options.label ?? options.path });
-  if (lookup.kind === "valid") return lookup.config;
+  if (lookup.kind === "valid") return { value: lookup.config, file: lookup.file, locate: lookup.locate };
   const problems = lookup.kind === "invalid" ? lookup.problems.map(formatConfigProblem) : [];
   throw new PaddockError("CONFIG_INVALID", `invalid config ${options.path}:
 ${problems.join("\n")}`, {
@@ -56640,7 +57020,7 @@ ${problems.join("\n")}`, {
 }
 function readPolicyFlag(options) {
   const text = options.path === void 0 ? void 0 : readFlagFile({ flag: "--org-policy", path: options.path, cwd: options.cwd });
-  const lookup = readOrgPolicy({ text, location: options.path ?? "" });
+  const lookup = readOrgPolicy({ text, source: { location: options.path ?? "" } });
   if (lookup.kind === "policy") return { policy: lookup.policy, source: lookup.source };
   const problems = lookup.kind === "invalid" ? lookup.problems.map((problem) => formatConfigProblem({ ...problem, file: options.path ?? problem.file })) : [];
   throw new PaddockError("CONFIG_INVALID", `invalid org policy ${options.path}:
@@ -56649,33 +57029,473 @@ ${problems.join("\n")}`, {
   });
 }
 
+// src/policy/default-agents.ts
+var BUILT_IN_AGENTS = [
+  // The coding agent opens pull requests as `Copilot` and pushes as `copilot-swe-agent[bot]`.
+  { name: "copilot", logins: ["Copilot", "copilot-swe-agent[bot]"], branchPatterns: ["copilot/*"] },
+  // Codex cloud opens pull requests as the person who started the task, so the branch is the main signal.
+  { name: "codex", logins: ["chatgpt-codex-connector[bot]"], branchPatterns: ["codex/*"] },
+  { name: "claude", logins: ["claude[bot]"], branchPatterns: ["claude/*"] },
+  // NOTE: the `devin/*` branch prefix is taken from Devin's documentation as remembered, not confirmed in a public source.
+  { name: "devin", logins: ["devin-ai-integration[bot]"], branchPatterns: ["devin/*"] },
+  { name: "cursor", logins: ["cursor[bot]"], branchPatterns: ["cursor/*"] },
+  { name: "jules", logins: ["google-labs-jules[bot]"], branchPatterns: [] },
+  { name: "amazon-q", logins: ["amazon-q-developer[bot]"], branchPatterns: [] }
+];
+
+// src/policy/classify-actor.ts
+function classifyActor(options) {
+  const { evidence } = options;
+  const login = evidence.sender.login;
+  const hints = options.hints ?? [];
+  const matchers = listAgents(options.agents);
+  if (evidence.headRepositoryFullName !== void 0 && evidence.headRepositoryFullName?.toLowerCase() !== evidence.repositoryFullName.toLowerCase()) {
+    return { actorClass: "fork", login, basis: "fork", hints };
+  }
+  if (evidence.sender.type === "Bot") {
+    const agent = matchers.find((matcher) => matcher.logins.some((entry) => matchesLogin(login, entry)));
+    if (agent) return { actorClass: "agent", login, basis: "identity", agent: agent.name, hints };
+  }
+  const byBranch = matchers.find((matcher) => matcher.branchPatterns.some((pattern) => matchesBranch(evidence.branch, pattern)));
+  if (byBranch) return { actorClass: "agent", login, basis: "branch-pattern", agent: byBranch.name, hints };
+  return { actorClass: "human", login, basis: "default", hints };
+}
+function listAgents(agents) {
+  const builtIn = agents.builtIn ? BUILT_IN_AGENTS.map((agent) => ({ name: agent.name, logins: [...agent.logins], branchPatterns: [...agent.branchPatterns] })) : [];
+  return [...builtIn, { name: "org-listed agent", logins: agents.logins, branchPatterns: agents.branchPatterns }];
+}
+function matchesLogin(login, entry) {
+  const candidate = login.toLowerCase();
+  const listed = entry.toLowerCase();
+  return candidate === listed || candidate === `${listed}[bot]`;
+}
+function matchesBranch(branch, pattern) {
+  const source = pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+  return new RegExp(`^${source}$`).test(branch);
+}
+
+// src/cost/price-table.ts
+var OPENCOST_DEFAULT_PRICES = {
+  currency: "USD",
+  cpuCoreHour: "0.031611",
+  memoryGiBHour: "0.004237",
+  gpuHour: "0.95",
+  storageGiBMonth: "0.04"
+};
+var MICROS_PER_UNIT_DIGITS = 6;
+function parsePriceMicros(text) {
+  const match = /^(\d+)(?:\.(\d{1,6}))?$/.exec(text);
+  if (!match) {
+    throw new PaddockError("COST_INPUT_INVALID", `invalid price ${JSON.stringify(text)}`, {
+      hint: "write a non-negative decimal with at most 6 decimals, such as 0.031611"
+    });
+  }
+  const fraction = (match[2] ?? "").padEnd(MICROS_PER_UNIT_DIGITS, "0");
+  return BigInt(match[1]) * 1000000n + BigInt(fraction);
+}
+function resolvePriceTable(options) {
+  const { policy, cluster } = options;
+  const clusterLayer = cluster === void 0 ? void 0 : policy?.clusters?.[cluster];
+  const prices = { ...OPENCOST_DEFAULT_PRICES, ...policy?.prices, ...clusterLayer?.prices };
+  const currency = clusterLayer?.currency ?? policy?.currency ?? OPENCOST_DEFAULT_PRICES.currency;
+  return {
+    currency,
+    cpuCoreHourMicros: parsePriceMicros(prices.cpuCoreHour),
+    memoryGiBHourMicros: parsePriceMicros(prices.memoryGiBHour),
+    gpuHourMicros: parsePriceMicros(prices.gpuHour),
+    storageGiBMonthMicros: parsePriceMicros(prices.storageGiBMonth),
+    source: describeSource({ policy, cluster, hasClusterTable: clusterLayer !== void 0 })
+  };
+}
+function describeSource(options) {
+  const { policy, cluster, hasClusterTable } = options;
+  if (hasClusterTable) return `org policy, cluster ${cluster}`;
+  if (policy?.prices !== void 0 || policy?.currency !== void 0) return "org policy";
+  return "OpenCost on-premises defaults";
+}
+
+// src/policy/describe-decision.ts
+var REPOSITORY_ROLES = ["none", "read", "triage", "write", "maintain", "admin"];
+function roleMeetsLevel(role, level) {
+  if (level === "none") return true;
+  const rank = REPOSITORY_ROLES.indexOf(role);
+  return rank !== -1 && rank >= REPOSITORY_ROLES.indexOf(level);
+}
+function describeActor(actor) {
+  const basis = {
+    fork: "the pull request comes from a fork",
+    identity: `bot identity of the ${actor.agent} agent`,
+    "branch-pattern": `branch pattern of the ${actor.agent} agent`,
+    default: "no agent identity or agent branch pattern matched"
+  }[actor.basis];
+  const hints = actor.hints.length > 0 ? `; hints recorded, not trusted alone: ${actor.hints.join(", ")}` : "";
+  return `actor ${actor.login} is judged as ${actor.actorClass} (${basis})${hints}`;
+}
+function describeApprovalGap(options) {
+  const { level, approval, actorClass } = options;
+  if (level === "none") return void 0;
+  if (approval && roleMeetsLevel(approval.permission, level)) return void 0;
+  const needed = `someone with ${level} permission or more (${APPROVAL_LEVELS.slice(APPROVAL_LEVELS.indexOf(level)).join(", ")})`;
+  return `${actorClass} environments run only after ${needed} approves this head commit`;
+}
+function describeEffective(effective, projectedCost) {
+  const egress = effective.egress.length === 0 ? "no network" : `egress to ${effective.egress.join(", ")}`;
+  const secrets = effective.secrets ? "secrets mounted" : "no secrets";
+  return `allowed under the ${effective.actorClass} profile: cpu ${effective.resources.cpu}, memory ${effective.resources.memory}, ttl ${effective.ttl}, ${egress}, ${secrets}, projected cost ${projectedCost}`;
+}
+
+// src/policy/allowlist.ts
+var ANY = "*";
+function matchesEntry(value, entry) {
+  const candidate = value.toLowerCase();
+  const pattern = entry.toLowerCase();
+  if (pattern === ANY) return true;
+  if (pattern.startsWith("*.")) return candidate.endsWith(pattern.slice(1)) && candidate.length > pattern.length - 1;
+  return candidate === pattern;
+}
+function matchesAny(value, list) {
+  return list.some((entry) => matchesEntry(value, entry));
+}
+function intersectAllowlists(left, right) {
+  if (left.includes(ANY)) return unique(right);
+  if (right.includes(ANY)) return unique(left);
+  return unique([...left.filter((entry) => matchesAny(entry, right)), ...right.filter((entry) => matchesAny(entry, left))]);
+}
+function unionDenylists(left, right) {
+  return unique([...left, ...right]);
+}
+function unique(list) {
+  return [...new Set(list.map((entry) => entry.toLowerCase()))].sort();
+}
+
+// src/policy/image-reference.ts
+var DEFAULT_REGISTRY = "docker.io";
+function parseImageReference(image) {
+  const pinned = /@sha256:[0-9a-f]{64}$/.test(image);
+  const slash = image.indexOf("/");
+  const first = slash === -1 ? "" : image.slice(0, slash);
+  const isRegistry = first.includes(".") || first.includes(":") || first === "localhost";
+  const registry2 = isRegistry ? first.toLowerCase().replace(/:\d+$/, "") : DEFAULT_REGISTRY;
+  return { registry: registry2 === "index.docker.io" || registry2 === "registry-1.docker.io" ? DEFAULT_REGISTRY : registry2, pinned };
+}
+
+// src/policy/judge-step-images.ts
+function judgeStepImages(options) {
+  const { steps, effective, registriesRule, digestRule } = options;
+  const violations = [];
+  steps.forEach((step, index) => {
+    if (step.image === void 0) return;
+    const path9 = ["steps", index, "image"];
+    const { registry: registry2, pinned } = parseImageReference(step.image);
+    if (matchesAny(registry2, effective.deny.registries)) {
+      violations.push({ path: path9, rule: "deny.registries", message: `steps.${index}.image ${step.image} comes from ${registry2}, which is in deny.registries` });
+    } else if (!matchesAny(registry2, effective.registries)) {
+      violations.push({
+        path: path9,
+        rule: registriesRule,
+        message: `steps.${index}.image ${step.image} comes from ${registry2}, which is not in ${registriesRule} [${effective.registries.join(", ")}]`
+      });
+    }
+    if (effective.requireImageDigest && !pinned) {
+      violations.push({ path: path9, rule: digestRule, message: `steps.${index}.image ${step.image} is not pinned by digest, which ${digestRule} requires: use image@sha256:<digest>` });
+    }
+  });
+  return violations;
+}
+
+// src/policy/judge-usage.ts
+var NANOS_PER_MICRO = 1000n;
+function judgeConcurrency(options) {
+  const { live, effective, login } = options;
+  const violations = [];
+  const rule = (field) => `profiles.${effective.actorClass}.concurrency.${field}`;
+  if (live.inRepository >= effective.concurrency.perRepository) {
+    violations.push({
+      rule: rule("perRepository"),
+      message: `${live.inRepository} environments are already live in this repository and ${rule("perRepository")} allows ${effective.concurrency.perRepository}`
+    });
+  }
+  if (live.forActor >= effective.concurrency.perActor) {
+    violations.push({
+      rule: rule("perActor"),
+      message: `${login} already has ${live.forActor} live environments in this repository and ${rule("perActor")} allows ${effective.concurrency.perActor}`
+    });
+  }
+  return violations;
+}
+function judgeBudgets(options) {
+  const { budgets, actorClass, spent, projectedNanos } = options;
+  const checks = [
+    { rule: "budgets.daily.repository", amount: budgets.daily.repository, spentNanos: spent.repositoryNanos, scope: "this repository" },
+    { rule: `budgets.daily.actorClass.${actorClass}`, amount: budgets.daily.actorClass?.[actorClass], spentNanos: spent.actorClassNanos, scope: `${actorClass} environments in this repository` }
+  ];
+  const violations = [];
+  for (const check2 of checks) {
+    if (check2.amount === void 0) continue;
+    const budgetNanos = parsePriceMicros(check2.amount) * NANOS_PER_MICRO;
+    const leftNanos = budgetNanos > check2.spentNanos ? budgetNanos - check2.spentNanos : 0n;
+    if (projectedNanos <= leftNanos) continue;
+    const show = (nanos) => formatCost({ nanos, currency: budgets.currency });
+    violations.push({
+      rule: check2.rule,
+      message: `projected cost ${show(projectedNanos)} exceeds what is left of ${check2.rule} ${show(budgetNanos)}: ${show(check2.spentNanos)} spent today by ${check2.scope}, ${show(leftNanos)} left`
+    });
+  }
+  return violations;
+}
+
+// src/policy/merge-settings.ts
+function mergeSettings(options) {
+  const { actorClass, profile, repo = {} } = options;
+  const violations = [];
+  const report = (violation) => violations.push(violation);
+  const rule = (field) => `profiles.${actorClass}.${field}`;
+  const deny = {
+    registries: unionDenylists(options.orgDeny.registries ?? [], repo.deny?.registries ?? []),
+    egress: unionDenylists(options.orgDeny.egress ?? [], repo.deny?.egress ?? [])
+  };
+  const effective = {
+    actorClass,
+    resources: mergeResources({ profile, repo, rule, report }),
+    ...mergeTtl({ profile, repo, rule, report }),
+    concurrency: {
+      perRepository: mergeCount({ org: profile.concurrency.perRepository, repo: repo.concurrency?.perRepository, path: ["environment", "concurrency", "perRepository"], rule: rule("concurrency.perRepository"), report }),
+      perActor: mergeCount({ org: profile.concurrency.perActor, repo: repo.concurrency?.perActor, path: ["environment", "concurrency", "perActor"], rule: rule("concurrency.perActor"), report })
+    },
+    egress: mergeEgress({ profile, requested: repo.egress ?? [], orgDeny: options.orgDeny.egress ?? [], repoDeny: repo.deny?.egress ?? [], rule, report }),
+    registries: mergeRegistries({ profile, requested: repo.registries, rule, report }),
+    deny,
+    approval: stricterApproval(profile.approval, repo.approval ?? "none"),
+    requireImageDigest: profile.requireImageDigest || repo.requireImageDigest === true,
+    secrets: mergeSecrets({ profile, requested: repo.secrets === true, rule, report })
+  };
+  return { effective, violations };
+}
+function mergeResources(options) {
+  const { profile, repo, rule, report } = options;
+  const cpu = mergeQuantity({ org: profile.resources.cpu, repo: repo.resources?.cpu, fallback: DEFAULT_STEP_RESOURCES.cpu, parse: parseCpuMillis, field: "cpu", rule: rule("resources.cpu"), report });
+  const memory = mergeQuantity({ org: profile.resources.memory, repo: repo.resources?.memory, fallback: DEFAULT_STEP_RESOURCES.memory, parse: parseMemoryBytes, field: "memory", rule: rule("resources.memory"), report });
+  const pods = mergeCount({ org: profile.resources.pods, repo: repo.resources?.pods, path: ["environment", "resources", "pods"], rule: rule("resources.pods"), report });
+  return { cpu, memory, pods };
+}
+function mergeQuantity(options) {
+  const { org, repo, fallback, parse: parse3, field, rule, report } = options;
+  if (repo === void 0) return parse3(fallback) <= parse3(org) ? fallback : org;
+  if (parse3(repo) > parse3(org)) {
+    report({ path: ["environment", "resources", field], rule, message: `environment.resources.${field} ${repo} exceeds ${rule} ${org}` });
+  }
+  return repo;
+}
+function mergeCount(options) {
+  const { org, repo, path: path9, rule, report } = options;
+  if (repo === void 0) return org;
+  if (repo > org) report({ path: path9, rule, message: `${path9.join(".")} ${repo} exceeds ${rule} ${org}` });
+  return Math.min(org, repo);
+}
+function mergeTtl(options) {
+  const { profile, repo, rule, report } = options;
+  const maxSeconds = parseDurationSeconds(profile.ttl.max);
+  if (repo.ttl === void 0) {
+    const fallback = parseDurationSeconds(profile.ttl.default) <= maxSeconds ? profile.ttl.default : profile.ttl.max;
+    return { ttl: fallback, ttlSeconds: parseDurationSeconds(fallback) };
+  }
+  const seconds = parseDurationSeconds(repo.ttl);
+  if (seconds > maxSeconds) {
+    report({ path: ["environment", "ttl"], rule: rule("ttl.max"), message: `environment.ttl ${repo.ttl} exceeds ${rule("ttl.max")} ${profile.ttl.max}` });
+  }
+  return { ttl: repo.ttl, ttlSeconds: seconds };
+}
+function mergeEgress(options) {
+  const { profile, requested, orgDeny, repoDeny, rule, report } = options;
+  const admitted = [];
+  requested.forEach((host, index) => {
+    const path9 = ["environment", "egress", index];
+    if (!matchesAny(host, profile.egress)) {
+      report({ path: path9, rule: rule("egress"), message: `environment.egress host ${host} is not in ${rule("egress")} [${profile.egress.join(", ")}]` });
+    } else if (host !== "*" && matchesAny(host, orgDeny)) {
+      report({ path: path9, rule: "deny.egress", message: `environment.egress host ${host} is in deny.egress [${orgDeny.join(", ")}]` });
+    } else if (host !== "*" && matchesAny(host, repoDeny)) {
+      report({ path: path9, rule: "environment.deny.egress", message: `environment.egress host ${host} is also in environment.deny.egress: remove it from one list` });
+    } else {
+      admitted.push(host);
+    }
+  });
+  return intersectAllowlists(admitted, profile.egress);
+}
+function mergeRegistries(options) {
+  const { profile, requested, rule, report } = options;
+  if (requested === void 0) return intersectAllowlists(profile.registries, ["*"]);
+  requested.forEach((registry2, index) => {
+    if (!matchesAny(registry2, profile.registries)) {
+      report({
+        path: ["environment", "registries", index],
+        rule: rule("registries"),
+        message: `environment.registries entry ${registry2} is not in ${rule("registries")} [${profile.registries.join(", ")}]`
+      });
+    }
+  });
+  return intersectAllowlists(profile.registries, requested);
+}
+function mergeSecrets(options) {
+  const { profile, requested, rule, report } = options;
+  if (requested && !profile.secrets) {
+    report({ path: ["environment", "secrets"], rule: rule("secrets"), message: `environment.secrets true is not allowed by ${rule("secrets")} false` });
+  }
+  return requested && profile.secrets;
+}
+
+// src/cost/cost-units.ts
+var NANOS_PER_MICRO2 = 1000n;
+var MS_PER_HOUR = 3600000n;
+var MILLICORES_PER_CORE = 1000n;
+var BYTES_PER_GIB = 1073741824n;
+var HOURS_PER_MONTH = 730n;
+function divideRoundHalfUp(numerator, denominator) {
+  if (numerator < 0n || denominator <= 0n) {
+    throw new RangeError(`divideRoundHalfUp needs numerator >= 0 and denominator > 0, got ${numerator} / ${denominator}`);
+  }
+  return (numerator * 2n + denominator) / (denominator * 2n);
+}
+
+// src/cost/step-cost.ts
+var EXACT_DENOMINATOR = MILLICORES_PER_CORE * MS_PER_HOUR * BYTES_PER_GIB * HOURS_PER_MONTH;
+function computeStepCost(options) {
+  const { containers, durationMs, prices } = options;
+  requireWholeNumber("durationMs", durationMs);
+  const billed = { cpuMilliCoreMs: 0n, memoryByteMs: 0n, gpuMs: 0n, storageByteMs: 0n };
+  for (const container of containers) addContainer(billed, container, BigInt(durationMs));
+  const numerator = billed.cpuMilliCoreMs * prices.cpuCoreHourMicros * (EXACT_DENOMINATOR / (MILLICORES_PER_CORE * MS_PER_HOUR)) + billed.memoryByteMs * prices.memoryGiBHourMicros * (EXACT_DENOMINATOR / (BYTES_PER_GIB * MS_PER_HOUR)) + billed.gpuMs * prices.gpuHourMicros * (EXACT_DENOMINATOR / MS_PER_HOUR) + billed.storageByteMs * prices.storageGiBMonthMicros * (EXACT_DENOMINATOR / (BYTES_PER_GIB * MS_PER_HOUR * HOURS_PER_MONTH));
+  return {
+    currency: prices.currency,
+    nanos: divideRoundHalfUp(numerator * NANOS_PER_MICRO2, EXACT_DENOMINATOR),
+    method: describeMethod(containers),
+    durationMs,
+    billed
+  };
+}
+function addContainer(billed, container, durationMs) {
+  const { requests, usage } = container;
+  for (const [field, value] of Object.entries(requests)) requireWholeNumber(`${container.name}.requests.${field}`, value);
+  let cpu = BigInt(requests.cpuMillis) * durationMs;
+  let memory = BigInt(requests.memoryBytes);
+  if (usage) {
+    requireFiniteNonNegative(`${container.name}.usage.cpuSeconds`, usage.cpuSeconds);
+    requireWholeNumber(`${container.name}.usage.peakMemoryBytes`, usage.peakMemoryBytes);
+    const usedCpu = BigInt(Math.round(usage.cpuSeconds * 1e6));
+    if (usedCpu > cpu) cpu = usedCpu;
+    if (BigInt(usage.peakMemoryBytes) > memory) memory = BigInt(usage.peakMemoryBytes);
+  }
+  billed.cpuMilliCoreMs += cpu;
+  billed.memoryByteMs += memory * durationMs;
+  billed.gpuMs += BigInt(requests.gpus ?? 0) * durationMs;
+  billed.storageByteMs += BigInt(requests.storageBytes ?? 0) * durationMs;
+}
+function describeMethod(containers) {
+  const measured = containers.filter((container) => container.usage !== void 0).length;
+  if (measured === 0) return "requested";
+  return measured === containers.length ? "measured" : "mixed";
+}
+function requireWholeNumber(field, value) {
+  if (value === void 0 || Number.isSafeInteger(value) && value >= 0) return;
+  throw new PaddockError("COST_INPUT_INVALID", `${field} is ${value}, not a whole number of at least 0`, {
+    hint: "pass milliseconds, millicores and bytes as non-negative integers"
+  });
+}
+function requireFiniteNonNegative(field, value) {
+  if (Number.isFinite(value) && value >= 0) return;
+  throw new PaddockError("COST_INPUT_INVALID", `${field} is ${value}, not a finite number of at least 0`, {
+    hint: "pass the CPU time the provider measured, in seconds"
+  });
+}
+
+// src/policy/project-cost.ts
+function projectEnvironmentCost(options) {
+  const { resources, ttlSeconds, prices } = options;
+  const cost = computeStepCost({
+    containers: [{ name: "environment", requests: { cpuMillis: parseCpuMillis(resources.cpu), memoryBytes: parseMemoryBytes(resources.memory) } }],
+    durationMs: ttlSeconds * 1e3,
+    prices
+  });
+  return { nanos: cost.nanos, view: { currency: prices.currency, nanos: cost.nanos.toString(), display: formatCost({ nanos: cost.nanos, currency: prices.currency }) } };
+}
+
 // src/policy/decide-environment.ts
 function decideEnvironment(options) {
-  const { config: config2, policy, source } = options;
-  const { resources, ttl, egress } = config2.environment;
-  const limits = policy.limits;
+  const { policy, source, actor, usage } = options;
+  const origin = describePolicySource(source);
+  const { effective, violations } = judgeSettings(options);
+  const prices = resolvePriceTable({ policy: policy.cost });
+  const projected = projectCost(effective, prices);
+  const notes = [];
+  if (usage?.live) violations.push(...judgeConcurrency({ live: usage.live, effective, login: actor.login }));
+  else notes.push("concurrency caps were not checked, because no list of live environments was available");
+  if (policy.budgets && usage?.spentToday) {
+    violations.push(...judgeBudgets({ budgets: policy.budgets, actorClass: actor.actorClass, spent: usage.spentToday, projectedNanos: projected.nanos }));
+  } else if (policy.budgets) {
+    notes.push("budgets were not checked, because no spend records were available");
+  }
+  const base = { actor, effective, cost: projected.view, source, violations };
+  const context = [describeActor(actor), ...notes];
+  if (violations.length > 0) {
+    return { ...base, allowed: false, verdict: "denied", reasons: [...violations.map((violation) => `${violation.message} (${origin})`), ...context] };
+  }
+  const gap = describeApprovalGap({ level: effective.approval, approval: options.approval, actorClass: actor.actorClass });
+  if (gap) return { ...base, allowed: false, verdict: "approval_required", reasons: [`${gap} (${origin})`, ...context] };
+  return { ...base, allowed: true, verdict: "allowed", reasons: [`${describeEffective(effective, projected.view.display)} (${origin})`, ...context] };
+}
+function judgeSettings(options) {
+  const { policy, actor, settings, steps } = options;
   const violations = [];
-  if (parseCpuMillis(resources.cpu) > parseCpuMillis(limits.cpu)) {
-    violations.push(`environment.resources.cpu ${resources.cpu} exceeds the org limit limits.cpu ${limits.cpu}`);
+  let repo = settings?.value;
+  if (repo !== void 0 && policy.repoSettings === "forbid") {
+    violations.push(locate(settings, { path: ["environment"], rule: "repoSettings", message: "the environment section is not allowed, because repoSettings is forbid: remove it" }));
+    repo = void 0;
   }
-  if (parseMemoryBytes(resources.memory) > parseMemoryBytes(limits.memory)) {
-    violations.push(`environment.resources.memory ${resources.memory} exceeds the org limit limits.memory ${limits.memory}`);
+  const profile = resolveProfile({ actorClass: actor.actorClass, written: policy.profiles[actor.actorClass] });
+  const merged = mergeSettings({ actorClass: actor.actorClass, profile, orgDeny: policy.deny, repo });
+  violations.push(...merged.violations.map((violation) => locate(settings, violation)));
+  if (steps) {
+    const classRule = `profiles.${actor.actorClass}`;
+    const images = judgeStepImages({
+      steps: steps.value,
+      effective: merged.effective,
+      registriesRule: repo?.registries ? "environment.registries" : `${classRule}.registries`,
+      digestRule: profile.requireImageDigest ? `${classRule}.requireImageDigest` : "environment.requireImageDigest"
+    });
+    violations.push(...images.map((violation) => locate(steps, violation)));
   }
-  if (parseDurationSeconds(ttl) > parseDurationSeconds(limits.ttl)) {
-    violations.push(`environment.ttl ${ttl} exceeds the org limit limits.ttl ${limits.ttl}`);
-  }
-  const allowsAnyHost = limits.egress.includes("*");
-  for (const host of egress) {
-    if (!allowsAnyHost && !limits.egress.includes(host)) {
-      violations.push(`environment.egress host ${host} is not in the org allowlist limits.egress [${limits.egress.join(", ")}]`);
-    }
-  }
-  const origin = source.kind === "defaults" ? "default org policy (no policy file)" : `org policy ${source.location}`;
-  if (violations.length > 0) return { allowed: false, reasons: violations.map((v2) => `${v2} (${origin})`), source };
+  return { effective: merged.effective, violations };
+}
+function locate(config2, violation) {
+  const { rule, message } = violation;
+  if (!config2) return { rule, message };
+  return { rule, message, location: { file: config2.file, ...config2.locate(violation.path), field: violation.path.join(".") } };
+}
+function projectCost(effective, prices) {
+  return projectEnvironmentCost({ resources: effective.resources, ttlSeconds: effective.ttlSeconds, prices });
+}
+
+// src/policy/policy-annotations.ts
+var PREFIX = "paddock.dev";
+var POLICY_ANNOTATIONS = {
+  actor: `${PREFIX}/actor`,
+  actorClass: `${PREFIX}/actor-class`,
+  cpu: `${PREFIX}/cpu`,
+  memory: `${PREFIX}/memory`,
+  egress: `${PREFIX}/egress`,
+  ttl: `${PREFIX}/ttl`,
+  policy: `${PREFIX}/policy`
+};
+function buildPolicyAnnotations(options) {
+  const { actor, effective } = options;
   return {
-    allowed: true,
-    reasons: [`within the limits of the ${origin}: cpu ${limits.cpu}, memory ${limits.memory}, ttl ${limits.ttl}`],
-    source
+    [POLICY_ANNOTATIONS.actor]: actor.login,
+    [POLICY_ANNOTATIONS.actorClass]: actor.actorClass,
+    [POLICY_ANNOTATIONS.cpu]: effective.resources.cpu,
+    [POLICY_ANNOTATIONS.memory]: effective.resources.memory,
+    [POLICY_ANNOTATIONS.egress]: effective.egress.join(","),
+    [POLICY_ANNOTATIONS.ttl]: effective.ttl,
+    [POLICY_ANNOTATIONS.policy]: options.policyLocation
   };
 }
 
@@ -56737,38 +57557,48 @@ function planEnvironment(options) {
   const { event, config: config2, policy, policySource, now } = options;
   const key = { repositoryId: event.repository.id, pullRequest: event.pullRequest.number };
   const name = nameEnvironment({ repositoryName: event.repository.name, key });
-  const ttlSeconds = parseDurationSeconds(config2.environment.ttl);
-  const expiresAt = new Date(now.getTime() + ttlSeconds * 1e3).toISOString();
-  const annotations = buildEnvironmentAnnotations({
-    repository: event.repository.fullName,
-    key,
-    branch: event.pullRequest.headRef,
-    headSha: event.pullRequest.headSha,
-    expiresAt
-  });
-  const decision = decideEnvironment({ config: config2, policy, source: policySource });
-  const steps = config2.steps.map((step) => ({
-    name: step.name,
-    ...step.image ? { image: step.image } : {},
-    run: step.run,
-    timeoutSeconds: parseDurationSeconds(step.timeout),
-    env: step.env,
-    ...step.junit ? { junitPath: step.junit } : {}
-  }));
+  const actor = options.actor ?? classifyActor({ evidence: actorEvidence(event), agents: policy.agents });
+  const settings = options.settings ?? { ...config2, value: config2.value.environment };
+  const steps = { ...config2, value: config2.value.steps };
+  const decision = decideEnvironment({ policy, source: policySource, actor, settings, steps, usage: options.usage, approval: options.approval });
+  const { effective } = decision;
+  const expiresAt = new Date(now.getTime() + effective.ttlSeconds * 1e3).toISOString();
+  const annotations = {
+    ...buildEnvironmentAnnotations({ repository: event.repository.fullName, key, branch: event.pullRequest.headRef, headSha: event.pullRequest.headSha, expiresAt }),
+    ...buildPolicyAnnotations({ actor, effective, policyLocation: describePolicySource(policySource) })
+  };
   return {
     key,
     environment: {
       name,
       labels: buildEnvironmentLabels({ name, key }),
       annotations,
-      resources: { ...config2.environment.resources },
-      egress: [...config2.environment.egress],
-      ttlSeconds,
+      resources: { cpu: effective.resources.cpu, memory: effective.resources.memory },
+      egress: [...effective.egress],
+      ttlSeconds: effective.ttlSeconds,
       expiresAt
     },
     decision,
-    steps,
+    steps: config2.value.steps.map(toStepSpec),
     source: { repository: event.repository.fullName, sha: event.pullRequest.headSha, branch: event.pullRequest.headRef }
+  };
+}
+function actorEvidence(event) {
+  return {
+    sender: event.sender,
+    repositoryFullName: event.repository.fullName,
+    headRepositoryFullName: event.pullRequest.headRepositoryFullName,
+    branch: event.pullRequest.headRef
+  };
+}
+function toStepSpec(step) {
+  return {
+    name: step.name,
+    ...step.image ? { image: step.image } : {},
+    run: step.run,
+    timeoutSeconds: parseDurationSeconds(step.timeout),
+    env: step.env,
+    ...step.junit ? { junitPath: step.junit } : {}
   };
 }
 
@@ -60528,7 +61358,10 @@ function createLocalProvider(options) {
     for (const name of await layout.listEnvironmentNames()) {
       try {
         const record2 = await layout.readRecord(name);
-        if (record2 !== void 0) records.push(record2);
+        if (record2 !== void 0) {
+          const { name: name2, labels, annotations } = record2.environment;
+          records.push({ ...record2, name: name2, labels, annotations });
+        }
       } catch (error63) {
         logger.warn({ environment: name, err: error63 }, "environment record unreadable, skipped");
       }

@@ -40,6 +40,37 @@ export interface StepProgress {
   reportProblem?: string;
 }
 
+/** A policy rule broken by a line of a repository config, shown as an annotation on that line. */
+export interface LocatedViolation {
+  file: string;
+  line: number;
+  column: number;
+  field: string;
+  rule: string;
+  message: string;
+}
+
+/** The policy decision as the check run shows it. */
+export interface DecisionView {
+  allowed: boolean;
+  /** Undefined means allowed or denied as `allowed` says; `approval_required` waits for an approval. */
+  verdict?: "allowed" | "denied" | "approval_required";
+  reasons: string[];
+  /** The policy judged under, such as `org policy acme/.github/.github/paddock-policy.yml@1a2b3c4d5e6f`. */
+  source?: string;
+  violations?: LocatedViolation[];
+}
+
+/** A button on a check run, in the field names of GitHub's Checks API. */
+export interface CheckRunAction {
+  /** At most 20 characters. */
+  label: string;
+  /** At most 40 characters. */
+  description: string;
+  /** At most 20 characters; sent back in the `check_run.requested_action` webhook. */
+  identifier: string;
+}
+
 /** Everything a check run shows, kept as data so that rendering stays pure. */
 export interface CheckRunView {
   environmentName: string;
@@ -51,7 +82,9 @@ export interface CheckRunView {
   headline?: string;
   steps: StepProgress[];
   configProblems: ConfigProblem[];
-  decision?: { allowed: boolean; reasons: string[] };
+  decision?: DecisionView;
+  /** Buttons shown on the completed check run, such as the approval of a fork pull request. */
+  actions?: CheckRunAction[];
   /** Extra lines for the summary, such as where the config came from. */
   notes: string[];
   /** Cost of the steps, the total so far and the projection; left out when nothing was metered. */

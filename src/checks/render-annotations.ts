@@ -1,6 +1,6 @@
 import type { ConfigProblem } from "../config/config-problem.ts";
 import type { CheckAnnotation } from "./check-annotation.ts";
-import type { CheckRunView, TestFailure } from "./check-run-view.ts";
+import type { CheckRunView, LocatedViolation, TestFailure } from "./check-run-view.ts";
 import { limitAnnotation } from "./output-limits.ts";
 import { sanitizeOutput } from "./sanitize-output.ts";
 
@@ -25,6 +25,7 @@ export interface RenderedAnnotations {
  */
 export function renderAnnotations(view: CheckRunView): RenderedAnnotations {
   const candidates: CheckAnnotation[] = view.configProblems.map(annotateConfigProblem);
+  for (const violation of view.decision?.violations ?? []) candidates.push(annotateViolation(violation));
   let unlocated = 0;
   for (const step of view.steps) {
     for (const failure of step.failures ?? []) {
@@ -47,6 +48,18 @@ function annotateConfigProblem(problem: ConfigProblem): CheckAnnotation {
     annotation_level: "failure",
     title: problem.field ? `Invalid Paddock config: ${problem.field}` : "Invalid Paddock config",
     message: message || "invalid config",
+  };
+}
+
+function annotateViolation(violation: LocatedViolation): CheckAnnotation {
+  const line = positiveLine(violation.line);
+  return {
+    path: violation.file,
+    start_line: line,
+    end_line: line,
+    annotation_level: "failure",
+    title: `Exceeds org policy: ${violation.rule}`,
+    message: sanitizeOutput(violation.message) || "exceeds org policy",
   };
 }
 

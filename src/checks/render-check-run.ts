@@ -1,5 +1,5 @@
 import type { CheckAnnotation } from "./check-annotation.ts";
-import type { CheckRunView, PipelineConclusion } from "./check-run-view.ts";
+import type { CheckRunAction, CheckRunView, PipelineConclusion } from "./check-run-view.ts";
 import { concludePipeline } from "./conclude.ts";
 import { renderAnnotations } from "./render-annotations.ts";
 import { renderDetails } from "./render-details.ts";
@@ -19,6 +19,8 @@ export interface RenderedCheckRun {
   conclusion?: PipelineConclusion;
   /** Every annotation, not yet split into requests of 50. */
   annotations: CheckAnnotation[];
+  /** Buttons, sent with the completing request. */
+  actions?: CheckRunAction[];
 }
 
 /**
@@ -36,12 +38,14 @@ export function renderCheckRun(view: CheckRunView): RenderedCheckRun {
     annotations,
   };
   if (view.status === "completed") rendered.conclusion = concludeView(view);
+  if (view.actions && view.actions.length > 0) rendered.actions = view.actions;
   return rendered;
 }
 
 function concludeView(view: CheckRunView): PipelineConclusion {
   if (view.conclusion) return view.conclusion;
   if (view.configProblems.length > 0) return "failure";
+  if (view.decision?.verdict === "approval_required") return "action_required";
   if (view.decision && !view.decision.allowed) return "failure";
   return concludePipeline(view.steps);
 }

@@ -1,7 +1,7 @@
 import type { ConfigProblem } from "../config/config-problem.ts";
 import { renderCostTable } from "../cost/render-cost-table.ts";
 import { MAX_JUNIT_FAILURES } from "../pipeline/junit.ts";
-import type { CheckRunView, StepProgress } from "./check-run-view.ts";
+import type { CheckRunView, DecisionView, StepProgress } from "./check-run-view.ts";
 import { countTests, pluralize } from "./count-tests.ts";
 import { formatDuration } from "./format-duration.ts";
 import { escapeMarkdownLine, formatInlineCode } from "./markdown-text.ts";
@@ -92,10 +92,16 @@ function renderTestLines(view: CheckRunView, annotations: Pick<RenderedAnnotatio
   return lines;
 }
 
-function renderDecision(decision: { allowed: boolean; reasons: string[] }): string {
-  const verdict = decision.allowed ? "Policy: allowed." : "Policy: denied, so nothing ran.";
+function renderDecision(decision: DecisionView): string {
+  const verdict =
+    decision.verdict === "approval_required"
+      ? "Policy: waiting for approval, so nothing ran yet."
+      : decision.allowed
+        ? "Policy: allowed."
+        : "Policy: denied, so nothing ran.";
   const reasons = decision.reasons.map((reason) => `- ${escapeMarkdownLine(reason)}`);
-  return [`**${verdict}**`, ...reasons].join("\n");
+  const source = decision.source ? [`Judged under the ${escapeMarkdownLine(decision.source)}.`] : [];
+  return [`**${verdict}**`, ...reasons, ...source].join("\n");
 }
 
 function renderFooter(view: CheckRunView): string {

@@ -19,6 +19,7 @@ function describeRun(view: CheckRunView): string {
   if (view.configProblems.length > 0) {
     return `Nothing ran: ${pluralize(view.configProblems.length, "config problem")}`;
   }
+  if (view.decision?.verdict === "approval_required") return "Waiting for approval: nothing ran yet";
   if (view.decision && !view.decision.allowed) return "Nothing ran: denied by policy";
   if (view.status === "queued") return "Queued";
 

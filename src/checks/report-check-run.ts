@@ -1,6 +1,6 @@
 import { describeError } from "../errors.ts";
 import type { CheckAnnotation } from "./check-annotation.ts";
-import type { CheckRunView, PipelineConclusion } from "./check-run-view.ts";
+import type { CheckRunAction, CheckRunView, PipelineConclusion } from "./check-run-view.ts";
 import { chunkAnnotations, MAX_ANNOTATIONS_PER_REQUEST } from "./output-limits.ts";
 import { renderCheckRun, type RenderedCheckRun } from "./render-check-run.ts";
 
@@ -36,6 +36,7 @@ export interface ChecksClient {
         conclusion?: PipelineConclusion;
         completed_at?: string;
         output: CheckRunOutput;
+        actions?: CheckRunAction[];
       }): Promise<unknown>;
     };
   };
@@ -168,6 +169,7 @@ async function completeCheckRun(target: ReportTarget, options: { id: number; ren
       conclusion,
       completed_at: formatTimestamp(options.completedAt),
       output: { ...output, ...(rendered.text ? { text: rendered.text } : {}), ...(first.length > 0 ? { annotations: first } : {}) },
+      ...(rendered.actions ? { actions: rendered.actions } : {}),
     });
     logger.info({ checkRunId: id, conclusion, annotations: rendered.annotations.length }, "check run completed");
   } catch (error) {

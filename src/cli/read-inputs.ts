@@ -5,6 +5,7 @@ import { readRepoConfig, REPO_CONFIG_PATH } from "../config/load-repo-config.ts"
 import type { RepoConfig } from "../config/repo-config-schema.ts";
 import { PaddockError } from "../errors.ts";
 import { parseWebhookEvent, type PullRequestEvent } from "../github/webhook-event.ts";
+import type { LocatedConfig } from "../policy/decide-environment.ts";
 import { readOrgPolicy } from "../policy/load-org-policy.ts";
 import type { OrgPolicy, PolicySource } from "../policy/org-policy-schema.ts";
 
@@ -44,10 +45,10 @@ export function readPullRequestPayload(options: { event: string; path: string; c
 }
 
 /** Reads and validates a repository config file, throwing every problem as one usage error. */
-export function readConfigFlag(options: { path: string; cwd: string; label?: string }): RepoConfig {
+export function readConfigFlag(options: { path: string; cwd: string; label?: string }): LocatedConfig<RepoConfig> {
   const text = readFlagFile({ flag: "--config", path: options.path, cwd: options.cwd });
   const lookup = readRepoConfig({ text, file: options.label ?? options.path });
-  if (lookup.kind === "valid") return lookup.config;
+  if (lookup.kind === "valid") return { value: lookup.config, file: lookup.file, locate: lookup.locate };
   const problems = lookup.kind === "invalid" ? lookup.problems.map(formatConfigProblem) : [];
   throw new PaddockError("CONFIG_INVALID", `invalid config ${options.path}:\n${problems.join("\n")}`, {
     hint: `fix the fields listed above (the JSON Schema in schema/ helps editors); the format is the one of ${REPO_CONFIG_PATH}`,
@@ -57,7 +58,7 @@ export function readConfigFlag(options: { path: string; cwd: string; label?: str
 /** Reads an org policy file, or the documented defaults when no path is given. */
 export function readPolicyFlag(options: { path: string | undefined; cwd: string }): { policy: OrgPolicy; source: PolicySource } {
   const text = options.path === undefined ? undefined : readFlagFile({ flag: "--org-policy", path: options.path, cwd: options.cwd });
-  const lookup = readOrgPolicy({ text, location: options.path ?? "" });
+  const lookup = readOrgPolicy({ text, source: { location: options.path ?? "" } });
   if (lookup.kind === "policy") return { policy: lookup.policy, source: lookup.source };
   const problems = lookup.kind === "invalid" ? lookup.problems.map((problem) => formatConfigProblem({ ...problem, file: options.path ?? problem.file })) : [];
   throw new PaddockError("CONFIG_INVALID", `invalid org policy ${options.path}:\n${problems.join("\n")}`, {

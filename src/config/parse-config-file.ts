@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
 import type { z } from "zod";
 import type { ConfigProblem } from "./config-problem.ts";
 import { findNearestName } from "./nearest-name.ts";
@@ -9,7 +9,13 @@ export const MAX_CONFIG_BYTES = 1_048_576;
 /** Most alias expansions allowed in one file, which stops "billion laughs" documents. */
 export const MAX_ALIAS_COUNT = 100;
 
-export type ParsedConfig<T> = { ok: true; value: T } | { ok: false; problems: ConfigProblem[] };
+/** Keys that name JavaScript prototype machinery; a config never needs them and they are rejected anywhere. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Returns the 1-based line and column of the value at a path, or of its nearest existing parent. */
+export type FieldLocator = (path: readonly (string | number)[]) => { line: number; column: number };
+
+export type ParsedConfig<T> = { ok: true; value: T; locate: FieldLocator } | { ok: false; problems: ConfigProblem[] };
 
 /**
  * Parses YAML text and validates it with a zod schema. Every problem carries the file, line,
@@ -43,6 +49,9 @@ export function parseConfigFile<Schema extends z.ZodType>(options: {
     };
   }
 
+  const forbidden = findForbiddenKeys(document, lineCounter, file);
+  if (forbidden.length > 0) return { ok: false, problems: forbidden };
+
   // 3. Convert to plain data with aliases bounded.
   let data: unknown;
   try {
@@ -57,7 +66,9 @@ export function parseConfigFile<Schema extends z.ZodType>(options: {
 
   // 4. Validate, locating each issue at its node.
   const result = schema.safeParse(data, { reportInput: true });
-  if (result.success) return { ok: true, value: result.data };
+  if (result.success) {
+    return { ok: true, value: result.data, locate: (path) => position(lineCounter, nodeOffset(document, [...path])) };
+  }
   return {
     ok: false,
     problems: result.error.issues.flatMap((issue) => locateIssue({ issue, document, lineCounter, file, schema })),
@@ -103,6 +114,22 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.input === undefined) return `required field is missing: add it as a ${issue.expected}`;
   const received = Array.isArray(issue.input) ? "list" : issue.input === null ? "null" : typeof issue.input;
   return `wrong type: expected ${issue.expected}, got ${received === "object" ? "mapping" : received}`;
+}
+
+function findForbiddenKeys(document: Document, lineCounter: LineCounter, file: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  visit(document, {
+    Pair(_, pair) {
+      if (!isScalar(pair.key) || !FORBIDDEN_KEYS.has(String(pair.key.value))) return;
+      problems.push({
+        file,
+        ...position(lineCounter, pair.key.range?.[0] ?? 0),
+        field: "",
+        message: `key "${String(pair.key.value)}" is not allowed, because it names JavaScript prototype machinery: remove it`,
+      });
+    },
+  });
+  return problems;
 }
 
 /** Offset of the deepest existing node on the path, so a missing field points at its parent. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { approvalSchema, countCapSchema, denySchema, listSchema, registrySchema } from "../policy/policy-fields.ts";
 import { parseCpuMillis, parseDurationSeconds, parseMemoryBytes, suggestMemoryQuantity } from "./units.ts";
 
 /** Longest step name: it becomes part of Kubernetes Job names, which must stay DNS-1123 labels. */
@@ -38,26 +39,48 @@ export const memorySchema = z
   })
   .describe("Memory as a Kubernetes quantity: 512Mi, 2Gi.");
 
+/** Resources each step gets when the repository sets none, unless the actor's profile caps them lower. */
+export const DEFAULT_STEP_RESOURCES = { cpu: "1", memory: "2Gi" } as const;
+
 export const resourcesSchema = z
   .strictObject({
-    cpu: cpuSchema.default("1"),
-    memory: memorySchema.default("2Gi"),
+    cpu: cpuSchema.optional().describe(`CPU each step requests; ${DEFAULT_STEP_RESOURCES.cpu} when unset.`),
+    memory: memorySchema.optional().describe(`Memory each step requests; ${DEFAULT_STEP_RESOURCES.memory} when unset.`),
+    pods: countCapSchema.optional().describe("Most pods the environment may run at once; the profile's cap when unset."),
   })
   .describe("Resources requested for each step of the environment.");
 
+/**
+ * The environment settings. Paddock reads them from the repository's default branch, never
+ * from a pull request head, and judges them against the org policy: each may only tighten it.
+ */
 export const environmentSchema = z
   .strictObject({
-    resources: resourcesSchema.default({ cpu: "1", memory: "2Gi" }),
-    ttl: durationSchema.default("24h").describe("How long the environment lives before the sweeper removes it."),
+    resources: resourcesSchema.optional(),
+    ttl: durationSchema.optional().describe("How long the environment lives before the sweeper removes it; the profile's default when unset."),
     egress: z
       .array(z.string().min(1))
-      .default([])
+      .optional()
       .describe(
-        'Hosts that steps may reach. Empty (the default) means no network at all; ["*"] allows any host. ' +
+        'Hosts that steps may reach. Empty or unset means no network at all; ["*"] allows any host. ' +
           "The local provider cannot filter by host, so any entry there turns the network on.",
       ),
+    concurrency: z
+      .strictObject({
+        perRepository: countCapSchema.optional().describe("Most live environments of the actor's class in this repository."),
+        perActor: countCapSchema.optional().describe("Most live environments one actor may have in this repository."),
+      })
+      .optional(),
+    registries: listSchema(registrySchema).optional().describe("Image registries steps may pull from; narrows the org's list."),
+    deny: denySchema.optional(),
+    approval: approvalSchema.optional(),
+    requireImageDigest: z.boolean().optional().describe("Whether every step image must be pinned by digest."),
+    secrets: z.boolean().optional().describe("Whether the environment asks for repository secrets; false when unset."),
   })
-  .describe("The environment every step runs in.");
+  .describe("The environment every step runs in, read from the default branch.");
+
+/** The environment section of a repository config. */
+export type RepoEnvironment = z.output<typeof environmentSchema>;
 
 export const stepSchema = z
   .strictObject({
@@ -80,7 +103,7 @@ export const stepSchema = z
 export const repoConfigSchema = z
   .strictObject({
     $schema: z.string().optional().describe("JSON Schema reference for editors; ignored by Paddock."),
-    environment: environmentSchema.default({ resources: { cpu: "1", memory: "2Gi" }, ttl: "24h", egress: [] }),
+    environment: environmentSchema.optional(),
     steps: z
       .array(stepSchema)
       .min(1, { error: "steps is empty: add at least one step with a name and a run command" })

@@ -1,8 +1,12 @@
-import type { RepoConfig } from "../config/repo-config-schema.ts";
+import type { RepoConfig, RepoEnvironment } from "../config/repo-config-schema.ts";
 import { parseDurationSeconds } from "../config/units.ts";
 import type { PullRequestEvent } from "../github/webhook-event.ts";
-import { decideEnvironment, type PolicyDecision } from "../policy/decide-environment.ts";
-import type { OrgPolicy, PolicySource } from "../policy/org-policy-schema.ts";
+import type { ActorClassification } from "../policy/actor-class.ts";
+import { classifyActor } from "../policy/classify-actor.ts";
+import { decideEnvironment, type LocatedConfig } from "../policy/decide-environment.ts";
+import { describePolicySource, type OrgPolicy, type PolicySource } from "../policy/org-policy-schema.ts";
+import { buildPolicyAnnotations } from "../policy/policy-annotations.ts";
+import type { EnvironmentUsage, GrantedApproval, PolicyDecision } from "../policy/policy-decision.ts";
 import type { EnvironmentSpec, StepSpec } from "../providers/provider.ts";
 import type { EnvironmentKey } from "./environment-key.ts";
 import { buildEnvironmentAnnotations, buildEnvironmentLabels } from "./environment-labels.ts";
@@ -17,12 +21,21 @@ export interface EnvironmentPlan {
   source: { repository: string; sha: string; branch: string };
 }
 
-/** Plans the environment for a pull request event from its config and the org policy. Pure. */
+/**
+ * Plans the environment for a pull request event. Pure. The steps come from `config` (the
+ * head commit); the environment settings come from `settings` (the default branch), or from
+ * `config` itself when no settings are given, as `paddock plan` does with one local file. The
+ * environment gets the decision's effective settings, never the requested ones.
+ */
 export function planEnvironment(options: {
-  event: Pick<PullRequestEvent, "repository" | "pullRequest">;
-  config: RepoConfig;
+  event: Pick<PullRequestEvent, "repository" | "pullRequest" | "sender">;
+  config: LocatedConfig<RepoConfig>;
+  settings?: LocatedConfig<RepoEnvironment | undefined>;
   policy: OrgPolicy;
   policySource: PolicySource;
+  actor?: ActorClassification;
+  usage?: EnvironmentUsage;
+  approval?: GrantedApproval;
   now: Date;
 }): EnvironmentPlan {
   const { event, config, policy, policySource, now } = options;
@@ -31,27 +44,19 @@ export function planEnvironment(options: {
   const key: EnvironmentKey = { repositoryId: event.repository.id, pullRequest: event.pullRequest.number };
   const name = nameEnvironment({ repositoryName: event.repository.name, key });
 
-  // 2. Lifetime and metadata.
-  const ttlSeconds = parseDurationSeconds(config.environment.ttl)!;
-  const expiresAt = new Date(now.getTime() + ttlSeconds * 1000).toISOString();
-  const annotations = buildEnvironmentAnnotations({
-    repository: event.repository.fullName,
-    key,
-    branch: event.pullRequest.headRef,
-    headSha: event.pullRequest.headSha,
-    expiresAt,
-  });
+  // 2. Policy, over the default branch's settings and the head commit's steps.
+  const actor = options.actor ?? classifyActor({ evidence: actorEvidence(event), agents: policy.agents });
+  const settings = options.settings ?? { ...config, value: config.value.environment };
+  const steps = { ...config, value: config.value.steps };
+  const decision = decideEnvironment({ policy, source: policySource, actor, settings, steps, usage: options.usage, approval: options.approval });
+  const { effective } = decision;
 
-  // 3. Policy and steps.
-  const decision = decideEnvironment({ config, policy, source: policySource });
-  const steps: StepSpec[] = config.steps.map((step) => ({
-    name: step.name,
-    ...(step.image ? { image: step.image } : {}),
-    run: step.run,
-    timeoutSeconds: parseDurationSeconds(step.timeout)!,
-    env: step.env,
-    ...(step.junit ? { junitPath: step.junit } : {}),
-  }));
+  // 3. Lifetime and metadata.
+  const expiresAt = new Date(now.getTime() + effective.ttlSeconds * 1000).toISOString();
+  const annotations = {
+    ...buildEnvironmentAnnotations({ repository: event.repository.fullName, key, branch: event.pullRequest.headRef, headSha: event.pullRequest.headSha, expiresAt }),
+    ...buildPolicyAnnotations({ actor, effective, policyLocation: describePolicySource(policySource) }),
+  };
 
   return {
     key,
@@ -59,13 +64,34 @@ export function planEnvironment(options: {
       name,
       labels: buildEnvironmentLabels({ name, key }),
       annotations,
-      resources: { ...config.environment.resources },
-      egress: [...config.environment.egress],
-      ttlSeconds,
+      resources: { cpu: effective.resources.cpu, memory: effective.resources.memory },
+      egress: [...effective.egress],
+      ttlSeconds: effective.ttlSeconds,
       expiresAt,
     },
     decision,
-    steps,
+    steps: config.value.steps.map(toStepSpec),
     source: { repository: event.repository.fullName, sha: event.pullRequest.headSha, branch: event.pullRequest.headRef },
+  };
+}
+
+/** The classification evidence a pull request event carries. */
+export function actorEvidence(event: Pick<PullRequestEvent, "repository" | "pullRequest" | "sender">) {
+  return {
+    sender: event.sender,
+    repositoryFullName: event.repository.fullName,
+    headRepositoryFullName: event.pullRequest.headRepositoryFullName,
+    branch: event.pullRequest.headRef,
+  };
+}
+
+function toStepSpec(step: RepoConfig["steps"][number]): StepSpec {
+  return {
+    name: step.name,
+    ...(step.image ? { image: step.image } : {}),
+    run: step.run,
+    timeoutSeconds: parseDurationSeconds(step.timeout)!,
+    env: step.env,
+    ...(step.junit ? { junitPath: step.junit } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseGovernanceEvent, type ApprovalRequestEvent, type PushEvent } from "./governance-events.ts";
 
 /** Pull request actions Paddock acts on. */
 export const PULL_REQUEST_ACTIONS = ["opened", "reopened", "synchronize", "closed"] as const;
@@ -81,7 +82,7 @@ export interface CheckRunRerequestEvent {
   checkRun: { id: number; headSha: string; externalId: string | null; pullRequests: number[] };
 }
 
-export type PaddockEvent = PullRequestEvent | CheckRunRerequestEvent;
+export type PaddockEvent = PullRequestEvent | CheckRunRerequestEvent | ApprovalRequestEvent | PushEvent;
 
 /** Why an event was not turned into work. */
 export type IgnoredEvent = { reason: "unsupported" | "invalid"; message: string };
@@ -126,6 +127,8 @@ export function parseWebhookEvent(options: { name: string; id: string; payload: 
       },
     }));
   }
+  const governance = parseGovernanceEvent({ name, id, payload, label });
+  if (governance) return governance;
   return { reason: "unsupported", message: `event ${label} is not handled by Paddock` };
 }
 

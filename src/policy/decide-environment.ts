@@ -1,45 +1,99 @@
-import type { RepoConfig } from "../config/repo-config-schema.ts";
-import { parseCpuMillis, parseDurationSeconds, parseMemoryBytes } from "../config/units.ts";
-import type { OrgPolicy, PolicySource } from "./org-policy-schema.ts";
+import type { RepoEnvironment, StepConfig } from "../config/repo-config-schema.ts";
+import { resolvePriceTable } from "../cost/price-table.ts";
+import type { ActorClassification } from "./actor-class.ts";
+import { describeActor, describeApprovalGap, describeEffective } from "./describe-decision.ts";
+import { judgeStepImages } from "./judge-step-images.ts";
+import { judgeBudgets, judgeConcurrency } from "./judge-usage.ts";
+import { mergeSettings, type EffectiveSettings } from "./merge-settings.ts";
+import { describePolicySource, type OrgPolicy, type PolicySource } from "./org-policy-schema.ts";
+import type { EnvironmentUsage, GrantedApproval, Locator, PolicyDecision, PolicyViolation } from "./policy-decision.ts";
+import { resolveProfile } from "./profile-schema.ts";
+import { projectEnvironmentCost } from "./project-cost.ts";
 
-/** Whether an environment may be created, and every reason that decided it. */
-export interface PolicyDecision {
-  allowed: boolean;
-  reasons: string[];
-  source: PolicySource;
+/** A repository config file's parsed content and a way to locate its fields. */
+export interface LocatedConfig<T> {
+  value: T;
+  file: string;
+  locate: Locator;
 }
 
 /**
- * Judges a repository's environment settings against the org's caps. A request over a cap is
- * denied with the rule it exceeds; it is never clamped.
+ * Judges an environment. Settings (from the default branch) and step images (from the head
+ * commit) are checked against the actor's profile merged with the repository's settings; then
+ * live environments and spend against the caps and budgets; then approval. Every violation is
+ * a reason naming the rule; nothing is clamped. Usage left undefined is reported as unchecked.
  */
-export function decideEnvironment(options: { config: RepoConfig; policy: OrgPolicy; source: PolicySource }): PolicyDecision {
-  const { config, policy, source } = options;
-  const { resources, ttl, egress } = config.environment;
-  const limits = policy.limits;
-  const violations: string[] = [];
+export function decideEnvironment(options: {
+  policy: OrgPolicy;
+  source: PolicySource;
+  actor: ActorClassification;
+  settings?: LocatedConfig<RepoEnvironment | undefined>;
+  steps?: LocatedConfig<readonly StepConfig[]>;
+  usage?: EnvironmentUsage;
+  approval?: GrantedApproval;
+}): PolicyDecision {
+  const { policy, source, actor, usage } = options;
+  const origin = describePolicySource(source);
 
-  if (parseCpuMillis(resources.cpu)! > parseCpuMillis(limits.cpu)!) {
-    violations.push(`environment.resources.cpu ${resources.cpu} exceeds the org limit limits.cpu ${limits.cpu}`);
-  }
-  if (parseMemoryBytes(resources.memory)! > parseMemoryBytes(limits.memory)!) {
-    violations.push(`environment.resources.memory ${resources.memory} exceeds the org limit limits.memory ${limits.memory}`);
-  }
-  if (parseDurationSeconds(ttl)! > parseDurationSeconds(limits.ttl)!) {
-    violations.push(`environment.ttl ${ttl} exceeds the org limit limits.ttl ${limits.ttl}`);
-  }
-  const allowsAnyHost = limits.egress.includes("*");
-  for (const host of egress) {
-    if (!allowsAnyHost && !limits.egress.includes(host)) {
-      violations.push(`environment.egress host ${host} is not in the org allowlist limits.egress [${limits.egress.join(", ")}]`);
-    }
+  // 1. Profile and repository settings, merged tightening only.
+  const { effective, violations } = judgeSettings(options);
+
+  // 2. Live environments and budgets.
+  const prices = resolvePriceTable({ policy: policy.cost });
+  const projected = projectCost(effective, prices);
+  const notes: string[] = [];
+  if (usage?.live) violations.push(...judgeConcurrency({ live: usage.live, effective, login: actor.login }));
+  else notes.push("concurrency caps were not checked, because no list of live environments was available");
+  if (policy.budgets && usage?.spentToday) {
+    violations.push(...judgeBudgets({ budgets: policy.budgets, actorClass: actor.actorClass, spent: usage.spentToday, projectedNanos: projected.nanos }));
+  } else if (policy.budgets) {
+    notes.push("budgets were not checked, because no spend records were available");
   }
 
-  const origin = source.kind === "defaults" ? "default org policy (no policy file)" : `org policy ${source.location}`;
-  if (violations.length > 0) return { allowed: false, reasons: violations.map((v) => `${v} (${origin})`), source };
-  return {
-    allowed: true,
-    reasons: [`within the limits of the ${origin}: cpu ${limits.cpu}, memory ${limits.memory}, ttl ${limits.ttl}`],
-    source,
-  };
+  // 3. Verdict.
+  const base = { actor, effective, cost: projected.view, source, violations };
+  const context = [describeActor(actor), ...notes];
+  if (violations.length > 0) {
+    return { ...base, allowed: false, verdict: "denied", reasons: [...violations.map((violation) => `${violation.message} (${origin})`), ...context] };
+  }
+  const gap = describeApprovalGap({ level: effective.approval, approval: options.approval, actorClass: actor.actorClass });
+  if (gap) return { ...base, allowed: false, verdict: "approval_required", reasons: [`${gap} (${origin})`, ...context] };
+  return { ...base, allowed: true, verdict: "allowed", reasons: [`${describeEffective(effective, projected.view.display)} (${origin})`, ...context] };
 }
+
+function judgeSettings(options: Parameters<typeof decideEnvironment>[0]): { effective: EffectiveSettings; violations: PolicyViolation[] } {
+  const { policy, actor, settings, steps } = options;
+  const violations: PolicyViolation[] = [];
+  let repo = settings?.value;
+  if (repo !== undefined && policy.repoSettings === "forbid") {
+    violations.push(locate(settings, { path: ["environment"], rule: "repoSettings", message: "the environment section is not allowed, because repoSettings is forbid: remove it" }));
+    repo = undefined;
+  }
+
+  const profile = resolveProfile({ actorClass: actor.actorClass, written: policy.profiles[actor.actorClass] });
+  const merged = mergeSettings({ actorClass: actor.actorClass, profile, orgDeny: policy.deny, repo });
+  violations.push(...merged.violations.map((violation) => locate(settings, violation)));
+
+  if (steps) {
+    const classRule = `profiles.${actor.actorClass}`;
+    const images = judgeStepImages({
+      steps: steps.value,
+      effective: merged.effective,
+      registriesRule: repo?.registries ? "environment.registries" : `${classRule}.registries`,
+      digestRule: profile.requireImageDigest ? `${classRule}.requireImageDigest` : "environment.requireImageDigest",
+    });
+    violations.push(...images.map((violation) => locate(steps, violation)));
+  }
+  return { effective: merged.effective, violations };
+}
+
+function locate(config: LocatedConfig<unknown> | undefined, violation: { path: (string | number)[]; rule: string; message: string }): PolicyViolation {
+  const { rule, message } = violation;
+  if (!config) return { rule, message };
+  return { rule, message, location: { file: config.file, ...config.locate(violation.path), field: violation.path.join(".") } };
+}
+
+function projectCost(effective: EffectiveSettings, prices: ReturnType<typeof resolvePriceTable>) {
+  return projectEnvironmentCost({ resources: effective.resources, ttlSeconds: effective.ttlSeconds, prices });
+}
+export type { PolicyDecision } from "./policy-decision.ts";

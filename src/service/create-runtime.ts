@@ -4,6 +4,7 @@ import { describeError } from "../errors.ts";
 import { findBwrap } from "../providers/local/find-bwrap.ts";
 import { createLocalProvider } from "../providers/local/local-provider.ts";
 import { createLogger } from "./create-logger.ts";
+import { createFileGovernance } from "./create-governance.ts";
 import { createPaddockService, DEFAULT_PIPELINE_CONCURRENCY, type PaddockService } from "./paddock-service.ts";
 
 /** The app's wired dependencies, built from the environment variables the README lists. */
@@ -45,5 +46,5 @@ export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }):
 
   const provider = createLocalProvider({ stateDir, sandbox, logger });
   logger.info({ provider: provider.kind, stateDir, sandbox, concurrency }, "paddock runtime ready");
-  return { logger, service: createPaddockService({ provider, logger, concurrency }), sweepIntervalMs: sweepSeconds * 1000 };
+  return { logger, service: createPaddockService({ provider, logger, concurrency, governance: createFileGovernance({ stateDir }) }), sweepIntervalMs: sweepSeconds * 1000 };
 }

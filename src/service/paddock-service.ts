@@ -8,9 +8,12 @@ import { describeError } from "../errors.ts";
 import type { GitHubRequester } from "../github/repository-gateway.ts";
 import { findRerequestedPullRequest } from "../github/find-pull-request.ts";
 import { readPullRequestState } from "../github/read-pull-request-state.ts";
+import type { ApprovalRequestEvent, PushEvent } from "../github/governance-events.ts";
 import type { CheckRunRerequestEvent, PullRequestEvent } from "../github/webhook-event.ts";
 import type { Provider } from "../providers/provider.ts";
 import type { CheckRunSink } from "./check-run-reporter.ts";
+import { createGovernanceHandlers } from "./governance-handlers.ts";
+import type { Governance } from "./judge-pull-request.ts";
 import { runPullRequest } from "./run-pull-request.ts";
 import { sweepEnvironments, type SweepReport } from "./sweep-environments.ts";
 
@@ -29,6 +32,10 @@ export interface PaddockService {
   acceptPullRequest(options: { event: PullRequestEvent; clients: InstallationClients; logger: Logger; rerun?: boolean }): void;
   /** Runs a check again for its head commit when its pull request is still open. */
   acceptRerequest(options: { event: CheckRunRerequestEvent; clients: InstallationClients; logger: Logger }): void;
+  /** Verifies an approval (check-run button or label) and runs the approved head commit. */
+  acceptApproval(options: { event: ApprovalRequestEvent; clients: InstallationClients; logger: Logger }): void;
+  /** Judges live environments again when a push changes the org policy. */
+  acceptPush(options: { event: PushEvent; clients: InstallationClients; logger: Logger }): void;
   /** Tears an environment down through the queue, pre-empting the work queued for its key. */
   acceptTeardown(options: { key: EnvironmentKey; environmentName: string; reason: string; logger: Logger }): void;
   /** Removes expired, orphaned and closed environments; see sweepEnvironments. */
@@ -45,6 +52,8 @@ export function createPaddockService(options: {
   concurrency?: number;
   /** Quiet time that ends a burst of pushes; see KeyedScheduler. */
   quietMs?: number;
+  /** Spend and approval records that org policy reads. */
+  governance: Governance;
 }): PaddockService {
   const { provider } = options;
   const now = options.now ?? (() => new Date());
@@ -61,7 +70,19 @@ export function createPaddockService(options: {
     return promise;
   };
 
+  const handlers = createGovernanceHandlers({
+    provider,
+    governance: options.governance,
+    now,
+    track,
+    runPullRequest: (request) => service.acceptPullRequest(request),
+    teardown: (request) => service.acceptTeardown(request),
+  });
+
   const service: PaddockService = {
+    acceptApproval: (request) => handlers.acceptApproval(request),
+    acceptPush: (request) => handlers.acceptPush(request),
+
     acceptRerequest({ event, clients, logger }) {
       if (recentEvents.checkAndRemember([`delivery/${event.deliveryId}`])) {
         logger.info({ reason: "duplicate" }, "webhook ignored");
@@ -89,6 +110,7 @@ export function createPaddockService(options: {
         service.acceptTeardown({ key, environmentName, reason: event.pullRequest.merged ? "merged" : "closed", logger });
         return;
       }
+      handlers.reviewPolicy({ event, clients, logger });
 
       const view: CheckRunView = {
         environmentName,
@@ -128,7 +150,7 @@ export function createPaddockService(options: {
               logger.info({ merged: live.merged }, "run skipped: pull request closed");
               return;
             }
-            const finished = await runPullRequest({ event, octokit: clients.octokit, provider, sink: clients.sink, checkRunId: id, view, signal, logger, now });
+            const finished = await runPullRequest({ event, octokit: clients.octokit, provider, sink: clients.sink, checkRunId: id, view, signal, logger, now, governance: options.governance });
             logger.info({ conclusion: finished.conclusion }, "pipeline finished");
           } catch (error) {
             logger.error({ err: error }, "pipeline failed");

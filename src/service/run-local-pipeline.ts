@@ -4,6 +4,7 @@ import type { RepoConfig } from "../config/repo-config-schema.ts";
 import { planEnvironment } from "../environments/plan-environment.ts";
 import type { PullRequestEvent } from "../github/webhook-event.ts";
 import { runPipeline } from "../pipeline/run-pipeline.ts";
+import type { LocatedConfig } from "../policy/decide-environment.ts";
 import type { OrgPolicy, PolicySource } from "../policy/org-policy-schema.ts";
 import { createLocalProvider } from "../providers/local/local-provider.ts";
 
@@ -13,7 +14,7 @@ import { createLocalProvider } from "../providers/local/local-provider.ts";
  */
 export async function runLocalPipeline(options: {
   event: PullRequestEvent;
-  config: RepoConfig;
+  config: LocatedConfig<RepoConfig>;
   policy: OrgPolicy;
   policySource: PolicySource;
   repositoryDir: string;

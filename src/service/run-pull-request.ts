@@ -1,13 +1,13 @@
 import type { Logger } from "pino";
 import type { CheckRunView } from "../checks/check-run-view.ts";
 import { readRepoConfig, REPO_CONFIG_PATH } from "../config/load-repo-config.ts";
-import { planEnvironment } from "../environments/plan-environment.ts";
 import { readRepositoryFile, tarballSource, type GitHubRequester } from "../github/repository-gateway.ts";
 import type { PullRequestEvent } from "../github/webhook-event.ts";
 import { runPipeline } from "../pipeline/run-pipeline.ts";
 import { fetchOrgPolicy } from "../policy/load-org-policy.ts";
 import type { Provider } from "../providers/provider.ts";
 import type { CheckRunSink } from "./check-run-reporter.ts";
+import { judgePullRequest, type Governance } from "./judge-pull-request.ts";
 
 /** Example shown on the neutral check run of a repository without config. */
 export const CONFIG_EXAMPLE = [
@@ -22,7 +22,7 @@ export const CONFIG_EXAMPLE = [
 
 /**
  * Runs the pipeline for one pull request head commit and completes its check run: loads the
- * repository config and the org policy, plans, checks the decision, runs the steps.
+ * repository config and the org policy, judges the environment under it, runs the steps.
  */
 export async function runPullRequest(options: {
   event: PullRequestEvent;
@@ -34,6 +34,7 @@ export async function runPullRequest(options: {
   signal: AbortSignal;
   logger: Logger;
   now: () => Date;
+  governance: Governance;
 }): Promise<CheckRunView> {
   const { event, octokit, provider, sink, checkRunId, signal, logger } = options;
   const { owner, name: repo } = event.repository;
@@ -82,12 +83,20 @@ export async function runPullRequest(options: {
     });
   }
 
-  // 3. Plan and judge.
-  const plan = planEnvironment({ event, config: config.config, policy: policy.policy, policySource: policy.source, now: options.now() });
-  const planned: CheckRunView = { ...options.view, decision: { allowed: plan.decision.allowed, reasons: plan.decision.reasons } };
-  if (!plan.decision.allowed) {
-    return complete({ ...planned, status: "completed", conclusion: "failure", headline: "Denied by org policy: nothing ran" });
-  }
+  // 3. Plan and judge: settings from the default branch, steps from the head, the actor's profile.
+  const judgement = await judgePullRequest({
+    event,
+    octokit,
+    head: { value: config.config, file: config.file, locate: config.locate },
+    policy: policy.policy,
+    policySource: policy.source,
+    governance: options.governance,
+    listEnvironments: () => provider.listEnvironments(),
+    now: options.now(),
+  });
+  if (judgement.kind === "stop") return complete({ ...options.view, ...judgement.view, status: "completed", notes: [...options.view.notes, ...judgement.view.notes] });
+  const { plan } = judgement;
+  const planned: CheckRunView = { ...options.view, decision: judgement.view.decision, notes: [...options.view.notes, ...judgement.view.notes] };
 
   // 4. Run.
   const finished = await runPipeline({

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { createPaddockApp } from "../../app/paddock-app.ts";
 import { createLocalProvider } from "../../src/providers/local/local-provider.ts";
+import { createFileGovernance } from "../../src/service/create-governance.ts";
 import { createPaddockService, type PaddockService } from "../../src/service/paddock-service.ts";
 import { createTestProbot, type TestProbot } from "../support/probot-harness.ts";
 
@@ -18,7 +19,7 @@ export async function startApp(options: { quietMs?: number; now?: () => Date } =
   const stateDir = mkdtempSync(join(tmpdir(), "paddock-state-"));
   const logger = pino({ level: "silent" });
   const provider = createLocalProvider({ stateDir, logger });
-  const service = createPaddockService({ provider, logger, ...options });
+  const service = createPaddockService({ provider, logger, governance: createFileGovernance({ stateDir }), ...options });
   const probot = await createTestProbot({ appFn: createPaddockApp({ service }), logLevel: "info" });
   return { ...probot, service, stateDir };
 }

@@ -125,7 +125,13 @@ describe("pull request pipeline", () => {
     const broken = createSampleRepository();
     const healthy = createSampleRepository({ files: { "test/math.test.js": 'require("node:test")("ok", () => {});\n' } });
     const first = pullRequestPayload("opened", broken.sha);
-    const second = patchPayload(pullRequestPayload("opened", healthy.sha), { "repository.id": 999_001, "repository.name": "other", "repository.full_name": "Codertocat/other" });
+    const second = patchPayload(pullRequestPayload("opened", healthy.sha), {
+      "repository.id": 999_001,
+      "repository.name": "other",
+      "repository.full_name": "Codertocat/other",
+      // The head lives in the same repository; otherwise this would be a fork pull request.
+      "pull_request.head.repo.full_name": "Codertocat/other",
+    });
     serveRepository({ owner: first.repository.owner.login, repo: first.repository.name, sha: broken.sha, directory: broken.directory, config: "steps:\n\t- bad" });
     serveRepository({ owner: second.repository.owner.login, repo: "other", sha: healthy.sha, directory: healthy.directory, config: SAMPLE_CONFIG, pullRequest: second.pull_request });
     const app = await startApp();

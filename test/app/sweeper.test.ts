@@ -30,6 +30,8 @@ async function openEnvironment(app: AppUnderTest) {
   const owner = payload.repository.owner.login;
   const repo = payload.repository.name;
   fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: CONFIG });
+  // Environment settings such as the TTL are read from the default branch.
+  fake.setFile({ owner, repo, ref: payload.repository.default_branch, path: ".github/paddock.yml", content: CONFIG });
   fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
   fake.setPullRequest({ owner, repo, pullRequest: payload.pull_request });
   await app.receive({ name: "pull_request", payload });

@@ -36,30 +36,59 @@ describe("paddock plan", () => {
         "paddock.dev/head-sha": payload.pull_request.head.sha,
         "paddock.dev/expires-at": "2026-12-01T22:00:00.000Z",
         "paddock.dev/pull-request": String(payload.pull_request.number),
+        "paddock.dev/actor": "Codertocat",
+        "paddock.dev/actor-class": "human",
+        "paddock.dev/cpu": "2",
+        "paddock.dev/memory": "4Gi",
+        "paddock.dev/egress": "",
+        "paddock.dev/ttl": "12h",
+        "paddock.dev/policy": "default org policy (no policy file)",
       },
       resources: { cpu: "2", memory: "4Gi" },
       egress: [],
       ttlSeconds: 43_200,
       expiresAt: "2026-12-01T22:00:00.000Z",
     });
-    expect(plan.decision).toEqual({
+    expect(plan.decision).toMatchObject({
       allowed: true,
-      reasons: ["within the limits of the default org policy (no policy file): cpu 4, memory 8Gi, ttl 72h"],
+      verdict: "allowed",
+      reasons: [
+        "allowed under the human profile: cpu 2, memory 4Gi, ttl 12h, no network, no secrets, projected cost 0.9620 USD (default org policy (no policy file))",
+        "actor Codertocat is judged as human (no agent identity or agent branch pattern matched)",
+        "concurrency caps were not checked, because no list of live environments was available",
+      ],
+      violations: [],
+      cost: { currency: "USD", nanos: "962040000", display: "0.9620 USD" },
       source: { kind: "defaults" },
     });
     expect(plan.steps).toEqual([{ name: "test", image: "node:24", run: "npm test", timeoutSeconds: 600, env: {}, junitPath: "reports/junit.xml" }]);
   });
 
   it("exits 0 with a denial when org policy is exceeded", async () => {
-    const cwd = planFiles({ "policy.yml": "limits:\n  cpu: 500m\n  ttl: 6h\n" });
+    const cwd = planFiles({ "policy.yml": "profiles:\n  human:\n    resources: { cpu: 500m }\n    ttl: { max: 6h }\n" });
     const result = await runCli(["plan", "--event", "pull_request", "--payload", "event.json", "--config", "paddock.yml", "--org-policy", "policy.yml"], { cwd });
 
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout).decision).toEqual({
+    expect(JSON.parse(result.stdout).decision).toMatchObject({
       allowed: false,
+      verdict: "denied",
       reasons: [
-        "environment.resources.cpu 2 exceeds the org limit limits.cpu 500m (org policy policy.yml)",
-        "environment.ttl 12h exceeds the org limit limits.ttl 6h (org policy policy.yml)",
+        "environment.resources.cpu 2 exceeds profiles.human.resources.cpu 500m (org policy policy.yml)",
+        "environment.ttl 12h exceeds profiles.human.ttl.max 6h (org policy policy.yml)",
+        "actor Codertocat is judged as human (no agent identity or agent branch pattern matched)",
+        "concurrency caps were not checked, because no list of live environments was available",
+      ],
+      violations: [
+        {
+          rule: "profiles.human.resources.cpu",
+          message: "environment.resources.cpu 2 exceeds profiles.human.resources.cpu 500m",
+          location: { file: "paddock.yml", line: 2, column: 21, field: "environment.resources.cpu" },
+        },
+        {
+          rule: "profiles.human.ttl.max",
+          message: "environment.ttl 12h exceeds profiles.human.ttl.max 6h",
+          location: { file: "paddock.yml", line: 3, column: 8, field: "environment.ttl" },
+        },
       ],
       source: { kind: "file", location: "policy.yml" },
     });

@@ -1,0 +1,107 @@
+import { z } from "zod";
+import type { EventRepository, EventSender, IgnoredEvent } from "./webhook-event.ts";
+
+const accountSchema = z.object({ login: z.string(), id: z.number(), type: z.string() });
+const repositorySchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  full_name: z.string(),
+  owner: z.object({ login: z.string() }),
+  default_branch: z.string().optional(),
+});
+const installationSchema = z.object({ id: z.number() }).nullish();
+
+const labeledSchema = z.object({
+  action: z.literal("labeled"),
+  installation: installationSchema,
+  repository: repositorySchema,
+  sender: accountSchema,
+  label: z.object({ name: z.string() }),
+  pull_request: z.object({ number: z.number(), head: z.object({ sha: z.string() }) }),
+});
+
+const requestedActionSchema = z.object({
+  action: z.literal("requested_action"),
+  installation: installationSchema,
+  repository: repositorySchema,
+  sender: accountSchema,
+  requested_action: z.object({ identifier: z.string() }),
+  check_run: z.object({ id: z.number(), head_sha: z.string() }),
+});
+
+const pushSchema = z.object({
+  installation: installationSchema,
+  repository: repositorySchema.extend({ default_branch: z.string() }),
+  sender: accountSchema,
+  ref: z.string(),
+  after: z.string(),
+  commits: z.array(z.object({ added: z.array(z.string()).default([]), modified: z.array(z.string()).default([]), removed: z.array(z.string()).default([]) })),
+});
+
+/** Someone asks Paddock to run a waiting commit: the check-run button, or a label on the pull request. */
+export interface ApprovalRequestEvent {
+  kind: "approval_request";
+  via: "check-run button" | "label";
+  deliveryId: string;
+  installationId: number | null;
+  repository: EventRepository;
+  sender: EventSender;
+  /** The label name, or the button's identifier. */
+  signal: string;
+  /** Set for a label; a button names its pull request in `signal`. */
+  pullRequest?: number;
+  /** The commit the approval is for: the check run's head, or the pull request's head when labeled. */
+  headSha: string;
+  checkRunId?: number;
+}
+
+/** A push, reduced to what re-judging live environments after a policy change needs. */
+export interface PushEvent {
+  kind: "push";
+  deliveryId: string;
+  installationId: number | null;
+  repository: EventRepository;
+  sender: EventSender;
+  ref: string;
+  after: string;
+  /** Every path the pushed commits added, modified or removed, as far as the payload lists them. */
+  changedPaths: string[];
+  /** How many commits the payload lists; GitHub lists at most 2,048 and the paths may be incomplete past that. */
+  commitCount: number;
+}
+
+/** Parses the events of org policy governance; undefined for any other event. */
+export function parseGovernanceEvent(options: { name: string; id: string; payload: unknown; label: string }): { event: ApprovalRequestEvent | PushEvent } | IgnoredEvent | undefined {
+  const { name, id, payload, label } = options;
+  const action = (payload as { action?: unknown } | null)?.action;
+  if (name === "pull_request" && action === "labeled") {
+    return build(label, labeledSchema.safeParse(payload), (data) => ({
+      kind: "approval_request", via: "label", deliveryId: id, installationId: data.installation?.id ?? null, repository: toRepository(data.repository),
+      sender: data.sender, signal: data.label.name, pullRequest: data.pull_request.number, headSha: data.pull_request.head.sha,
+    }));
+  }
+  if (name === "check_run" && action === "requested_action") {
+    return build(label, requestedActionSchema.safeParse(payload), (data) => ({
+      kind: "approval_request", via: "check-run button", deliveryId: id, installationId: data.installation?.id ?? null, repository: toRepository(data.repository),
+      sender: data.sender, signal: data.requested_action.identifier, headSha: data.check_run.head_sha, checkRunId: data.check_run.id,
+    }));
+  }
+  if (name === "push") {
+    return build(label, pushSchema.safeParse(payload), (data) => ({
+      kind: "push", deliveryId: id, installationId: data.installation?.id ?? null, repository: toRepository(data.repository), sender: data.sender,
+      ref: data.ref, after: data.after, commitCount: data.commits.length,
+      changedPaths: [...new Set(data.commits.flatMap((commit) => [...commit.added, ...commit.modified, ...commit.removed]))],
+    }));
+  }
+  return undefined;
+}
+
+function build<T, E>(label: string, parsed: z.ZodSafeParseResult<T>, make: (data: T) => E): { event: E } | IgnoredEvent {
+  if (parsed.success) return { event: make(parsed.data) };
+  const fields = parsed.error.issues.map((issue) => issue.path.join(".") || "(payload)");
+  return { reason: "invalid", message: `${label} payload is missing or has invalid fields: ${[...new Set(fields)].join(", ")}` };
+}
+
+function toRepository(repository: z.output<typeof repositorySchema>): EventRepository {
+  return { id: repository.id, owner: repository.owner.login, name: repository.name, fullName: repository.full_name, defaultBranch: repository.default_branch ?? "main" };
+}

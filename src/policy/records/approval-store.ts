@@ -1,0 +1,53 @@
+import path from "node:path";
+import { z } from "zod";
+import { appendJsonLine, readJsonLines } from "./jsonl-file.ts";
+
+/** How an approval was given. */
+export type ApprovalChannel = "check-run button" | "label";
+
+/** An approval to run one head commit of one pull request. */
+export interface ApprovalRecord {
+  repositoryId: number;
+  pullRequest: number;
+  /** The commit approved; a newer push needs a new approval. */
+  headSha: string;
+  login: string;
+  /** The approver's repository role when the approval was checked, such as write or admin. */
+  permission: string;
+  via: ApprovalChannel;
+  /** ISO 8601 time of the approval. */
+  at: string;
+}
+
+/** Approvals kept in Paddock's state, so a restart does not lose them. */
+export interface ApprovalStore {
+  /** Returns the newest approval of exactly this head commit, if any. */
+  find(query: { repositoryId: number; pullRequest: number; headSha: string }): Promise<ApprovalRecord | undefined>;
+  record(approval: ApprovalRecord): Promise<void>;
+}
+
+const recordSchema = z.object({
+  repositoryId: z.number().int(),
+  pullRequest: z.number().int(),
+  headSha: z.string(),
+  login: z.string(),
+  permission: z.string(),
+  via: z.enum(["check-run button", "label"]),
+  at: z.string(),
+});
+
+/** Creates the store over `<stateDir>/approvals.jsonl`. */
+export function createJsonlApprovalStore(options: { stateDir: string }): ApprovalStore {
+  const file = path.join(options.stateDir, "approvals.jsonl");
+  return {
+    async find(query) {
+      const records = await readJsonLines(file, (value) => recordSchema.parse(value));
+      return records
+        .filter((record) => record.repositoryId === query.repositoryId && record.pullRequest === query.pullRequest && record.headSha === query.headSha)
+        .at(-1);
+    },
+    async record(approval) {
+      await appendJsonLine(file, approval);
+    },
+  };
+}

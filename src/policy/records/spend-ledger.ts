@@ -1,0 +1,68 @@
+import path from "node:path";
+import { z } from "zod";
+import { ACTOR_CLASSES, type ActorClass } from "../actor-class.ts";
+import { appendJsonLine, readJsonLines } from "./jsonl-file.ts";
+
+/** One environment's projected cost, recorded when the environment is created. */
+export interface SpendEntry {
+  /** UTC day, `YYYY-MM-DD`. */
+  day: string;
+  repositoryId: number;
+  actorClass: ActorClass;
+  environment: string;
+  headSha: string;
+  currency: string;
+  /** Nano-units (1e-9) of `currency`, as a decimal string. */
+  nanos: string;
+  /** ISO 8601 time of the record. */
+  at: string;
+}
+
+/**
+ * Spend so far, read from Paddock's own records of past environments rather than from process
+ * memory, so a restart forgets nothing.
+ * NOTE: the audit ledger records the same facts; once it can answer this query, an
+ * implementation over it should replace the JSONL file below.
+ */
+export interface SpendLedger {
+  /** Sums the entries of a UTC day in one currency, for one repository and optionally one actor class. */
+  spentToday(query: { repositoryId: number; actorClass?: ActorClass; day: string; currency: string }): Promise<bigint>;
+  record(entry: SpendEntry): Promise<void>;
+}
+
+const entrySchema = z.object({
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  repositoryId: z.number().int(),
+  actorClass: z.enum(ACTOR_CLASSES),
+  environment: z.string(),
+  headSha: z.string(),
+  currency: z.string(),
+  nanos: z.string().regex(/^\d+$/),
+  at: z.string(),
+});
+
+/** Returns the UTC day of a time as `YYYY-MM-DD`, the key budgets reset on. */
+export function utcDay(time: Date): string {
+  return time.toISOString().slice(0, 10);
+}
+
+/**
+ * Creates a ledger over one JSONL file per UTC day in `<stateDir>/spend/`. Entries in another
+ * currency than the query's are not summed: they were priced under another price table.
+ */
+export function createJsonlSpendLedger(options: { stateDir: string }): SpendLedger {
+  const fileOf = (day: string) => path.join(options.stateDir, "spend", `${day}.jsonl`);
+  return {
+    async spentToday(query) {
+      const entries = await readJsonLines(fileOf(query.day), (value) => entrySchema.parse(value));
+      return entries
+        .filter((entry) => entry.repositoryId === query.repositoryId && entry.currency === query.currency)
+        .filter((entry) => query.actorClass === undefined || entry.actorClass === query.actorClass)
+        .reduce((sum, entry) => sum + BigInt(entry.nanos), 0n);
+    },
+    async record(entry) {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(entry.day)) throw new Error(`spend entry day ${JSON.stringify(entry.day)} is not YYYY-MM-DD`);
+      await appendJsonLine(fileOf(entry.day), entry);
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import type { Logger } from "pino";
+import type { CheckRunView } from "../checks/check-run-view.ts";
+import type { EnvironmentKey } from "../environments/environment-key.ts";
+import { nameEnvironment } from "../environments/environment-name.ts";
+import type { ApprovalRequestEvent, PushEvent } from "../github/governance-events.ts";
+import type { PullRequestEvent } from "../github/webhook-event.ts";
+import { approveAction } from "../policy/decision-view.ts";
+import type { Provider } from "../providers/provider.ts";
+import { approvePullRequest } from "./approve-pull-request.ts";
+import { enforcePolicyPush } from "./enforce-policy-push.ts";
+import type { Governance } from "./judge-pull-request.ts";
+import type { InstallationClients } from "./paddock-service.ts";
+import { isOrgSettingsRepository, reviewPolicyPullRequest } from "./review-policy-pull-request.ts";
+
+/** The service's entry points for approvals and org policy changes. */
+export interface GovernanceHandlers {
+  /** Verifies an approval and, when it holds, runs the approved head commit. */
+  acceptApproval(options: { event: ApprovalRequestEvent; clients: InstallationClients; logger: Logger }): void;
+  /** Judges live environments again after the org policy changed on its default branch. */
+  acceptPush(options: { event: PushEvent; clients: InstallationClients; logger: Logger }): void;
+  /** Reviews a pull request on the org's `.github` repository that changes the org policy. */
+  reviewPolicy(options: { event: PullRequestEvent; clients: InstallationClients; logger: Logger }): void;
+}
+
+/** Builds the handlers over the service's provider, queue entry points and records. */
+export function createGovernanceHandlers(options: {
+  provider: Provider;
+  governance: Governance;
+  now: () => Date;
+  track: <T>(promise: Promise<T>) => Promise<T>;
+  runPullRequest: (options: { event: PullRequestEvent; clients: InstallationClients; logger: Logger; rerun?: boolean }) => void;
+  teardown: (options: { key: EnvironmentKey; environmentName: string; reason: string; logger: Logger }) => void;
+}): GovernanceHandlers {
+  const { provider, governance, now, track } = options;
+  const listEnvironments = () => provider.listEnvironments();
+
+  return {
+    acceptApproval({ event, clients, logger }) {
+      const work = approvePullRequest({ event, octokit: clients.octokit, approvals: governance.approvals, now: now(), logger }).then(async (outcome) => {
+        if (outcome.kind === "approved") options.runPullRequest({ event: outcome.event, clients, logger, rerun: true });
+        else if (outcome.kind === "ignored") logger.info({ reason: outcome.reason }, "approval request ignored");
+        else {
+          logger.info({ pullRequest: outcome.pullRequest, detail: outcome.message }, "approval refused");
+          await clients.sink.createCompleted(refusedView({ event, pullRequest: outcome.pullRequest, headSha: outcome.headSha, message: outcome.message, provider: provider.kind }));
+        }
+      });
+      track(work).catch((error: unknown) => logger.error({ err: error }, "handling the approval failed"));
+    },
+
+    acceptPush({ event, clients, logger }) {
+      const teardown = (verdict: { name: string; repositoryId: number | undefined; pullRequest: number | undefined }) => {
+        const key: EnvironmentKey = verdict.repositoryId !== undefined && verdict.pullRequest !== undefined
+          ? { repositoryId: verdict.repositoryId, pullRequest: verdict.pullRequest }
+          : { repositoryId: verdict.repositoryId ?? 0, branch: `policy/${verdict.name}` };
+        options.teardown({ key, environmentName: verdict.name, reason: "policy", logger });
+      };
+      const work = enforcePolicyPush({ event, octokit: clients.octokit, listEnvironments, teardown, now, logger }).then((handled) => {
+        if (!handled) logger.info({ reason: "not an org policy change" }, "push ignored");
+      });
+      track(work).catch((error: unknown) => logger.error({ err: error }, "enforcing the changed org policy failed"));
+    },
+
+    reviewPolicy({ event, clients, logger }) {
+      if (!isOrgSettingsRepository(event.repository) || event.action === "closed") return;
+      const work = reviewPolicyPullRequest({ event, octokit: clients.octokit, listEnvironments, now, logger });
+      track(work).catch((error: unknown) => logger.error({ err: error }, "reviewing the org policy change failed"));
+    },
+  };
+}
+
+function refusedView(options: { event: ApprovalRequestEvent; pullRequest: number; headSha: string; message: string; provider: Provider["kind"] }): CheckRunView {
+  const { event, pullRequest, headSha, message } = options;
+  return {
+    environmentName: nameEnvironment({ repositoryName: event.repository.name, key: { repositoryId: event.repository.id, pullRequest } }),
+    headSha,
+    provider: options.provider,
+    status: "completed",
+    conclusion: "action_required",
+    headline: `Approval refused: ${message}`,
+    steps: [],
+    configProblems: [],
+    notes: [],
+    actions: [approveAction(pullRequest)],
+  };
+}
