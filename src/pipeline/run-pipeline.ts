@@ -1,6 +1,11 @@
 import type { Logger } from "pino";
 import type { CheckRunView, StepProgress } from "../checks/check-run-view.ts";
 import { concludePipeline } from "../checks/conclude.ts";
+import { buildCostView } from "../cost/cost-view.ts";
+import { summarizeEnvironmentCost } from "../cost/environment-cost.ts";
+import { meterStepResult } from "../cost/meter-step-result.ts";
+import { resolvePriceTable, type PriceTable } from "../cost/price-table.ts";
+import type { StepCost } from "../cost/step-cost.ts";
 import type { EnvironmentPlan } from "../environments/plan-environment.ts";
 import { describeError } from "../errors.ts";
 import type { PreparedEnvironment, Provider, SourceSpec } from "../providers/provider.ts";
@@ -20,8 +25,14 @@ export async function runPipeline(options: {
   signal: AbortSignal;
   onProgress: (view: CheckRunView) => Promise<void>;
   logger: Logger;
+  /** Prices for the cost table; OpenCost's on-premises defaults when not given. */
+  prices?: PriceTable;
+  now?: () => Date;
 }): Promise<CheckRunView> {
   const { provider, plan, source, signal, onProgress, logger } = options;
+  const prices = options.prices ?? resolvePriceTable({});
+  const now = options.now ?? (() => new Date());
+  const costs: Array<{ name: string; cost: StepCost }> = [];
   let view: CheckRunView = {
     ...options.view,
     status: "in_progress",
@@ -29,6 +40,7 @@ export async function runPipeline(options: {
   };
 
   // 1. Prepare the environment and the checkout.
+  const createdAt = now();
   let prepared: PreparedEnvironment;
   try {
     prepared = await provider.prepare({ environment: plan.environment, source, signal });
@@ -45,7 +57,8 @@ export async function runPipeline(options: {
     await onProgress(view);
 
     const result = await provider.runStep({ prepared, step, signal });
-    view = replaceStep(view, index, toProgress(result));
+    costs.push({ name: step.name, cost: meterStepResult({ result, resources: plan.environment.resources, prices }) });
+    view = { ...replaceStep(view, index, toProgress(result)), cost: describeCost({ costs, prices, plan, createdAt, now: now() }) };
     logger.info({ step: step.name, status: result.status, exitCode: result.exitCode, durationMs: result.durationMs }, "step finished");
     if (result.status !== "success") break;
     if (index < plan.steps.length - 1) await onProgress(view);
@@ -55,6 +68,20 @@ export async function runPipeline(options: {
   if (signal.aborted) return cancel(view, signal);
   const steps = view.steps.map((step): StepProgress => (step.status === "queued" ? { ...step, status: "skipped" } : step));
   return { ...view, steps, status: "completed", conclusion: concludePipeline(steps) };
+}
+
+function describeCost(options: {
+  costs: ReadonlyArray<{ name: string; cost: StepCost }>;
+  prices: PriceTable;
+  plan: EnvironmentPlan;
+  createdAt: Date;
+  now: Date;
+}): CheckRunView["cost"] {
+  const { costs, prices, plan, createdAt, now } = options;
+  const expiresAt = new Date(plan.environment.expiresAt);
+  // Steps leave nothing running between them, so nothing stands and the projection is the total so far.
+  const environment = summarizeEnvironmentCost({ steps: costs.map((entry) => entry.cost), standing: [], createdAt, now, expiresAt, prices });
+  return buildCostView({ steps: costs, environment, prices, expiresAt: plan.environment.expiresAt });
 }
 
 function toProgress(result: StepResult): StepProgress {
