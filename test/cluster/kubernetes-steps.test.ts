@@ -13,7 +13,7 @@ const controlPlane = useSharedControlPlane();
 const core = controlPlane.kubeConfig().makeApiClient(CoreV1Api);
 const batch = controlPlane.kubeConfig().makeApiClient(BatchV1Api);
 
-// kwok ends each pod as these annotations say, keyed here by step name.
+// kwok ends each pod as these annotations set, keyed here by step name.
 const kwokBehaviour: Record<string, Record<string, string>> = {};
 const provider = createKubernetesProvider({ kubeConfig: impersonate(controlPlane), podAnnotations: (step) => kwokBehaviour[step.name] ?? {} });
 const environment = buildBranchEnvironment({ repository: "acme/steps", branch: "main" });
@@ -128,6 +128,10 @@ describe("kubernetes step results", () => {
     expect(secret.metadata?.ownerReferences?.map((owner) => `${owner.kind}/${owner.name}`)).toEqual([`Job/${jobName}`]);
     expect([result.status, result.exitCode, result.reason]).toEqual(["cancelled", null, "cancelled: superseded by 1a2b3c4"]);
     await waitUntil(async () => ((await listJobs("endless")).length === 0 ? true : undefined), { description: "the endless step's job to be deleted" });
+    await waitUntil(
+      async () => ((await core.listNamespacedPod({ namespace: environment.name, labelSelector: `${STEP_LABEL}=endless` })).items.length === 0 ? true : undefined),
+      { description: "the endless step's pod to be deleted" },
+    );
   });
 
   it("quota rejection fails the step with the event", async () => {

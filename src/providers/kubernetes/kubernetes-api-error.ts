@@ -3,7 +3,7 @@ import { ApiException } from "@kubernetes/client-node";
 import { describeError, PaddockError, type PaddockErrorCode } from "../../errors.ts";
 import type { ApiVerb } from "./api-call-counter.ts";
 
-/** The request an API call makes, as RBAC sees it. */
+/** The request of an API call in RBAC terms: verb, resource, group, namespace and name. */
 export interface ApiCallTarget {
   verb: ApiVerb;
   /** Plural resource name, such as `namespaces` or `pods/log`. */

@@ -15,7 +15,7 @@ import { watchStep } from "./watch-step.ts";
 
 /** Seconds the provider waits past a step's timeout for the Job controller to report it, before deleting the Job itself. */
 export const DEADLINE_GRACE_SECONDS = 60;
-/** Maximum length of the step-name part of a Job name; the rest holds the commit and a random suffix. */
+/** Maximum length of the step-name part of a Job name; the rest is the short commit and a random suffix. */
 export const JOB_NAME_STEP_PART_LENGTH = 40;
 
 /**

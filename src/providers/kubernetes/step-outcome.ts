@@ -27,7 +27,8 @@ export interface StepOutcome {
  * Decides whether a step's Job has ended and how, or returns undefined while it runs. A Job ends
  * on its Complete or Failed condition; `DeadlineExceeded` means a timeout. A FailedCreate event
  * while no pod exists ends the step too: steps of one environment run one at a time, so a quota
- * or Pod Security rejection will not clear by waiting.
+ * or Pod Security rejection will not clear by waiting. The caller passes a quota rejection on only
+ * once no other pod is terminating.
  */
 export function decideStepOutcome(observation: StepObservation): StepOutcome | undefined {
   const { job, pods } = observation;

@@ -7,7 +7,7 @@ import { describeTerminatingNamespace, readNamespace, waitForNamespaceGone } fro
 /** Default maximum wait for a deleted namespace to disappear. */
 export const DEFAULT_TEARDOWN_TIMEOUT_MS = 120_000;
 
-/** How a teardown ended. `stuck` carries the status conditions that hold the namespace. */
+/** End state of a teardown. `stuck` carries the status conditions that keep the namespace from going. */
 export type TeardownOutcome =
   | { status: "deleted"; durationMs: number }
   | { status: "already_gone"; durationMs: number }

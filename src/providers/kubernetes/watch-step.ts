@@ -7,8 +7,15 @@ import { watchObjects, type WatchChange } from "./watch-objects.ts";
 
 /** Label the Job controller puts on a Job's pods. */
 export const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
+/**
+ * Maximum time a step waits when its pod exceeds the quota while other pods of the namespace are
+ * still terminating, such as the pod of a step that was just cancelled. Their quota comes back
+ * when they are gone, and the Job controller keeps retrying until then.
+ * NOTE: kwok ends a deleted pod at once, so the cluster tests never reach this wait.
+ */
+export const QUOTA_RETRY_GRACE_MS = 45_000;
 
-/** How watching a step ended: with the Job's outcome, on abort, or at the client-side deadline. */
+/** Result of watching a step: the Job's outcome, an abort, or the client-side deadline. */
 export type StepWatchResult = { kind: "ended"; outcome: StepOutcome } | { kind: "aborted" } | { kind: "deadline" };
 
 /**
@@ -31,6 +38,18 @@ export async function watchStep(options: {
   const signal = AbortSignal.any([stop.signal, deadline, options.signal]);
   const observation: StepObservation = { job: undefined, pods: [], failedCreate: undefined, timeoutSeconds: options.timeoutSeconds };
   let outcome: StepOutcome | undefined;
+  let pendingFailure: Promise<void> | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+
+  // Resolves at once, or after QUOTA_RETRY_GRACE_MS while terminating pods hold the quota.
+  const acceptFailedCreate = async (watch: StepWatch, failure: { message: string }): Promise<void> => {
+    if (!failure.message.includes("exceeded quota") || !(await hasTerminatingPods(watch))) return;
+    logger.warn({ environment: namespace, job: jobName }, "step pod exceeds the quota while other pods terminate; waiting for them");
+    await new Promise<void>((resolve) => {
+      graceTimer = setTimeout(resolve, QUOTA_RETRY_GRACE_MS);
+      signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+  };
 
   const update = (): void => {
     if (outcome !== undefined) return;
@@ -48,10 +67,18 @@ export async function watchStep(options: {
       update();
     }),
     watchFailedCreate(watch, (event) => {
-      observation.failedCreate ??= { reason: event.reason ?? "FailedCreate", message: event.message ?? "" };
-      update();
+      if (observation.failedCreate !== undefined || pendingFailure !== undefined) return;
+      const failure = { reason: event.reason ?? "FailedCreate", message: event.message ?? "" };
+      pendingFailure = acceptFailedCreate(watch, failure)
+        .catch((error: unknown) => logger.warn({ err: error, environment: namespace, job: jobName }, "listing terminating pods failed; taking the quota rejection as final"))
+        .then(() => {
+          if (signal.aborted) return;
+          observation.failedCreate = failure;
+          update();
+        });
     }),
   ]);
+  clearTimeout(graceTimer);
 
   if (outcome?.podStateMissing === true) {
     // The Job's status can arrive before its pod's final state: read the pods once more.
@@ -114,10 +141,18 @@ function watchFailedCreate(watch: StepWatch, onEvent: (event: CoreV1Event) => vo
     fieldSelector,
     list: (apis) => apis.core.listNamespacedEvent({ namespace, fieldSelector }),
     onChange: (change) => {
-      const event = change.type === "LIST" ? change.objects[0] : change.type === "DELETED" ? undefined : change.object;
+      if (change.type === "DELETED") return;
+      const event = change.type === "LIST" ? change.objects[0] : change.object;
       if (event !== undefined) onEvent(event);
     },
   });
+}
+
+/** Returns true when a pod of the namespace is being deleted but has not finished, so it still counts against the quota. */
+async function hasTerminatingPods(watch: StepWatch): Promise<boolean> {
+  const { client, namespace } = watch;
+  const pods = await client.call({ environment: namespace, target: { verb: "list", resource: "pods", group: "", namespace } }, (apis) => apis.core.listNamespacedPod({ namespace }));
+  return pods.items.some((pod) => pod.metadata?.deletionTimestamp !== undefined && pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed");
 }
 
 function latestOf<T>(change: WatchChange<T>, current: T | undefined): T | undefined {
@@ -129,6 +164,6 @@ function applyChange(pods: V1Pod[], change: WatchChange<V1Pod>): V1Pod[] {
   if (change.type === "LIST") return change.objects;
   const name = change.object.metadata?.name;
   const others = pods.filter((pod) => pod.metadata?.name !== name);
-  // A deleted pod keeps its last state, which holds the exit code and termination message.
+  // A deleted pod keeps its last state, which contains the exit code and termination message.
   return [...others, change.object];
 }

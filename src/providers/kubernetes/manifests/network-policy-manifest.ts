@@ -20,8 +20,8 @@ const DNS_RULE: V1NetworkPolicyEgressRule = {
 /**
  * Builds the NetworkPolicy that selects every pod of the namespace and denies all ingress and
  * egress except DNS to kube-system, CIDRs from the egress entries, or everything for `*`.
- * NOTE: a NetworkPolicy matches addresses, not host names, so egress to a host name stays closed;
- * the names are kept in the `paddock.dev/egress-hosts` annotation for an egress proxy or a
+ * NOTE: a NetworkPolicy matches addresses, not host names, so egress to a host name stays closed.
+ * The names are kept in the `paddock.dev/egress-hosts` annotation for an egress proxy or a
  * policy engine that can match them.
  */
 export function buildNetworkPolicyManifest(options: { environment: EnvironmentSpec; namespace: string; egress: EgressRules }): V1NetworkPolicy {
