@@ -2,9 +2,10 @@ import { describeError, PaddockError } from "../errors.ts";
 import { AUDIT_USAGE, runAuditCommand } from "./audit-command.ts";
 import { EXIT_USAGE, type CliIo } from "./cli-io.ts";
 import { PLAN_USAGE, runPlanCommand } from "./plan-command.ts";
+import { POLICY_USAGE, runPolicyCommand } from "./policy-command.ts";
 import { RUN_USAGE, runRunCommand } from "./run-command.ts";
 
-const USAGE = ["Usage:", `  ${PLAN_USAGE}`, `  ${RUN_USAGE}`, ...AUDIT_USAGE.map((line) => `  ${line}`), ""].join("\n");
+const USAGE = ["Usage:", `  ${PLAN_USAGE}`, `  ${RUN_USAGE}`, `  ${POLICY_USAGE}`, ...AUDIT_USAGE.map((line) => `  ${line}`), ""].join("\n");
 
 /** Parses the command line and dispatches to one command; resolves with the exit code. */
 export async function main(options: { args: string[]; io: CliIo }): Promise<number> {
@@ -16,6 +17,8 @@ export async function main(options: { args: string[]; io: CliIo }): Promise<numb
         return runPlanCommand({ args: rest, io });
       case "run":
         return await runRunCommand({ args: rest, io });
+      case "policy":
+        return runPolicyCommand({ args: rest, io });
       case "audit":
         return await runAuditCommand({ args: rest, io });
       case undefined:

@@ -5,6 +5,7 @@ import { planEnvironment } from "../environments/plan-environment.ts";
 import type { PullRequestEvent } from "../github/webhook-event.ts";
 import { runPipeline } from "../pipeline/run-pipeline.ts";
 import type { LocatedConfig } from "../policy/decide-environment.ts";
+import { toDecisionView } from "../policy/decision-view.ts";
 import type { OrgPolicy, PolicySource } from "../policy/org-policy-schema.ts";
 import { createLocalProvider } from "../providers/local/local-provider.ts";
 
@@ -39,10 +40,13 @@ export async function runLocalPipeline(options: {
     steps: [],
     configProblems: [],
     notes: options.notes,
-    decision: { allowed: plan.decision.allowed, reasons: plan.decision.reasons },
+    decision: toDecisionView(plan.decision),
   };
 
   // 2. Run unless policy denies it.
+  if (plan.decision.verdict === "approval_required") {
+    return { ...view, status: "completed", conclusion: "action_required", headline: "Waiting for approval: nothing ran. Approve on the pull request, where Paddock runs as an app" };
+  }
   if (!plan.decision.allowed) return { ...view, status: "completed", conclusion: "failure", headline: "Denied by org policy: nothing ran" };
   const provider = createLocalProvider({ stateDir: options.stateDir, sandbox: options.sandbox, logger: options.logger });
   return runPipeline({
