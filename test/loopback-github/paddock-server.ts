@@ -1,0 +1,102 @@
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import pino, { type Logger } from "pino";
+import { Probot, ProbotOctokit, Server, type ApplicationFunction } from "probot";
+
+import { createPaddockApp } from "../../app/paddock-app.ts";
+import { createLocalProvider } from "../../src/providers/local/local-provider.ts";
+import { createFileGovernance } from "../../src/service/create-governance.ts";
+import { createPaddockService, type PaddockService } from "../../src/service/paddock-service.ts";
+
+/** The webhook secret the loopback suites sign deliveries with. */
+export const LOOPBACK_WEBHOOK_SECRET = "loopback-webhook-secret";
+
+/** A Probot HTTP server on 127.0.0.1, as `npm start` runs it, with its captured log lines. */
+export interface ProbotUnderTest {
+  /** `http://127.0.0.1:<port>/api/github/webhooks`. */
+  webhookUrl: string;
+  /** Every log line, parsed; `level` is the pino label. */
+  logs: Array<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+/** Paddock's app on a Probot server, with its service and state folder. */
+export interface PaddockUnderTest extends ProbotUnderTest {
+  service: PaddockService;
+  stateDir: string;
+}
+
+/** Options shared by both servers. */
+export interface ProbotServerOptions {
+  /** API origin of the loopback GitHub, Probot's `baseUrl`. */
+  baseUrl: string;
+  /** Octokit class; Probot's own, with retries and throttling as in production, when unset. */
+  Octokit?: typeof ProbotOctokit;
+  /** Lowest level captured; `info` when unset. */
+  logLevel?: pino.Level | "silent";
+}
+
+let privateKey: string | undefined;
+
+/** Returns a throwaway 2048-bit RSA key, generated once per process. */
+export function throwawayPrivateKey(): string {
+  privateKey ??= generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs1", format: "pem" } }).privateKey;
+  return privateKey;
+}
+
+/** Starts Paddock on a Probot server on a free loopback port, over a fresh or given state folder. */
+export async function startPaddockServer(options: ProbotServerOptions & { stateDir?: string; concurrency?: number; quietMs?: number; sandbox?: "bwrap" | "none" }): Promise<PaddockUnderTest> {
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "paddock-loopback-"));
+  const { logger, logs } = createCapturingLogger(options.logLevel ?? "info");
+  const provider = createLocalProvider({ stateDir, logger, sandbox: options.sandbox ?? "bwrap" });
+  const service = createPaddockService({
+    provider,
+    logger,
+    governance: createFileGovernance({ stateDir }),
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.quietMs !== undefined ? { quietMs: options.quietMs } : {}),
+  });
+  const server = await startProbotServer({ ...options, logger, appFn: createPaddockApp({ service }) });
+  return { ...server, logs, service, stateDir };
+}
+
+/** Starts a stock Probot app whose only handler does nothing, the baseline of the intake benchmark. */
+export async function startEmptyProbotServer(options: ProbotServerOptions): Promise<ProbotUnderTest> {
+  const { logger, logs } = createCapturingLogger(options.logLevel ?? "info");
+  const server = await startProbotServer({ ...options, logger, appFn: (app) => app.onAny(async () => undefined) });
+  return { ...server, logs };
+}
+
+async function startProbotServer(options: ProbotServerOptions & { logger: Logger; appFn: ApplicationFunction }): Promise<Omit<ProbotUnderTest, "logs">> {
+  // Probot's Server reads port 0 as "unset" and takes 3000, so a free port is found first.
+  const port = await findFreeLoopbackPort();
+  const server = new Server({
+    host: "127.0.0.1",
+    port,
+    log: options.logger,
+    Probot: Probot.defaults({ appId: 1, privateKey: throwawayPrivateKey(), secret: LOOPBACK_WEBHOOK_SECRET, baseUrl: options.baseUrl, log: options.logger, Octokit: options.Octokit ?? ProbotOctokit }),
+  });
+  await server.load(options.appFn);
+  await server.start();
+  return { webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`, stop: () => server.stop() };
+}
+
+function createCapturingLogger(level: pino.Level | "silent"): { logger: Logger; logs: Array<Record<string, unknown>> } {
+  const logs: Array<Record<string, unknown>> = [];
+  const logger = pino({ level, formatters: { level: (label) => ({ level: label }) } }, { write: (line: string) => logs.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, logs };
+}
+
+/** Returns a port that was free on 127.0.0.1 a moment ago. */
+export async function findFreeLoopbackPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (typeof address !== "object" || address === null) throw new Error("the port probe on 127.0.0.1 returned no address");
+  return address.port;
+}
