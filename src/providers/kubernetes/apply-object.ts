@@ -44,7 +44,7 @@ const APPLIERS: Record<string, Applier> = {
   },
 };
 
-/** Returns the API request that applying `object` makes, as RBAC sees it. */
+/** Returns the API request that applying `object` sends, in RBAC terms. */
 export function describeApply(object: KubernetesObject): ApiCallTarget {
   const applier = findApplier(object);
   const target: ApiCallTarget = { verb: "patch", resource: applier.resource, group: applier.group, name: object.metadata?.name ?? "" };

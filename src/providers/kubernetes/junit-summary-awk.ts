@@ -3,9 +3,9 @@ import { JUNIT_SUMMARY_FORMAT, MAX_TERMINATION_MESSAGE_BYTES } from "../../pipel
 /**
  * POSIX awk program that reads a JUnit XML report and prints its junit-summary/v1 JSON summary
  * (see `src/pipeline/junit-summary.ts`) in at most `max` bytes, the size of a termination message.
- * It streams the file record by record (RS is ">"), so large reports stay cheap, and keeps per
- * case the name, classname, file and line attributes, the first line of the message and the first
- * repository stack frame (`path:line` or Python's `File "...", line N`). Run it with LC_ALL=C so
+ * It streams the file record by record (RS is ">"), so large reports stay cheap. For each failed
+ * case it keeps the name, classname, file and line attributes, the first line of the message and
+ * the first repository stack frame (`path:line` or Python's `File "...", line N`). Run it with LC_ALL=C so
  * that lengths count bytes. Tested with mawk and the one true awk; it uses no gawk extensions.
  * NOTE: a ">" or a quote inside CDATA of a failure body can end a body early or hide its frame.
  */

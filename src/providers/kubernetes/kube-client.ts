@@ -24,7 +24,7 @@ export interface KubeClientOptions {
   logger: Pick<Logger, "info" | "warn">;
 }
 
-/** One API request: which environment it serves, and the request as RBAC sees it. */
+/** One API request: the environment it serves, and the request in RBAC terms. */
 export interface ApiCall {
   environment: string;
   target: ApiCallTarget;

@@ -43,7 +43,7 @@ export async function waitForNamespaceGone(options: {
 }
 
 /**
- * Describes what holds a Terminating namespace: its status conditions that are True, such as
+ * Describes what keeps a Terminating namespace from going: its status conditions that are True, such as
  * `NamespaceFinalizersRemaining: Some content in the namespace has finalizers remaining`.
  */
 export function describeTerminatingNamespace(namespace: V1Namespace | undefined): string {

@@ -21,12 +21,12 @@ export const JOB_TTL_SECONDS_AFTER_FINISHED = 600;
 /** Label on a Job and its pods with the sanitized step name. */
 export const STEP_LABEL = `${LABEL_PREFIX}/step`;
 
-/** What a step's Job is built from. */
+/** Inputs of a step's Job. */
 export interface StepJobInput {
   environment: EnvironmentSpec;
   step: StepSpec;
   jobName: string;
-  /** Name of the Secret that holds the source token. */
+  /** Name of the Secret that contains the source token. */
   secretName: string;
   sourceUrl: string;
   image: string;
@@ -36,7 +36,7 @@ export interface StepJobInput {
   podAnnotations: Record<string, string>;
 }
 
-/** Security context of every container: what the restricted Pod Security Standard asks for. */
+/** Security context of every container, as the restricted Pod Security Standard requires. */
 export const RESTRICTED_CONTAINER_SECURITY: V1SecurityContext = {
   allowPrivilegeEscalation: false,
   capabilities: { drop: ["ALL"] },

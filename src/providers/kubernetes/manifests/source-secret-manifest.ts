@@ -5,7 +5,7 @@ import { SOURCE_TOKEN_KEY } from "./job-manifest.ts";
 import { buildObjectMetadata } from "./object-metadata.ts";
 
 /**
- * Builds the Secret that holds a step's source token. It is owned by the step's Job, so the
+ * Builds the Secret that contains a step's source token. It is owned by the step's Job, so the
  * garbage collector deletes it with the Job even if Paddock stops before deleting it itself.
  */
 export function buildSourceSecretManifest(options: { environment: EnvironmentSpec; name: string; token: string; job: V1Job }): V1Secret {

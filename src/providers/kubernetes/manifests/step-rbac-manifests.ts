@@ -19,9 +19,9 @@ export function buildStepServiceAccountManifest(options: { environment: Environm
 }
 
 /**
- * Builds the steps' Role. It grants nothing: steps build and test the checkout and need no API
- * access, and an empty Role keeps Paddock's own ClusterRole free of the rights it would have to
- * hold to grant more (RBAC forbids granting what one does not hold).
+ * Builds the steps' Role, which grants nothing, because steps build and test the checkout and
+ * need no API access. RBAC lets a user grant only permissions that user holds, so an empty Role
+ * also keeps Paddock's own ClusterRole small.
  */
 export function buildStepRoleManifest(options: { environment: EnvironmentSpec; namespace: string }): V1Role {
   return {

@@ -1,8 +1,8 @@
 import { JUNIT_SUMMARY_AWK_VARIABLES, summaryProblemJson } from "../junit-summary-awk.ts";
 
-/** Directory of the shared `emptyDir` that holds the checkout, and the step's working directory. */
+/** Directory of the shared `emptyDir` that contains the checkout, and the step's working directory. */
 export const WORKSPACE_PATH = "/workspace";
-/** Where Kubernetes reads a container's termination message from. */
+/** Path of the file that Kubernetes reads a container's termination message from. */
 export const TERMINATION_LOG_PATH = "/dev/termination-log";
 /** Maximum seconds the source container spends downloading the tarball. */
 export const SOURCE_DOWNLOAD_TIMEOUT_SECONDS = 300;
