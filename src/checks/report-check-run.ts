@@ -27,6 +27,7 @@ export interface ChecksClient {
         conclusion?: PipelineConclusion;
         completed_at?: string;
         output: CheckRunOutput;
+        actions?: CheckRunAction[];
       }): Promise<{ data: { id: number } }>;
       update(parameters: {
         owner: string;
@@ -111,6 +112,7 @@ export function createCheckRunReporter(options: {
         external_id: view.environmentName,
         completed_at: formatTimestamp(now()),
         output: { title: rendered.title, summary: rendered.summary, ...(rendered.annotations.length > 0 ? { annotations: rendered.annotations.slice(0, MAX_ANNOTATIONS_PER_REQUEST) } : {}) },
+        ...(rendered.actions ? { actions: rendered.actions } : {}),
       });
       logger.info({ checkRunId: response.data.id, conclusion, headSha: view.headSha }, "completed check run created");
       return response.data.id;
