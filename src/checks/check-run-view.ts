@@ -1,4 +1,5 @@
 import type { ConfigProblem } from "../config/config-problem.ts";
+import type { PendingAuditRecord } from "../audit/audit-record-schema.ts";
 import type { CostView } from "../cost/cost-view.ts";
 import type { StepResult, StepStatus } from "../pipeline/step-result.ts";
 
@@ -89,4 +90,6 @@ export interface CheckRunView {
   notes: string[];
   /** Cost of the steps, the total so far and the projection; left out when nothing was metered. */
   cost?: CostView;
+  /** Audit records of this run, mirrored on the check run as notice annotations. */
+  auditRecords?: PendingAuditRecord[];
 }

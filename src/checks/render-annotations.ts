@@ -1,3 +1,4 @@
+import { renderAuditAnnotations } from "../audit/audit-annotations.ts";
 import type { ConfigProblem } from "../config/config-problem.ts";
 import type { CheckAnnotation } from "./check-annotation.ts";
 import type { CheckRunView, LocatedViolation, TestFailure } from "./check-run-view.ts";
@@ -19,9 +20,13 @@ export interface RenderedAnnotations {
   unlocated: number;
 }
 
+/** File the audit mirror annotations attach to: the config that every run reads. */
+export const AUDIT_ANNOTATION_PATH = ".github/paddock.yml";
+
 /**
  * Renders one `failure` annotation per config problem, on the config file and line and naming
- * the field, then one per located test failure. GitHub's per-annotation limits are applied.
+ * the field, then one per located test failure, then one `notice` per audit record of the run.
+ * GitHub's per-annotation limits are applied.
  */
 export function renderAnnotations(view: CheckRunView): RenderedAnnotations {
   const candidates: CheckAnnotation[] = view.configProblems.map(annotateConfigProblem);
@@ -33,6 +38,9 @@ export function renderAnnotations(view: CheckRunView): RenderedAnnotations {
       else candidates.push(annotateTestFailure(failure));
     }
   }
+
+  // The audit mirror comes last, so failures keep their place in the first request of 50.
+  candidates.push(...renderAuditAnnotations({ records: view.auditRecords ?? [], path: AUDIT_ANNOTATION_PATH, line: 1 }));
 
   const capped = candidates.slice(0, MAX_ANNOTATIONS_PER_CHECK_RUN);
   return { annotations: capped.map(limitAnnotation), omitted: candidates.length - capped.length, unlocated };

@@ -10,6 +10,8 @@ export interface SweepVerdict {
   name: string;
   reason: SweepReason;
   key?: EnvironmentKey;
+  /** Repository `owner/name` from the environment's annotation, for the audit record. */
+  repository?: string;
   detail: string;
 }
 
@@ -32,10 +34,11 @@ export function findExpiredEnvironments(options: { environments: readonly Listed
   for (const environment of options.environments) {
     const key = readEnvironmentKey(environment);
     const expiresAt = Date.parse(environment.annotations[`${LABEL_PREFIX}/expires-at`] ?? "");
+    const repository = environment.annotations[`${LABEL_PREFIX}/repository`];
     if (!key) {
       verdicts.push({ name: environment.name, reason: "orphan", detail: "identity labels are missing or invalid" });
     } else if (Number.isFinite(expiresAt) && expiresAt <= options.now.getTime()) {
-      verdicts.push({ name: environment.name, reason: "ttl", key, detail: `expired at ${new Date(expiresAt).toISOString()}` });
+      verdicts.push({ name: environment.name, reason: "ttl", key, ...(repository ? { repository } : {}), detail: `expired at ${new Date(expiresAt).toISOString()}` });
     }
   }
   return verdicts;

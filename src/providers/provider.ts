@@ -65,6 +65,8 @@ export interface PreparedEnvironment {
   sha: string;
   /** Provider-specific place of the checkout (a directory, or a namespace). */
   location: string;
+  /** True when this call created the environment, false when it already existed; unset when unknown. */
+  created?: boolean;
   /** Facts about the preparation worth showing on the check run, such as a wait for an old namespace. */
   notes?: string[];
 }

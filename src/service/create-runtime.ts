@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { describeError } from "../errors.ts";
 import { findBwrap } from "../providers/local/find-bwrap.ts";
 import { createLocalProvider } from "../providers/local/local-provider.ts";
+import { createAuditTrailFromEnv } from "./create-audit-trail-from-env.ts";
 import { createLogger } from "./create-logger.ts";
 import { createFileGovernance } from "./create-governance.ts";
 import { createPaddockService, DEFAULT_PIPELINE_CONCURRENCY, type PaddockService } from "./paddock-service.ts";
@@ -20,7 +21,8 @@ export const DEFAULT_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 
 /**
  * Builds the logger, provider and service from environment variables: PADDOCK_STATE_DIR,
- * PADDOCK_SANDBOX (`bwrap` or `none`), PADDOCK_CONCURRENCY, PADDOCK_SWEEP_INTERVAL (seconds) and LOG_LEVEL.
+ * PADDOCK_SANDBOX (`bwrap` or `none`), PADDOCK_CONCURRENCY, PADDOCK_SWEEP_INTERVAL (seconds),
+ * the PADDOCK_AUDIT_* variables of the audit trail, and LOG_LEVEL.
  */
 export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }): Promise<PaddockRuntime> {
   const { env } = options;
@@ -46,5 +48,9 @@ export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }):
 
   const provider = createLocalProvider({ stateDir, sandbox, logger });
   logger.info({ provider: provider.kind, stateDir, sandbox, concurrency }, "paddock runtime ready");
-  return { logger, service: createPaddockService({ provider, logger, concurrency, governance: createFileGovernance({ stateDir }) }), sweepIntervalMs: sweepSeconds * 1000 };
+  const audit = await createAuditTrailFromEnv({ env, stateDir, logger });
+  // Records a crash left in the spool go out first.
+  await audit.flush();
+  const service = createPaddockService({ provider, logger, concurrency, governance: createFileGovernance({ stateDir }), audit });
+  return { logger, service, sweepIntervalMs: sweepSeconds * 1000 };
 }

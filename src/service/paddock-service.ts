@@ -14,11 +14,25 @@ import type { Provider } from "../providers/provider.ts";
 import type { CheckRunSink } from "./check-run-reporter.ts";
 import { createGovernanceHandlers } from "./governance-handlers.ts";
 import type { Governance } from "./judge-pull-request.ts";
+import { auditProvider, auditSink, type RunAuditContext } from "./audited-run.ts";
+import type { AuditTrail } from "./audit-trail.ts";
 import { runPullRequest } from "./run-pull-request.ts";
 import { sweepEnvironments, type SweepReport } from "./sweep-environments.ts";
 
 /** Pipelines that may run at the same time across all environments. */
 export const DEFAULT_PIPELINE_CONCURRENCY = 2;
+
+/** Who and what a teardown's audit record names. */
+export interface TeardownAudit {
+  actor: { login: string; id: number; type: string };
+  repository: { id: number; fullName: string };
+  pullRequest: number | null;
+  reason: "closed" | "merged" | "ttl" | "orphan" | "policy";
+  deliveryId: string | null;
+}
+
+/** The actor of actions Paddock takes on its own, such as the sweeper's teardowns. */
+export const PADDOCK_ACTOR = { login: "paddock[bot]", id: 0, type: "Bot" } as const;
 
 /** GitHub access for one installation. */
 export interface InstallationClients {
@@ -37,7 +51,7 @@ export interface PaddockService {
   /** Judges live environments again when a push changes the org policy. */
   acceptPush(options: { event: PushEvent; clients: InstallationClients; logger: Logger }): void;
   /** Tears an environment down through the queue, pre-empting the work queued for its key. */
-  acceptTeardown(options: { key: EnvironmentKey; environmentName: string; reason: string; logger: Logger }): void;
+  acceptTeardown(options: { key: EnvironmentKey; environmentName: string; reason: string; logger: Logger; audit?: TeardownAudit }): void;
   /** Removes expired, orphaned and closed environments; see sweepEnvironments. */
   sweep(options: { githubFor: (repository: string) => Promise<GitHubRequester | undefined> }): Promise<SweepReport>;
   /** Resolves when every accepted event has been handled. */
@@ -54,6 +68,8 @@ export function createPaddockService(options: {
   quietMs?: number;
   /** Spend and approval records that org policy reads. */
   governance: Governance;
+  /** The audit trail every decision and action is recorded in; nothing is recorded without it. */
+  audit?: AuditTrail;
 }): PaddockService {
   const { provider } = options;
   const now = options.now ?? (() => new Date());
@@ -107,7 +123,20 @@ export function createPaddockService(options: {
       const logger = baseLogger.child({ key: formatEnvironmentKey(key), environment: environmentName, sha: event.pullRequest.headSha });
 
       if (event.action === "closed") {
-        service.acceptTeardown({ key, environmentName, reason: event.pullRequest.merged ? "merged" : "closed", logger });
+        const reason = event.pullRequest.merged ? "merged" : "closed";
+        service.acceptTeardown({
+          key,
+          environmentName,
+          reason,
+          logger,
+          audit: {
+            actor: event.sender,
+            repository: { id: event.repository.id, fullName: event.repository.fullName },
+            pullRequest: event.pullRequest.number,
+            reason,
+            deliveryId: event.deliveryId,
+          },
+        });
         return;
       }
       handlers.reviewPolicy({ event, clients, logger });
@@ -121,12 +150,18 @@ export function createPaddockService(options: {
         configProblems: [],
         notes: [],
       };
+      // With an audit trail, every step, denial and cancellation of this run leaves a record.
+      const auditContext: RunAuditContext = { event, environmentName, provider: provider.kind, checkRunId: null, records: [] };
+      const trail = options.audit;
+      const sink = trail ? auditSink({ sink: clients.sink, trail, context: auditContext }) : clients.sink;
+      const runProvider = trail ? auditProvider({ provider, trail, context: auditContext }) : provider;
+
       // Work that starts at once gets its check run now, outside the queue, so the pull request
       // shows it in milliseconds. Work that waits gets one only when it starts or is superseded,
       // so a commit superseded in a burst costs one GitHub write.
       let checkRunId: Promise<number> | undefined;
       const ensureCheckRun = (): Promise<number> => {
-        checkRunId ??= track(clients.sink.start(view));
+        checkRunId ??= track(sink.start(view));
         return checkRunId;
       };
 
@@ -135,8 +170,8 @@ export function createPaddockService(options: {
         sha: event.pullRequest.headSha,
         supersede: async (reason) => {
           const cancelled: CheckRunView = { ...view, status: "completed", conclusion: "cancelled", headline: reason };
-          if (checkRunId) await clients.sink.complete(await checkRunId, cancelled);
-          else await clients.sink.createCompleted(cancelled);
+          if (checkRunId) await sink.complete(await checkRunId, cancelled);
+          else await sink.createCompleted(cancelled);
           logger.info({ reason }, "queued run superseded");
         },
         execute: async (signal) => {
@@ -146,23 +181,25 @@ export function createPaddockService(options: {
             const live = await readPullRequestState({ octokit: clients.octokit, owner: event.repository.owner, repo: event.repository.name, number: event.pullRequest.number });
             if (live.state === "closed") {
               const headline = `Nothing ran: pull request #${event.pullRequest.number} is ${live.merged ? "merged" : "closed"}`;
-              await clients.sink.complete(id, { ...view, status: "completed", conclusion: "neutral", headline });
+              await sink.complete(id, { ...view, status: "completed", conclusion: "neutral", headline });
               logger.info({ merged: live.merged }, "run skipped: pull request closed");
               return;
             }
-            const finished = await runPullRequest({ event, octokit: clients.octokit, provider, sink: clients.sink, checkRunId: id, view, signal, logger, now, governance: options.governance });
+            const finished = await runPullRequest({ event, octokit: clients.octokit, provider: runProvider, sink, checkRunId: id, view, signal, logger, now, governance: options.governance });
             logger.info({ conclusion: finished.conclusion }, "pipeline finished");
           } catch (error) {
             logger.error({ err: error }, "pipeline failed");
             const headline = `Paddock failed before the pipeline finished: ${describeError(error)}`;
-            await clients.sink.complete(id, { ...view, status: "completed", conclusion: "failure", headline });
+            await sink.complete(id, { ...view, status: "completed", conclusion: "failure", headline });
+          } finally {
+            await trail?.flush();
           }
         },
       });
       if (outcome === "started") ensureCheckRun().catch((error: unknown) => logger.error({ err: error }, "creating the check run failed"));
     },
 
-    acceptTeardown({ key, environmentName, reason, logger }) {
+    acceptTeardown({ key, environmentName, reason, logger, audit }) {
       scheduler.submit(formatEnvironmentKey(key), {
         kind: "teardown",
         sha: null,
@@ -170,6 +207,17 @@ export function createPaddockService(options: {
         execute: async () => {
           await provider.teardown({ environmentName });
           logger.info({ environment: environmentName, reason }, "environment torn down");
+          if (!options.audit || !audit) return;
+          await options.audit.record({
+            action: "environment.torn_down",
+            actor: audit.actor,
+            repository: audit.repository,
+            pullRequest: audit.pullRequest,
+            deliveryId: audit.deliveryId,
+            environment: { name: environmentName, provider: provider.kind, cluster: null, namespace: provider.kind === "kubernetes" ? environmentName : null },
+            teardownReason: audit.reason,
+          });
+          await options.audit.flush();
         },
       });
     },
@@ -184,7 +232,10 @@ export function createPaddockService(options: {
           const logger = options.logger.child({ environment: verdict.name, reason: verdict.reason });
           // An orphan has no key, so it gets a key of its own name: nothing else is queued for it.
           const key = verdict.key ?? { repositoryId: 0, branch: `orphan/${verdict.name}` };
-          service.acceptTeardown({ key, environmentName: verdict.name, reason: `${verdict.reason}: ${verdict.detail}`, logger });
+          const repository = { id: key.repositoryId, fullName: verdict.repository ?? "unknown/unknown" };
+          const pullRequest = "pullRequest" in key ? key.pullRequest : null;
+          const audit = { actor: PADDOCK_ACTOR, repository, pullRequest, reason: verdict.reason, deliveryId: null };
+          service.acceptTeardown({ key, environmentName: verdict.name, reason: `${verdict.reason}: ${verdict.detail}`, logger, audit });
         },
       });
     },

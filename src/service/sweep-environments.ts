@@ -45,7 +45,7 @@ export async function sweepEnvironments(options: {
       for (const environment of group) {
         const key = readEnvironmentKey(environment);
         if (key && "pullRequest" in key && !open.has(key.pullRequest)) {
-          removed.push({ name: environment.name, reason: "closed", key, detail: `pull request #${key.pullRequest} is not open` });
+          removed.push({ name: environment.name, reason: "closed", key, repository, detail: `pull request #${key.pullRequest} is not open` });
         }
       }
     } catch (error) {

@@ -53,7 +53,13 @@ describe("sweeper", () => {
 
     expect(report.listed).toBe(1);
     expect(report.removed).toEqual([
-      { name, reason: "closed", key: { repositoryId: payload.repository.id, pullRequest: payload.pull_request.number }, detail: `pull request #${payload.pull_request.number} is not open` },
+      {
+        name,
+        reason: "closed",
+        key: { repositoryId: payload.repository.id, pullRequest: payload.pull_request.number },
+        repository: payload.repository.full_name,
+        detail: `pull request #${payload.pull_request.number} is not open`,
+      },
     ]);
     expect(existsSync(join(app.stateDir, "environments", name))).toBe(false);
   });

@@ -89,7 +89,7 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
       expiresAt: new Date(updatedAt.getTime() + environment.ttlSeconds * 1000).toISOString(),
     });
     logger.info({ environment: environment.name, sha, location: checkout }, "environment prepared");
-    return { environment, sha, location: checkout };
+    return { environment, sha, location: checkout, created: previous === undefined };
   }
 
   async function runStep(request: { prepared: PreparedEnvironment; step: StepSpec; signal: AbortSignal }): Promise<StepResult> {

@@ -1,0 +1,104 @@
+import type { PendingAuditRecord } from "../audit/audit-record-schema.ts";
+import { describeRecordCost } from "../audit/build-audit-record.ts";
+import type { AuditRecordInput } from "../audit/build-audit-record.ts";
+import { meterStepResult } from "../cost/meter-step-result.ts";
+import { resolvePriceTable } from "../cost/price-table.ts";
+import type { PullRequestEvent } from "../github/webhook-event.ts";
+import type { Provider } from "../providers/provider.ts";
+import type { AuditTrail } from "./audit-trail.ts";
+import type { CheckRunSink } from "./check-run-reporter.ts";
+
+/** What every record of one run shares; `checkRunId` is filled in once the check run exists. */
+export interface RunAuditContext {
+  event: PullRequestEvent;
+  environmentName: string;
+  provider: Provider["kind"];
+  checkRunId: number | null;
+  /** Records made for this run, mirrored on its check run when it completes. */
+  records: PendingAuditRecord[];
+}
+
+/** Builds the fields every record of the run carries. */
+export function describeRunForAudit(context: RunAuditContext): Omit<AuditRecordInput, "action"> {
+  const { event } = context;
+  return {
+    actor: { login: event.sender.login, id: event.sender.id, type: event.sender.type },
+    repository: { id: event.repository.id, fullName: event.repository.fullName },
+    pullRequest: event.pullRequest.number,
+    branch: event.pullRequest.headRef,
+    headSha: event.pullRequest.headSha,
+    deliveryId: event.deliveryId,
+    checkRunId: context.checkRunId,
+    environment: {
+      name: context.environmentName,
+      provider: context.provider,
+      cluster: null,
+      namespace: context.provider === "kubernetes" ? context.environmentName : null,
+    },
+  };
+}
+
+/**
+ * Wraps a provider so that preparing an environment and each step's start and end leave audit
+ * records, with the step's cost, before the pipeline moves on.
+ */
+export function auditProvider(options: { provider: Provider; trail: AuditTrail; context: RunAuditContext }): Provider {
+  const { provider, trail, context } = options;
+  const record = async (input: Pick<AuditRecordInput, "action" | "step" | "cost">) => {
+    const stored = await trail.record({ ...describeRunForAudit(context), ...input });
+    if (stored) context.records.push(stored);
+  };
+  const prices = resolvePriceTable({});
+
+  return {
+    ...provider,
+    kind: provider.kind,
+    async prepare(prepareOptions) {
+      const prepared = await provider.prepare(prepareOptions);
+      await record({ action: prepared.created === false ? "environment.updated" : "environment.created" });
+      return prepared;
+    },
+    async runStep(stepOptions) {
+      const { step } = stepOptions;
+      await record({ action: "step.started", step: { name: step.name, status: "running", exitCode: null, durationMs: null } });
+      const result = await provider.runStep(stepOptions);
+      const cost = meterStepResult({ result, resources: stepOptions.prepared.environment.resources, prices });
+      await record({
+        action: "step.finished",
+        step: { name: step.name, status: result.status, exitCode: result.exitCode, durationMs: Math.round(result.durationMs) },
+        cost: describeRecordCost(cost),
+      });
+      return result;
+    },
+    teardown: (teardownOptions) => provider.teardown(teardownOptions),
+    listEnvironments: () => provider.listEnvironments(),
+  };
+}
+
+/**
+ * Wraps a check-run sink so that a denied or cancelled run leaves its audit record, and the
+ * run's records are mirrored on the check run as notice annotations when it completes.
+ */
+export function auditSink(options: { sink: CheckRunSink; trail: AuditTrail; context: RunAuditContext }): CheckRunSink {
+  const { sink, trail, context } = options;
+  return {
+    start: async (view) => {
+      const id = await sink.start(view);
+      context.checkRunId = id;
+      return id;
+    },
+    update: (id, view) => sink.update(id, view),
+    createCompleted: (view) => sink.createCompleted(view),
+    async complete(id, view) {
+      const base = describeRunForAudit({ ...context, checkRunId: id });
+      let stored: PendingAuditRecord | undefined;
+      if (view.decision && !view.decision.allowed) {
+        stored = await trail.record({ ...base, action: "policy.denied", decision: { allowed: false, reasons: view.decision.reasons } });
+      } else if (view.conclusion === "cancelled") {
+        stored = await trail.record({ ...base, action: "run.cancelled" });
+      }
+      if (stored) context.records.push(stored);
+      await sink.complete(id, { ...view, auditRecords: [...context.records] });
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createPaddockApp } from "../../app/paddock-app.ts";
+import { openFileAuditSpool } from "../../src/audit/file-audit-spool.ts";
+import { createLocalProvider } from "../../src/providers/local/local-provider.ts";
+import { createAuditTrail } from "../../src/service/audit-trail.ts";
+import { createFileGovernance } from "../../src/service/create-governance.ts";
+import { createPaddockService } from "../../src/service/paddock-service.ts";
+import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
+import { createTestProbot } from "../support/probot-harness.ts";
+import { createSampleRepository, SAMPLE_CONFIG } from "../support/sample-repository.ts";
+import { loadWebhookExample, patchPayload } from "../support/webhook-examples.ts";
+
+let fake: FakeGitHub;
+
+beforeEach(() => {
+  fake = createFakeGitHub();
+});
+
+afterEach(() => {
+  fake.close();
+  fake.assertNoViolations();
+});
+
+describe("audit trail of a pull request", () => {
+  it("spools a record per action and mirrors them on the check run", async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "paddock-audit-app-"));
+    const logger = pino({ level: "silent" });
+    const spool = await openFileAuditSpool({ directory: join(stateDir, "audit") });
+    const service = createPaddockService({
+      provider: createLocalProvider({ stateDir, logger }),
+      logger,
+      governance: createFileGovernance({ stateDir }),
+      audit: createAuditTrail({ spool, logger }),
+    });
+    const app = await createTestProbot({ appFn: createPaddockApp({ service }), logLevel: "info" });
+    const sample = createSampleRepository();
+    // Patched: the head SHA is the sample repository's commit.
+    const opened = patchPayload(loadWebhookExample({ name: "pull_request", action: "opened", withInstallation: true }), { "pull_request.head.sha": sample.sha });
+    const owner = opened.repository.owner.login;
+    const repo = opened.repository.name;
+    fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: SAMPLE_CONFIG });
+    fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
+    fake.setPullRequest({ owner, repo, pullRequest: opened.pull_request });
+
+    await app.receive({ name: "pull_request", payload: opened, id: "delivery-audit" });
+    await service.onIdle();
+    const closed = patchPayload(opened, { action: "closed" });
+    await app.receive({ name: "pull_request", payload: closed, id: "delivery-close" });
+    await service.onIdle();
+
+    const records = await spool.list({ limit: 100 });
+    expect(records.map((record) => [record.action, record.step?.name ?? null, record.step?.status ?? null])).toEqual([
+      ["environment.created", null, null],
+      ["step.started", "build", "running"],
+      ["step.finished", "build", "success"],
+      ["step.started", "test", "running"],
+      ["step.finished", "test", "failure"],
+      ["environment.torn_down", null, null],
+    ]);
+    const [run] = fake.checkRuns();
+    expect(records[0]).toMatchObject({ deliveryId: "delivery-audit", checkRunId: run!.id, actor: { login: opened.sender.login }, pullRequest: opened.pull_request.number, headSha: sample.sha });
+    expect(records[2]!.cost).toMatchObject({ currency: "USD", method: "requested" });
+    expect(records[5]).toMatchObject({ teardownReason: "closed", deliveryId: "delivery-close" });
+    const notices = run!.annotations.filter((annotation) => annotation.annotation_level === "notice");
+    expect(notices.map((annotation) => annotation.title)).toEqual([
+      "Paddock audit: environment.created",
+      "Paddock audit: step.started",
+      "Paddock audit: step.finished",
+      "Paddock audit: step.started",
+      "Paddock audit: step.finished",
+    ]);
+  });
+});
