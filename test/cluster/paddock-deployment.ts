@@ -86,7 +86,7 @@ export function buildBranchEnvironment(options: {
   };
 }
 
-/** A tarball source whose credential points at a host that no test ever reaches: kwok runs no containers. */
+/** Builds a tarball source whose credential names a host that no test reaches, because kwok runs no containers. */
 export function buildTestSource(sha: string = "c".repeat(40)): SourceSpec {
   return {
     kind: "tarball",

@@ -3,7 +3,7 @@ import type { V1ContainerStateTerminated, V1Job, V1Pod } from "@kubernetes/clien
 import { formatDuration } from "../local/format-duration.ts";
 import { SOURCE_CONTAINER_NAME, STEP_CONTAINER_NAME } from "./manifests/job-manifest.ts";
 
-/** What the cluster reports about a step's Job, as the watches last saw it. */
+/** State of a step's Job, its pods and its events, as the watches last saw them. */
 export interface StepObservation {
   job: V1Job | undefined;
   pods: V1Pod[];
@@ -12,7 +12,7 @@ export interface StepObservation {
   timeoutSeconds: number;
 }
 
-/** How a step's Job ended. `podStateMissing` asks the caller to read the pods again before trusting it. */
+/** End state of a step's Job. When `podStateMissing` is true, the caller reads the pods again before using it. */
 export interface StepOutcome {
   status: "success" | "failure" | "timed_out";
   exitCode: number | null;

@@ -38,8 +38,8 @@ export interface WatchObjectsOptions<T extends KubernetesObject> {
 
 /**
  * Lists a collection, then watches it from the list's resource version until `signal` aborts.
- * A watch the server ends is reopened from the last version seen; an expired version (410) or a
- * failed request leads to a new list after RECONNECT_DELAY_MS, and a full list every
+ * A watch the server ends is reopened from the last version seen. An expired version (410) or a
+ * failed request leads to a new list after RECONNECT_DELAY_MS. A full list every
  * RESYNC_INTERVAL_MS repairs missed events. Resolves once `signal` aborts.
  */
 export async function watchObjects<T extends KubernetesObject>(options: WatchObjectsOptions<T>): Promise<void> {
