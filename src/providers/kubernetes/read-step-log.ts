@@ -8,8 +8,8 @@ export const LOG_TAIL_BYTES = 16 * 1024;
 
 /**
  * Reads the last lines of a container's log through the API server, which fetches it from the
- * node's kubelet. Where no kubelet serves logs (kwok, or a node that is gone) the tail says the
- * log is unavailable and why, instead of failing the step.
+ * node's kubelet. Where no kubelet serves logs (kwok, or a node that is gone), the tail states
+ * that the log is unavailable and why, instead of failing the step.
  */
 export async function readStepLogTail(options: { client: KubeClient; namespace: string; podName: string; container: string }): Promise<{ text: string; truncated: boolean }> {
   const { client, namespace, podName, container } = options;
