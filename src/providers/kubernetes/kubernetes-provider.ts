@@ -100,8 +100,8 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
     if (source === undefined) {
       throw new PaddockError("USAGE", `environment ${prepared.environment.name} was not prepared by this provider`, { hint: "Pass the PreparedEnvironment that prepare returned" });
     }
-    if (!(step.timeoutSeconds > 0) || !Number.isInteger(step.timeoutSeconds)) {
-      throw new PaddockError("USAGE", `step ${step.name} has the invalid timeout ${step.timeoutSeconds} seconds`, { hint: "Use a positive whole number of seconds" });
+    if (!(step.timeoutSeconds > 0) || !Number.isFinite(step.timeoutSeconds)) {
+      throw new PaddockError("USAGE", `step ${step.name} has the invalid timeout ${step.timeoutSeconds} seconds`, { hint: "Use a positive number of seconds" });
     }
     const credential = await resolveCredential(assertFetchableInCluster(source));
     return runJobStep({ client, environment: prepared.environment, sha: prepared.sha, step, credential, settings, signal, logger });

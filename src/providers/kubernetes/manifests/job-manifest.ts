@@ -93,7 +93,8 @@ export function buildStepJobManifest(input: StepJobInput): V1Job {
     metadata: buildObjectMetadata({ environment, name: jobName, namespace, labels, annotations: { [`${LABEL_PREFIX}/step-name`]: step.name } }),
     spec: {
       backoffLimit: 0,
-      activeDeadlineSeconds: step.timeoutSeconds,
+      // The API takes whole seconds; a fraction is rounded up so the step never gets less time.
+      activeDeadlineSeconds: Math.ceil(step.timeoutSeconds),
       ttlSecondsAfterFinished: JOB_TTL_SECONDS_AFTER_FINISHED,
       template: {
         metadata: { labels: { ...environment.labels, ...labels }, annotations: input.podAnnotations },
