@@ -1,9 +1,10 @@
 /**
- * Measures the Kubernetes provider on the test control plane, which this script starts: the time
- * to provision an environment (every object applied and the ResourceQuota in force) against
- * `kubectl apply --server-side` of the same manifests, the time to tear one down, and API
- * requests per environment against the objects it has. Environments are provisioned one after
- * another, alternating the provider and kubectl, so load from other processes hits both alike.
+ * Measures the Kubernetes provider on a test control plane that this script starts. It times
+ * provisioning an environment (every object applied and the ResourceQuota in force) against
+ * `kubectl apply --server-side` of the same manifests, and times teardown. It also counts API
+ * requests per environment against the objects the environment has. Environments are
+ * provisioned one after another, alternating the provider and kubectl, so load from other
+ * processes hits both alike.
  * Prints Markdown tables.
  *
  *   node --import tsx bench/kubernetes-provision.ts [--environments N] [--teardown-concurrency N]

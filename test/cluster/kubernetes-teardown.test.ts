@@ -44,7 +44,7 @@ describe("kubernetes stuck namespace", () => {
   // The namespace controller sets the conditions after its first pass over the content, about 5 s here.
   const observant = createKubernetesProvider({ kubeConfig: impersonate(controlPlane), teardownTimeoutMs: 10_000 });
   const released: string[] = [];
-  // Removes the finalizer as soon as the provider says it waits for the old namespace.
+  // Removes the finalizer as soon as the provider logs that it waits for the old namespace.
   const releasingLogger = pino({ level: "info" }, { write: (line: string) => void (line.includes("waiting for the old namespace") ? release() : undefined) });
   const patient = createKubernetesProvider({ kubeConfig: impersonate(controlPlane), logger: releasingLogger });
 
