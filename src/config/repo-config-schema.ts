@@ -63,7 +63,7 @@ export const environmentSchema = z
       .optional()
       .describe(
         'Hosts that steps may reach. Empty or unset means no network at all; ["*"] allows any host. ' +
-          "The local provider cannot filter by host, so any entry there turns the network on.",
+          "The local provider cannot filter by host, so there only [\"*\"] turns the network on.",
       ),
     concurrency: z
       .strictObject({

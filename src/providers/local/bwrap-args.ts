@@ -8,6 +8,14 @@ export const SANDBOX_WORKSPACE = "/workspace";
 /** A top-level system path as it exists on the host: a real directory or a symlink. */
 export type HostRootEntry = { path: string; kind: "directory" } | { path: string; kind: "symlink"; target: string };
 
+/**
+ * Files under the read-only /etc that hold secrets. Paddock often runs as root, and the
+ * sandbox keeps that user's file ownership, so these are covered by empty files.
+ */
+export const HIDDEN_SYSTEM_FILES = ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd"];
+/** Folders under /etc that hold secrets, covered by empty folders. */
+export const HIDDEN_SYSTEM_FOLDERS = ["/etc/ssh", "/etc/sudoers.d", "/etc/ssl/private"];
+
 /** Host paths that must never become visible in the sandbox, not even as a parent of the Node directory. */
 const PRIVATE_HOST_PATHS = ["/", "/root", "/home", "/work", "/tmp", "/var", "/var/run", "/run"];
 
@@ -19,8 +27,10 @@ export interface BwrapArgsOptions {
   nodeDirectory: string;
   /** Host directory of the checkout, bound writable at {@link SANDBOX_WORKSPACE}. */
   workspaceDirectory: string;
-  /** Keeps the host network; the local provider cannot filter by host, so any egress entry turns it on. */
+  /** Keeps the host network; the local provider cannot filter by host, so only egress `*` turns it on. */
   shareNetwork: boolean;
+  /** Secret files and folders that exist on the host and must be covered; see HIDDEN_SYSTEM_FILES. */
+  hiddenPaths?: { files: string[]; folders: string[] };
   /** The complete environment of the step (see `buildStepEnv`). */
   env: Record<string, string>;
   /** Shell command run by `/bin/sh -c`. */
@@ -29,8 +39,9 @@ export interface BwrapArgsOptions {
 
 /**
  * Builds the bwrap argument list for one step: every namespace unshared (the network too unless
- * `shareNetwork`), no capabilities, the system read-only, a private /tmp, /dev and /proc of its
- * own, and the checkout writable at /workspace. The host environment is cleared.
+ * `shareNetwork`), no capabilities, the system read-only with its secret files covered, a private
+ * /tmp, /dev and /proc of its own, and the checkout writable at /workspace. The host environment
+ * is cleared.
  */
 export function buildBwrapArgs(options: BwrapArgsOptions): string[] {
   const args = ["--die-with-parent", "--unshare-all"];
@@ -41,6 +52,8 @@ export function buildBwrapArgs(options: BwrapArgsOptions): string[] {
     if (entry.kind === "symlink") args.push("--symlink", entry.target, entry.path);
     else args.push("--ro-bind", entry.path, entry.path);
   }
+  for (const file of options.hiddenPaths?.files ?? []) args.push("--ro-bind", "/dev/null", file);
+  for (const folder of options.hiddenPaths?.folders ?? []) args.push("--tmpfs", folder);
   args.push("--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp");
 
   // Bound after the tmpfs so that a Node installed under /tmp is not hidden by it.

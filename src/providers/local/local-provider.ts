@@ -103,7 +103,8 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
     }
     if (step.image !== undefined) logger.debug({ environment: name, step: step.name, image: step.image }, "step image ignored by the local provider");
 
-    const command = await stepCommand.build({ step, checkout, shareNetwork: prepared.environment.egress.length > 0 });
+    // Only `*` opens the network: the local sandbox cannot limit it to the listed hosts.
+    const command = await stepCommand.build({ step, checkout, shareNetwork: prepared.environment.egress.includes("*") });
     const logPath = layout.logPath(name, prepared.sha, step.name);
     const controller = new AbortController();
     const run = runSandboxed({

@@ -1,7 +1,8 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
 
 import type { StepSpec } from "../provider.ts";
-import { buildBwrapArgs, type HostRootEntry } from "./bwrap-args.ts";
+import { buildBwrapArgs, HIDDEN_SYSTEM_FILES, HIDDEN_SYSTEM_FOLDERS, type HostRootEntry } from "./bwrap-args.ts";
 import { findBwrap } from "./find-bwrap.ts";
 import { readHostLayout } from "./host-layout.ts";
 import type { RunSandboxedOptions } from "./run-sandboxed.ts";
@@ -32,10 +33,13 @@ const UNSANDBOXED_NOTE = 'ran unsandboxed on the host (sandbox: "none")';
  */
 export function createStepCommand(options: { sandbox: SandboxMode; bwrapPath?: string; nodeDirectory?: string }): StepCommandFactory {
   const nodeDirectory = options.nodeDirectory ?? path.dirname(process.execPath);
-  let sandboxReady: Promise<{ bwrap: string; hostEntries: HostRootEntry[] }> | undefined;
+  type Sandbox = { bwrap: string; hostEntries: HostRootEntry[]; hiddenPaths: { files: string[]; folders: string[] } };
+  let sandboxReady: Promise<Sandbox> | undefined;
 
-  const loadSandbox = (): Promise<{ bwrap: string; hostEntries: HostRootEntry[] }> => {
-    sandboxReady ??= Promise.all([findBwrap({ path: options.bwrapPath }), readHostLayout()]).then(([bwrap, hostEntries]) => ({ bwrap, hostEntries }));
+  const loadSandbox = (): Promise<Sandbox> => {
+    // bwrap can only cover paths that exist, so the secret files are looked up once with the layout.
+    const hiddenPaths = { files: HIDDEN_SYSTEM_FILES.filter((file) => existsSync(file)), folders: HIDDEN_SYSTEM_FOLDERS.filter((folder) => existsSync(folder)) };
+    sandboxReady ??= Promise.all([findBwrap({ path: options.bwrapPath }), readHostLayout()]).then(([bwrap, hostEntries]) => ({ bwrap, hostEntries, hiddenPaths }));
     // A failed lookup is not cached, so installing bubblewrap later takes effect without a restart.
     sandboxReady.catch(() => (sandboxReady = undefined));
     return sandboxReady;
@@ -58,8 +62,8 @@ export function createStepCommand(options: { sandbox: SandboxMode; bwrapPath?: s
         };
       }
 
-      const { bwrap, hostEntries } = await loadSandbox();
-      const args = buildBwrapArgs({ hostEntries, nodeDirectory, workspaceDirectory: checkout, shareNetwork, env, command: step.run });
+      const { bwrap, hostEntries, hiddenPaths } = await loadSandbox();
+      const args = buildBwrapArgs({ hostEntries, hiddenPaths, nodeDirectory, workspaceDirectory: checkout, shareNetwork, env, command: step.run });
       return { argv: [bwrap, ...args], env: {} };
     },
   };

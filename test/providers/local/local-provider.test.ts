@@ -141,9 +141,9 @@ describe("local provider isolation", () => {
     expect(result.exitCode).toBe(3);
   });
 
-  it("network when egress is non-empty", async () => {
+  it("network when egress allows any host", async () => {
     const withEgress = await provider.prepare({
-      environment: testEnvironment({ name: "pr-2-egress", egress: ["registry.npmjs.org"] }),
+      environment: testEnvironment({ name: "pr-2-egress", egress: ["*"] }),
       source: { kind: "directory", sha: SHA, directory: prepared.location },
       signal: new AbortController().signal,
     });
@@ -152,6 +152,25 @@ describe("local provider isolation", () => {
 
     expect(result.outputTail).toBe("reachable\n");
     expect(result.status).toBe("success");
+  });
+
+  it("no network when egress lists hosts", async () => {
+    const withHosts = await provider.prepare({
+      environment: testEnvironment({ name: "pr-2-hosts", egress: ["registry.npmjs.org"] }),
+      source: { kind: "directory", sha: SHA, directory: prepared.location },
+      signal: new AbortController().signal,
+    });
+
+    const result = await runStep(fetchScript(serverPort), {}, withHosts);
+
+    expect(result.outputTail).toBe("unreachable ECONNREFUSED\n");
+    expect(result.exitCode).toBe(3);
+  });
+
+  it("secret system files are empty", async () => {
+    const result = await runStep("cat /etc/shadow 2>/dev/null | wc -c; ls -A /etc/ssh | wc -l; test -r /etc/passwd && echo passwd");
+
+    expect(result.outputTail).toBe("0\n0\npasswd\n");
   });
 
   it("private /tmp in both directions", async () => {
