@@ -88,8 +88,9 @@ describe("kubernetes environment objects", () => {
     const before = (await readAll(environment.name)).map((object) => object.metadata?.resourceVersion);
     provider.takeApiCalls(environment.name);
 
-    await prepare();
+    const prepared = await prepare();
 
+    expect(prepared.created).toBe(false);
     const after = (await readAll(environment.name)).map((object) => object.metadata?.resourceVersion);
     expect(after).toEqual(before);
     expect(provider.takeApiCalls(environment.name)).toEqual({ total: 8, writes: 7, reads: 1, byVerb: { get: 1, patch: 7 } });
@@ -102,8 +103,9 @@ describe("kubernetes environment objects", () => {
   ])("admits awkward name $branch", async ({ repository, branch }) => {
     const awkward = buildBranchEnvironment({ repository, branch });
 
-    await prepare(awkward);
+    const prepared = await prepare(awkward);
 
+    expect(prepared.created).toBe(true);
     const namespace = await core.readNamespace({ name: awkward.name });
     expect(namespace.metadata?.annotations?.["paddock.dev/branch"]).toBe(branch);
     expect(namespace.metadata?.annotations?.["paddock.dev/repository"]).toBe(repository);

@@ -31,10 +31,10 @@ export interface ApplyEnvironmentOptions {
  * Creates or updates an environment's objects with one apply request each, after checking that
  * the namespace is free or already this environment's, and waiting (bounded) for an old one
  * that is still terminating. Resolves once the ResourceQuota is in force, because the quota
- * admission rejects pods until the quota controller has filled in its status. Returns notes
- * worth showing, such as the wait.
+ * admission rejects pods until the quota controller has filled in its status. Returns whether
+ * the namespace was created by this call, and notes worth showing, such as the wait.
  */
-export async function applyEnvironment(options: ApplyEnvironmentOptions): Promise<{ notes: string[] }> {
+export async function applyEnvironment(options: ApplyEnvironmentOptions): Promise<{ created: boolean; notes: string[] }> {
   const { client, environment, manifests, signal } = options;
   const notes: string[] = [];
   const name = environment.name;
@@ -53,7 +53,8 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
   // 3. The quota is in force once its status lists what it limits.
   const quota = applied.find((object) => object.kind === "ResourceQuota") as V1ResourceQuota | undefined;
   if (!isQuotaReady(quota)) await waitForQuota(options);
-  return { notes };
+  const created = existing === undefined || existing.metadata?.deletionTimestamp !== undefined;
+  return { created, notes };
 }
 
 /** Returns true once the quota controller has filled in the status for every limit in the spec. */

@@ -86,10 +86,10 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
     assertFetchableInCluster(source);
     const manifests = buildEnvironmentManifests(environment, manifestOptions);
     const terminatingTimeoutMs = options.terminatingTimeoutMs ?? DEFAULT_TERMINATING_TIMEOUT_MS;
-    const { notes } = await applyEnvironment({ client, environment, manifests, terminatingTimeoutMs, signal, logger });
+    const { created, notes } = await applyEnvironment({ client, environment, manifests, terminatingTimeoutMs, signal, logger });
     logger.info({ environment: environment.name, sha: source.sha }, "kubernetes environment applied");
 
-    const prepared: PreparedEnvironment = { environment, sha: source.sha, location: environment.name, ...(notes.length > 0 ? { notes } : {}) };
+    const prepared: PreparedEnvironment = { environment, sha: source.sha, location: environment.name, created, ...(notes.length > 0 ? { notes } : {}) };
     sources.set(prepared, source);
     return prepared;
   }
