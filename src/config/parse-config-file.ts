@@ -110,6 +110,8 @@ function locateIssue(options: {
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
+  // A record key that fails its schema arrives wrapped; its own message names the key and the fix.
+  if (issue.code === "invalid_key") return issue.issues[0]?.message ?? issue.message;
   if (issue.code !== "invalid_type") return issue.message;
   if (issue.input === undefined) return `required field is missing: add it as a ${issue.expected}`;
   const received = Array.isArray(issue.input) ? "list" : issue.input === null ? "null" : typeof issue.input;

@@ -7,6 +7,12 @@ export const MAX_STEP_NAME_LENGTH = 40;
 /** Most steps a pipeline may have. */
 export const MAX_STEPS = 20;
 
+/** Longest step timeout a config may set: 24 hours, in seconds. */
+export const MAX_STEP_TIMEOUT_SECONDS = 86_400;
+
+/** Environment variable names a POSIX shell can use. */
+const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 const STEP_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 /** A duration string such as `10m` or `24h`. */
@@ -94,9 +100,22 @@ export const stepSchema = z
       .describe("Step name, shown on the check run; lowercase letters, digits and '-'."),
     image: z.string().min(1).optional().describe("Container image; used by the Kubernetes provider."),
     run: z.string().min(1).describe("Shell command, run with /bin/sh -c in the checkout."),
-    timeout: durationSchema.default("10m").describe("Time after which the step and all its processes are killed."),
+    timeout: durationSchema
+      .refine((value) => (parseDurationSeconds(value) ?? 0) <= MAX_STEP_TIMEOUT_SECONDS, {
+        error: (issue) => `step timeout ${JSON.stringify(issue.input)} is longer than the maximum of 24h: split the step or shorten it`,
+      })
+      .default("10m")
+      .describe("Time after which the step and all its processes are killed; at most 24h."),
     junit: z.string().min(1).optional().describe("Path of a JUnit XML report the step writes; failed cases become annotations."),
-    env: z.record(z.string(), z.string()).default({}).describe("Extra environment variables for the step."),
+    env: z
+      .record(
+        z.string().regex(ENV_NAME_PATTERN, {
+          error: (issue) => `invalid environment variable name ${JSON.stringify(issue.input)}: use letters, digits and '_', not starting with a digit`,
+        }),
+        z.string(),
+      )
+      .default({})
+      .describe("Extra environment variables for the step."),
   })
   .describe("One pipeline step.");
 

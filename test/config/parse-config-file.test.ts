@@ -118,3 +118,21 @@ describe("parseConfigFile", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
+
+describe("step limits", () => {
+  it("rejects a step timeout over 24h", () => {
+    expect(parse("steps:\n  - name: a\n    run: x\n    timeout: 30d\n")).toEqual({
+      ok: false,
+      problems: [{ file: FILE, line: 4, column: 14, field: "steps.0.timeout", message: 'step timeout "30d" is longer than the maximum of 24h: split the step or shorten it' }],
+    });
+  });
+
+  it("rejects an environment variable name a shell cannot use", () => {
+    expect(parse("steps:\n  - name: a\n    run: x\n    env: { A-B: x }\n")).toEqual({
+      ok: false,
+      problems: [
+        { file: FILE, line: 4, column: 17, field: "steps.0.env.A-B", message: `invalid environment variable name "A-B": use letters, digits and '_', not starting with a digit` },
+      ],
+    });
+  });
+});
