@@ -21,7 +21,11 @@ import { DEFAULT_API_BURST, DEFAULT_API_QPS, TokenBucket } from "./token-bucket.
  * NOTE: chosen for Node projects; the test control plane runs no containers, so no image is pulled there.
  */
 export const DEFAULT_STEP_IMAGE = "docker.io/library/node:20-bookworm";
-/** Default image of the source container, which needs `sh`, `curl` and `tar`. */
+/**
+ * Default image of the source container, which needs `sh`, `curl` and a `tar` with gzip and
+ * `--strip-components`.
+ * NOTE: the fetch script has not run in this image, because the test control plane runs no containers.
+ */
 export const DEFAULT_SOURCE_IMAGE = "docker.io/curlimages/curl:8.11.1";
 /** Default maximum wait for an old namespace of the same name to finish terminating. */
 export const DEFAULT_TERMINATING_TIMEOUT_MS = 120_000;
