@@ -25,8 +25,12 @@ export async function main(options: { args: string[]; io: CliIo }): Promise<numb
       case "help":
       case "--help":
       case "-h":
+        if (command === undefined) {
+          io.stderr(USAGE);
+          return EXIT_USAGE;
+        }
         io.stdout(USAGE);
-        return command === undefined ? EXIT_USAGE : 0;
+        return 0;
       default:
         io.stderr(`paddock: unknown command "${command}"\n${USAGE}`);
         return EXIT_USAGE;

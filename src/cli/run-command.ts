@@ -41,7 +41,14 @@ export async function runRunCommand(options: { args: string[]; io: CliIo }): Pro
   // 1. Inputs: event, config, policy and the commit to build.
   const repositoryDir = resolve(io.cwd, values.repo);
   const event = readPullRequestPayload({ event: values.event, path: values.payload, cwd: io.cwd });
-  const config = readConfigFlag({ path: values.config ?? join(repositoryDir, REPO_CONFIG_PATH), cwd: io.cwd, label: REPO_CONFIG_PATH });
+  if (event.action === "closed") {
+    throw new PaddockError("USAGE", `--payload ${values.payload} is a closed pull request, which tears environments down`, {
+      hint: "pass an opened, reopened or synchronize payload to build",
+    });
+  }
+  const config = values.config
+    ? readConfigFlag({ path: values.config, cwd: io.cwd })
+    : readConfigFlag({ path: join(repositoryDir, REPO_CONFIG_PATH), cwd: io.cwd, label: REPO_CONFIG_PATH });
   const { policy, source: policySource } = readPolicyFlag({ path: values["org-policy"], cwd: io.cwd });
   const { sha, note } = await chooseCommit({ repositoryDir, ref: values.ref, payloadSha: event.pullRequest.headSha });
 

@@ -47,7 +47,8 @@ export async function runPipeline(options: {
   } catch (error) {
     if (signal.aborted) return cancel(view, signal);
     logger.error({ err: error }, "environment preparation failed");
-    return { ...view, status: "completed", conclusion: "failure", headline: `Environment could not be prepared: ${describeError(error)}` };
+    const steps = view.steps.map((step): StepProgress => ({ ...step, status: "skipped" }));
+    return { ...view, steps, status: "completed", conclusion: "failure", headline: `Environment could not be prepared: ${describeError(error)}` };
   }
 
   // 2. Run each step; stop at the first that does not succeed.

@@ -42,6 +42,7 @@ describe("paddock plan", () => {
         "paddock.dev/memory": "4Gi",
         "paddock.dev/egress": "",
         "paddock.dev/ttl": "12h",
+        "paddock.dev/set-by-repository": "cpu,memory,ttl",
         "paddock.dev/policy": "default org policy (no policy file)",
       },
       resources: { cpu: "2", memory: "4Gi" },
@@ -110,6 +111,7 @@ describe("paddock plan", () => {
       ].join("\n"),
     ],
     [["plan", "--event", "pull_request", "--payload", "event.json", "--config", "paddock.yml", "--now", "yesterday"], "paddock: --now yesterday is not a valid time. pass an ISO 8601 time such as 2026-01-31T12:00:00Z\n"],
+    [["plan", "--event", "pull_request", "--payload", "event.json", "--config", "paddock.yml", "--now", "Dec 25"], "paddock: --now Dec 25 is not a valid time. pass an ISO 8601 time such as 2026-01-31T12:00:00Z\n"],
     [["plan", "--bogus"], expect.stringMatching(/^paddock: Unknown option '--bogus'/)],
   ])("exits 2 on bad input %j", async (args, message) => {
     const cwd = planFiles({ "bad.yml": "steps:\n  - name: a\n    rn: x\n" });
@@ -117,6 +119,13 @@ describe("paddock plan", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toEqual(message);
     expect(result.code).toBe(2);
+  });
+
+  it("prints usage to stderr without a command", async () => {
+    const result = await runCli([]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.split("\n")[0]).toBe("Usage:");
   });
 
   it("exits 2 on an unknown command", async () => {

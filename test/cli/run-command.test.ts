@@ -52,6 +52,17 @@ describe("paddock run", () => {
     expect(result.stderr).toBe(`paddock: --ref no-such-branch is not a commit in ${sample.directory}. pass a branch, tag or SHA that exists there\n`);
   });
 
+  it("exits 2 for a closed pull request payload", async () => {
+    const sample = createSampleRepository();
+    const cwd = mkdtempSync(join(tmpdir(), "paddock-run-"));
+    writeFileSync(join(cwd, "closed.json"), JSON.stringify(loadWebhookExample({ name: "pull_request", action: "closed" })));
+
+    const result = await runCli(["run", "--event", "pull_request", "--payload", "closed.json", "--repo", sample.directory], { cwd });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("paddock: --payload closed.json is a closed pull request, which tears environments down. pass an opened, reopened or synchronize payload to build\n");
+  });
+
   it("runs as the installed bin", () => {
     const cwd = writePayload();
     const sample = createSampleRepository();
