@@ -1,9 +1,17 @@
 import { run } from "probot";
+import { createPaddockOctokit } from "../src/github/paddock-octokit.ts";
+import { describeError } from "../src/errors.ts";
 import { createPaddockRuntime } from "../src/service/create-runtime.ts";
 import { createPaddockApp } from "./paddock-app.ts";
 
 // Probot's setup mode would otherwise ask smee.io for a webhook proxy channel; opt in with NO_SMEE_SETUP=false.
 process.env.NO_SMEE_SETUP ??= "true";
 
-const runtime = await createPaddockRuntime({ env: process.env });
-await run(createPaddockApp({ service: runtime.service, sweepIntervalMs: runtime.sweepIntervalMs }), { log: runtime.logger });
+try {
+  const runtime = await createPaddockRuntime({ env: process.env });
+  await run(createPaddockApp({ service: runtime.service, sweepIntervalMs: runtime.sweepIntervalMs }), { log: runtime.logger, Octokit: createPaddockOctokit() });
+} catch (error) {
+  // A bad setting is an operator's mistake: print its message, not a stack trace.
+  process.stderr.write(`paddock: ${describeError(error)}\n`);
+  process.exit(1);
+}

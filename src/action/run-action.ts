@@ -72,7 +72,7 @@ async function runUp(options: { toolkit: ActionToolkit; env: NodeJS.ProcessEnv; 
   const rendered = renderCheckRun(view);
   toolkit.setOutput("environment", view.environmentName);
   toolkit.setOutput("conclusion", rendered.conclusion ?? "neutral");
-  await toolkit.writeSummary(`## ${rendered.title}\n\n${rendered.summary}\n`);
+  await toolkit.writeSummary(`## ${rendered.title}\n\n${rendered.summary}\n\n${rendered.text}\n`);
   rendered.annotations.forEach((annotation: CheckAnnotation) =>
     toolkit.error(annotation.message, { file: annotation.path, startLine: annotation.start_line, ...(annotation.title ? { title: annotation.title } : {}) }),
   );

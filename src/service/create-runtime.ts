@@ -27,7 +27,10 @@ export const DEFAULT_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }): Promise<PaddockRuntime> {
   const { env } = options;
   const logger = createLogger({ level: env.LOG_LEVEL ?? "info" });
-  const sandbox = env.PADDOCK_SANDBOX === "none" ? "none" : "bwrap";
+  const sandbox = env.PADDOCK_SANDBOX ?? "bwrap";
+  if (sandbox !== "bwrap" && sandbox !== "none") {
+    throw new Error(`PADDOCK_SANDBOX=${sandbox} is invalid: set bwrap (the default) or none`);
+  }
   const stateDir = resolve(env.PADDOCK_STATE_DIR ?? ".paddock");
   const concurrency = Number(env.PADDOCK_CONCURRENCY ?? DEFAULT_PIPELINE_CONCURRENCY);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
