@@ -5,9 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import pino, { type Logger } from "pino";
-import { Probot, ProbotOctokit, Server, type ApplicationFunction } from "probot";
+import { Probot, Server, type ApplicationFunction, type ProbotOctokit } from "probot";
 
 import { createPaddockApp } from "../../app/paddock-app.ts";
+import { createPaddockOctokit } from "../../src/github/paddock-octokit.ts";
 import { createLocalProvider } from "../../src/providers/local/local-provider.ts";
 import { createFileGovernance } from "../../src/service/create-governance.ts";
 import { createPaddockService, type PaddockService } from "../../src/service/paddock-service.ts";
@@ -34,7 +35,7 @@ export interface PaddockUnderTest extends ProbotUnderTest {
 export interface ProbotServerOptions {
   /** API origin of the loopback GitHub, Probot's `baseUrl`. */
   baseUrl: string;
-  /** Octokit class; Probot's own, with retries and throttling as in production, when unset. */
+  /** Octokit class; the one the app runs with in production (`createPaddockOctokit()`) when unset. */
   Octokit?: typeof ProbotOctokit;
   /** Lowest level captured; `info` when unset. */
   logLevel?: pino.Level | "silent";
@@ -78,7 +79,7 @@ async function startProbotServer(options: ProbotServerOptions & { logger: Logger
     host: "127.0.0.1",
     port,
     log: options.logger,
-    Probot: Probot.defaults({ appId: 1, privateKey: throwawayPrivateKey(), secret: LOOPBACK_WEBHOOK_SECRET, baseUrl: options.baseUrl, log: options.logger, Octokit: options.Octokit ?? ProbotOctokit }),
+    Probot: Probot.defaults({ appId: 1, privateKey: throwawayPrivateKey(), secret: LOOPBACK_WEBHOOK_SECRET, baseUrl: options.baseUrl, log: options.logger, Octokit: options.Octokit ?? createPaddockOctokit() }),
   });
   await server.load(options.appFn);
   await server.start();
