@@ -14,6 +14,9 @@ const repositorySchema = z.object({
   default_branch: z.string().optional(),
 });
 
+/** A full commit SHA: 40 hex digits (SHA-1), or 64 for repositories on SHA-256. */
+const commitShaSchema = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/);
+
 const installationSchema = z.object({ id: z.number() }).nullish();
 
 const pullRequestPayloadSchema = z.object({
@@ -22,10 +25,10 @@ const pullRequestPayloadSchema = z.object({
   repository: repositorySchema,
   sender: accountSchema,
   pull_request: z.object({
-    number: z.number(),
+    number: z.number().int().positive(),
     state: z.string(),
     merged: z.boolean().nullable().optional(),
-    head: z.object({ sha: z.string(), ref: z.string(), repo: z.object({ full_name: z.string() }).nullable() }),
+    head: z.object({ sha: commitShaSchema, ref: z.string(), repo: z.object({ full_name: z.string() }).nullable() }),
     base: z.object({ ref: z.string() }),
   }),
 });
@@ -37,7 +40,7 @@ const checkRunPayloadSchema = z.object({
   sender: accountSchema,
   check_run: z.object({
     id: z.number(),
-    head_sha: z.string(),
+    head_sha: commitShaSchema,
     external_id: z.string().nullable().optional(),
     pull_requests: z.array(z.object({ number: z.number() })).default([]),
     check_suite: z.object({ head_branch: z.string().nullable().optional() }).optional(),
