@@ -15,9 +15,10 @@ export interface LiveEnvironment {
 }
 
 /**
- * What a new policy means for a live environment. `deny`: it asks for more than the new policy
- * allows, so its next run is denied. `shrink`: only its lifetime is longer than the new TTL
- * allows, so its next run gets the shorter one. `unknown`: it carries no recorded settings.
+ * What a new policy means for a live environment. `deny`: its repository asks for more than the
+ * new policy allows, so its next run is denied. `shrink`: only values that came from the old
+ * profile exceed the new caps, so its next run gets the new caps. `unknown`: it carries no
+ * recorded settings.
  */
 export interface LiveVerdict {
   name: string;
@@ -31,8 +32,8 @@ export interface LiveVerdict {
 }
 
 /** Judges a live environment's recorded settings against a policy's caps for its actor class. Pure. */
-export function judgeLiveEnvironment(options: { environment: LiveEnvironment; policy: OrgPolicy; now: Date }): LiveVerdict {
-  const { environment, policy, now } = options;
+export function judgeLiveEnvironment(options: { environment: LiveEnvironment; policy: OrgPolicy }): LiveVerdict {
+  const { environment, policy } = options;
   const read = (key: string) => environment.annotations[key];
   const recordedClass = read(POLICY_ANNOTATIONS.actorClass);
   const actorClass = ACTOR_CLASSES.find((candidate) => candidate === recordedClass);
@@ -54,24 +55,26 @@ export function judgeLiveEnvironment(options: { environment: LiveEnvironment; po
 
   const profile = resolveProfile({ actorClass, written: policy.profiles[actorClass] });
   const rule = (field: string) => `profiles.${actorClass}.${field}`;
+  const setByRepository = new Set((read(POLICY_ANNOTATIONS.setByRepository) ?? "").split(","));
   const denied: string[] = [];
-  if (parseCpuMillis(cpu)! > parseCpuMillis(profile.resources.cpu)!) denied.push(`cpu ${cpu} exceeds ${rule("resources.cpu")} ${profile.resources.cpu}`);
-  if (parseMemoryBytes(memory)! > parseMemoryBytes(profile.resources.memory)!) denied.push(`memory ${memory} exceeds ${rule("resources.memory")} ${profile.resources.memory}`);
+  const shrunk: string[] = [];
+  const over = [
+    { field: "cpu", value: cpu, cap: profile.resources.cpu, rule: rule("resources.cpu"), exceeds: parseCpuMillis(cpu)! > parseCpuMillis(profile.resources.cpu)! },
+    { field: "memory", value: memory, cap: profile.resources.memory, rule: rule("resources.memory"), exceeds: parseMemoryBytes(memory)! > parseMemoryBytes(profile.resources.memory)! },
+    { field: "ttl", value: read(POLICY_ANNOTATIONS.ttl) ?? "", cap: profile.ttl.max, rule: rule("ttl.max"), exceeds: (parseDurationSeconds(read(POLICY_ANNOTATIONS.ttl) ?? "") ?? 0) > parseDurationSeconds(profile.ttl.max)! },
+  ].filter((check) => check.exceeds);
+
+  // The repository's own value is denied at the next run; a profile default is lowered to the new cap.
+  for (const check of over) {
+    if (setByRepository.has(check.field)) denied.push(`${check.field} ${check.value}, set by the repository, exceeds ${check.rule} ${check.cap}`);
+    else shrunk.push(`${check.field} ${check.value} exceeds ${check.rule} ${check.cap}, so its next run gets ${check.cap}`);
+  }
   for (const host of (read(POLICY_ANNOTATIONS.egress) ?? "").split(",").filter(Boolean)) {
     if (!matchesAny(host, profile.egress)) denied.push(`egress host ${host} is not in ${rule("egress")} [${profile.egress.join(", ")}]`);
     else if (host !== "*" && matchesAny(host, policy.deny.egress ?? [])) denied.push(`egress host ${host} is in deny.egress`);
   }
-  if (denied.length > 0) return { ...verdict, outcome: "deny", reasons: denied };
-
-  const shrink = judgeTtl({ ttl: read(POLICY_ANNOTATIONS.ttl), max: profile.ttl.max, expiresAt: read(`${PREFIX}/expires-at`), rule: rule("ttl.max"), now });
-  return shrink ? { ...verdict, outcome: "shrink", reasons: [shrink] } : verdict;
-}
-
-function judgeTtl(options: { ttl: string | undefined; max: string; expiresAt: string | undefined; rule: string; now: Date }): string | undefined {
-  const { ttl, max, expiresAt, rule } = options;
-  if (ttl === undefined || (parseDurationSeconds(ttl) ?? 0) <= parseDurationSeconds(max)!) return undefined;
-  const until = expiresAt ? `; it expires at ${expiresAt}` : "";
-  return `ttl ${ttl} exceeds ${rule} ${max}, so its next run lives at most ${max}${until}`;
+  if (denied.length > 0) return { ...verdict, outcome: "deny", reasons: [...denied, ...shrunk] };
+  return shrunk.length > 0 ? { ...verdict, outcome: "shrink", reasons: shrunk } : verdict;
 }
 
 function toNumber(text: string | undefined): number | undefined {

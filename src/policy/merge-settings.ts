@@ -20,7 +20,15 @@ export interface EffectiveSettings {
   requireImageDigest: boolean;
   /** Whether repository secrets are mounted. */
   secrets: boolean;
+  /**
+   * The sized fields the repository set (`cpu`, `memory`, `ttl`); the others came from the
+   * profile. A later, stricter policy denies a repository's value but lowers a profile's.
+   */
+  setByRepository: SizedField[];
 }
+
+/** Fields whose value either the repository or the profile chose. */
+export type SizedField = "cpu" | "memory" | "ttl";
 
 /** A repository setting that asks for more than the org policy allows. */
 export interface SettingViolation {
@@ -68,6 +76,7 @@ export function mergeSettings(options: {
     approval: stricterApproval(profile.approval, repo.approval ?? "none"),
     requireImageDigest: profile.requireImageDigest || repo.requireImageDigest === true,
     secrets: mergeSecrets({ profile, requested: repo.secrets === true, rule, report }),
+    setByRepository: (["cpu", "memory", "ttl"] as const).filter((field) => (field === "ttl" ? repo.ttl : repo.resources?.[field]) !== undefined),
   };
   return { effective, violations };
 }

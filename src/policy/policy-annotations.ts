@@ -12,6 +12,7 @@ export const POLICY_ANNOTATIONS = {
   memory: `${PREFIX}/memory`,
   egress: `${PREFIX}/egress`,
   ttl: `${PREFIX}/ttl`,
+  setByRepository: `${PREFIX}/set-by-repository`,
   policy: `${PREFIX}/policy`,
 } as const;
 
@@ -28,6 +29,7 @@ export function buildPolicyAnnotations(options: { actor: ActorClassification; ef
     [POLICY_ANNOTATIONS.memory]: effective.resources.memory,
     [POLICY_ANNOTATIONS.egress]: effective.egress.join(","),
     [POLICY_ANNOTATIONS.ttl]: effective.ttl,
+    [POLICY_ANNOTATIONS.setByRepository]: effective.setByRepository.join(","),
     [POLICY_ANNOTATIONS.policy]: options.policyLocation,
   };
 }

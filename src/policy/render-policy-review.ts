@@ -23,7 +23,7 @@ export function renderInvalidPolicyReview(problems: readonly ConfigProblem[]): P
 
 /**
  * Renders what a valid policy means for the live environments: which it would deny, which it
- * would shorten, and which carry no settings to judge. `action` says what happens to denied
+ * would shrink, and which carry no settings to judge. `action` says what happens to denied
  * ones after merge (or what was done, after a push).
  */
 export function renderPolicyImpact(options: { verdicts: readonly LiveVerdict[]; source: string; action: string; listed: boolean }): PolicyReview {
@@ -32,12 +32,12 @@ export function renderPolicyImpact(options: { verdicts: readonly LiveVerdict[]; 
   const shrunk = verdicts.filter((verdict) => verdict.outcome === "shrink");
   const unknown = verdicts.filter((verdict) => verdict.outcome === "unknown");
   const title = options.listed
-    ? `Valid policy: ${denied.length} of ${verdicts.length} live environments denied, ${shrunk.length} shortened`
+    ? `Valid policy: ${denied.length} of ${verdicts.length} live environments denied, ${shrunk.length} shrunk`
     : "Valid policy: live environments were not judged";
   const sections = [`**Valid ${source}.**`];
   if (!options.listed) sections.push("The provider cannot list live environments, so none were judged.");
   if (denied.length > 0) sections.push(`**Would be denied (${action}):**\n${listVerdicts(denied)}`);
-  if (shrunk.length > 0) sections.push(`**Would be shortened at their next run:**\n${listVerdicts(shrunk)}`);
+  if (shrunk.length > 0) sections.push(`**Would shrink to the new caps at their next run:**\n${listVerdicts(shrunk)}`);
   if (unknown.length > 0) sections.push(`**Not judged:**\n${listVerdicts(unknown)}`);
   if (options.listed && denied.length + shrunk.length === 0) sections.push(`All ${verdicts.length} live environments stay within this policy.`);
   return { conclusion: "success", title, summary: sections.join("\n\n") };

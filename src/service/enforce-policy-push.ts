@@ -46,7 +46,7 @@ export async function enforcePolicyPush(options: {
 
   // 2. Judge and act on every live environment.
   const listed = options.listEnvironments ? await options.listEnvironments() : undefined;
-  const verdicts = (listed ?? []).map((environment) => judgeLiveEnvironment({ environment, policy: lookup.policy, now: now() }));
+  const verdicts = (listed ?? []).map((environment) => judgeLiveEnvironment({ environment, policy: lookup.policy }));
   for (const verdict of verdicts.filter((candidate) => candidate.outcome === "deny")) {
     await act({ verdict, policy: lookup.policy, source: describePolicySource(lookup.source), octokit, now, logger, teardown: options.teardown });
   }

@@ -19,7 +19,7 @@ export function isOrgSettingsRepository(repository: { name: string }): boolean {
 /**
  * Reviews a pull request on the org's `.github` repository that changes the org policy: posts
  * `paddock / policy` on its head commit, failed with annotations when the file is invalid, or
- * listing the live environments the new policy would deny or shorten. Resolves false, posting
+ * listing the live environments the new policy would deny or shrink. Resolves false, posting
  * nothing, when the pull request leaves the policy file as it is on the default branch.
  */
 export async function reviewPolicyPullRequest(options: {
@@ -62,7 +62,7 @@ export async function reviewPolicyPullRequest(options: {
 
   // 3. Judge the live environments under the new policy.
   const listed = options.listEnvironments ? await options.listEnvironments() : undefined;
-  const verdicts = (listed ?? []).map((environment) => judgeLiveEnvironment({ environment, policy: lookup.policy, now: now() }));
+  const verdicts = (listed ?? []).map((environment) => judgeLiveEnvironment({ environment, policy: lookup.policy }));
   const action = lookup.policy.onPolicyChange === "teardown" ? "torn down after merge" : "flagged on their pull requests after merge";
   await post(renderPolicyImpact({ verdicts, source: describePolicySource(lookup.source), action, listed: listed !== undefined }));
   logger.info({ environments: verdicts.length, denied: verdicts.filter((verdict) => verdict.outcome === "deny").length }, "org policy change reviewed");

@@ -77,11 +77,11 @@ describe("org policy pull request", () => {
     await openPolicyPullRequest(app, { sha: shaOf("2"), policy: STRICTER });
 
     const [review] = policyRuns();
-    expect([review?.repo, review?.head_sha, review?.conclusion, review?.output.title]).toEqual([".github", shaOf("2"), "success", "Valid policy: 1 of 1 live environments denied, 0 shortened"]);
+    expect([review?.repo, review?.head_sha, review?.conclusion, review?.output.title]).toEqual([".github", shaOf("2"), "success", "Valid policy: 1 of 1 live environments denied, 0 shrunk"]);
     expect(review?.output.summary).toBe(
       [
         `**Valid org policy Codertocat/.github/${POLICY_PATH}@${shaOf("2").slice(0, 12)}.**`,
-        `**Would be denied (flagged on their pull requests after merge):**\n- \`${live}\` (Codertocat/Hello-World#2, human): cpu 1 exceeds profiles.human.resources.cpu 500m`,
+        `**Would be denied (flagged on their pull requests after merge):**\n- \`${live}\` (Codertocat/Hello-World#2, human): cpu 1, set by the repository, exceeds profiles.human.resources.cpu 500m`,
       ].join("\n\n"),
     );
   });
@@ -125,9 +125,9 @@ describe("org policy merge", () => {
 
     expect(policyRuns().map((run) => [run.repo, run.head_sha, run.conclusion, run.output.title])).toEqual([
       ["Hello-World", LIVE_SHA, "neutral", "Flagged: the org policy changed"],
-      [".github", shaOf("5"), "success", "Valid policy: 1 of 1 live environments denied, 0 shortened"],
+      [".github", shaOf("5"), "success", "Valid policy: 1 of 1 live environments denied, 0 shrunk"],
     ]);
-    expect(policyRuns()[0]?.output.summary).toContain(`- cpu 1 exceeds profiles.human.resources.cpu 500m`);
+    expect(policyRuns()[0]?.output.summary).toContain(`- cpu 1, set by the repository, exceeds profiles.human.resources.cpu 500m`);
     expect(existsSync(join(app.stateDir, "environments", live))).toBe(true);
   });
 
@@ -141,7 +141,7 @@ describe("org policy merge", () => {
 
     expect(policyRuns().map((run) => [run.repo, run.output.title])).toEqual([
       ["Hello-World", "Torn down: the org policy changed"],
-      [".github", "Valid policy: 1 of 1 live environments denied, 0 shortened"],
+      [".github", "Valid policy: 1 of 1 live environments denied, 0 shrunk"],
     ]);
     expect(existsSync(join(app.stateDir, "environments", live))).toBe(false);
   });

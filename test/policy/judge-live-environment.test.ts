@@ -3,8 +3,6 @@ import { judgeLiveEnvironment, type LiveEnvironment } from "../../src/policy/jud
 import { orgPolicySchema } from "../../src/policy/org-policy-schema.ts";
 import { renderPolicyImpact } from "../../src/policy/render-policy-review.ts";
 
-const NOW = new Date("2026-12-04T10:00:00.000Z");
-
 function environment(annotations: Record<string, string>): LiveEnvironment {
   return {
     name: "app-pr-7-abc",
@@ -18,13 +16,14 @@ function environment(annotations: Record<string, string>): LiveEnvironment {
       "paddock.dev/memory": "4Gi",
       "paddock.dev/egress": "registry.npmjs.org",
       "paddock.dev/ttl": "24h",
+      "paddock.dev/set-by-repository": "cpu,memory,ttl",
       ...annotations,
     },
   };
 }
 
 function judge(policy: unknown, annotations: Record<string, string> = {}) {
-  return judgeLiveEnvironment({ environment: environment(annotations), policy: orgPolicySchema.parse(policy), now: NOW });
+  return judgeLiveEnvironment({ environment: environment(annotations), policy: orgPolicySchema.parse(policy) });
 }
 
 describe("judgeLiveEnvironment", () => {
@@ -41,19 +40,22 @@ describe("judgeLiveEnvironment", () => {
     });
   });
 
-  it("denies an environment over the new caps", () => {
+  it("denies an environment whose repository asks for more than the new caps", () => {
     const verdict = judge({ profiles: { agent: { resources: { cpu: "1", memory: "2Gi" } } } });
     expect(verdict.outcome).toBe("deny");
     expect(verdict.reasons).toEqual([
-      "cpu 2 exceeds profiles.agent.resources.cpu 1",
-      "memory 4Gi exceeds profiles.agent.resources.memory 2Gi",
+      "cpu 2, set by the repository, exceeds profiles.agent.resources.cpu 1",
+      "memory 4Gi, set by the repository, exceeds profiles.agent.resources.memory 2Gi",
       "egress host registry.npmjs.org is not in profiles.agent.egress []",
     ]);
   });
 
-  it("shortens an environment whose TTL exceeds the new maximum", () => {
-    const verdict = judge({ profiles: { agent: { egress: ["*"], ttl: { default: "1h", max: "4h" } } } });
-    expect([verdict.outcome, verdict.reasons]).toEqual(["shrink", ["ttl 24h exceeds profiles.agent.ttl.max 4h, so its next run lives at most 4h; it expires at 2026-12-05T10:00:00.000Z"]]);
+  it("shrinks an environment whose values came from the old profile", () => {
+    const verdict = judge({ profiles: { agent: { egress: ["*"], resources: { cpu: "1" }, ttl: { default: "1h", max: "4h" } } } }, { "paddock.dev/set-by-repository": "memory" });
+    expect([verdict.outcome, verdict.reasons]).toEqual([
+      "shrink",
+      ["cpu 2 exceeds profiles.agent.resources.cpu 1, so its next run gets 1", "ttl 24h exceeds profiles.agent.ttl.max 4h, so its next run gets 4h"],
+    ]);
   });
 
   it("cannot judge an environment without recorded settings", () => {
@@ -63,15 +65,18 @@ describe("judgeLiveEnvironment", () => {
 });
 
 describe("renderPolicyImpact", () => {
-  it("lists denied and shortened environments", () => {
-    const verdicts = [judge({ profiles: { agent: { resources: { cpu: "1" }, egress: ["*"] } } }), judge({ profiles: { agent: { egress: ["*"], ttl: { max: "4h", default: "1h" } } } })];
+  it("lists denied and shrunk environments", () => {
+    const verdicts = [
+      judge({ profiles: { agent: { resources: { cpu: "1" }, egress: ["*"] } } }),
+      judge({ profiles: { agent: { egress: ["*"], ttl: { max: "4h", default: "1h" } } } }, { "paddock.dev/set-by-repository": "cpu,memory" }),
+    ];
     const review = renderPolicyImpact({ verdicts, source: "org policy acme/.github/.github/paddock-policy.yml@abc", action: "torn down after merge", listed: true });
-    expect(review.title).toBe("Valid policy: 1 of 2 live environments denied, 1 shortened");
+    expect(review.title).toBe("Valid policy: 1 of 2 live environments denied, 1 shrunk");
     expect(review.summary).toBe(
       [
         "**Valid org policy acme/.github/.github/paddock-policy.yml@abc.**",
-        "**Would be denied (torn down after merge):**\n- `app-pr-7-abc` (acme/app#7, agent): cpu 2 exceeds profiles.agent.resources.cpu 1",
-        "**Would be shortened at their next run:**\n- `app-pr-7-abc` (acme/app#7, agent): ttl 24h exceeds profiles.agent.ttl.max 4h, so its next run lives at most 4h; it expires at 2026-12-05T10:00:00.000Z",
+        "**Would be denied (torn down after merge):**\n- `app-pr-7-abc` (acme/app#7, agent): cpu 2, set by the repository, exceeds profiles.agent.resources.cpu 1",
+        "**Would shrink to the new caps at their next run:**\n- `app-pr-7-abc` (acme/app#7, agent): ttl 24h exceeds profiles.agent.ttl.max 4h, so its next run gets 4h",
       ].join("\n\n"),
     );
   });

@@ -37,6 +37,7 @@ describe("mergeSettings", () => {
         approval: "write",
         requireImageDigest: false,
         secrets: false,
+        setByRepository: [],
       },
       violations: [],
     });
