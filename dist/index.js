@@ -56768,6 +56768,7 @@ var repositorySchema2 = external_exports.object({
   owner: external_exports.object({ login: external_exports.string() }),
   default_branch: external_exports.string().optional()
 });
+var commitShaSchema = external_exports.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/);
 var installationSchema2 = external_exports.object({ id: external_exports.number() }).nullish();
 var pullRequestPayloadSchema = external_exports.object({
   action: external_exports.enum(PULL_REQUEST_ACTIONS),
@@ -56775,10 +56776,10 @@ var pullRequestPayloadSchema = external_exports.object({
   repository: repositorySchema2,
   sender: accountSchema2,
   pull_request: external_exports.object({
-    number: external_exports.number(),
+    number: external_exports.number().int().positive(),
     state: external_exports.string(),
     merged: external_exports.boolean().nullable().optional(),
-    head: external_exports.object({ sha: external_exports.string(), ref: external_exports.string(), repo: external_exports.object({ full_name: external_exports.string() }).nullable() }),
+    head: external_exports.object({ sha: commitShaSchema, ref: external_exports.string(), repo: external_exports.object({ full_name: external_exports.string() }).nullable() }),
     base: external_exports.object({ ref: external_exports.string() })
   })
 });
@@ -56789,7 +56790,7 @@ var checkRunPayloadSchema = external_exports.object({
   sender: accountSchema2,
   check_run: external_exports.object({
     id: external_exports.number(),
-    head_sha: external_exports.string(),
+    head_sha: commitShaSchema,
     external_id: external_exports.string().nullable().optional(),
     pull_requests: external_exports.array(external_exports.object({ number: external_exports.number() })).default([]),
     check_suite: external_exports.object({ head_branch: external_exports.string().nullable().optional() }).optional()
@@ -57345,7 +57346,8 @@ function mergeSettings(options) {
     deny,
     approval: stricterApproval(profile.approval, repo.approval ?? "none"),
     requireImageDigest: profile.requireImageDigest || repo.requireImageDigest === true,
-    secrets: mergeSecrets({ profile, requested: repo.secrets === true, rule, report })
+    secrets: mergeSecrets({ profile, requested: repo.secrets === true, rule, report }),
+    setByRepository: ["cpu", "memory", "ttl"].filter((field) => (field === "ttl" ? repo.ttl : repo.resources?.[field]) !== void 0)
   };
   return { effective, violations };
 }
@@ -57568,6 +57570,7 @@ var POLICY_ANNOTATIONS = {
   memory: `${PREFIX}/memory`,
   egress: `${PREFIX}/egress`,
   ttl: `${PREFIX}/ttl`,
+  setByRepository: `${PREFIX}/set-by-repository`,
   policy: `${PREFIX}/policy`
 };
 function buildPolicyAnnotations(options) {
@@ -57579,6 +57582,7 @@ function buildPolicyAnnotations(options) {
     [POLICY_ANNOTATIONS.memory]: effective.resources.memory,
     [POLICY_ANNOTATIONS.egress]: effective.egress.join(","),
     [POLICY_ANNOTATIONS.ttl]: effective.ttl,
+    [POLICY_ANNOTATIONS.setByRepository]: effective.setByRepository.join(","),
     [POLICY_ANNOTATIONS.policy]: options.policyLocation
   };
 }
