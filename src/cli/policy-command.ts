@@ -19,7 +19,9 @@ export function runPolicyCommand(options: { args: string[]; io: CliIo }): number
   const { positionals } = parseArgs({ args: options.args, options: {}, allowPositionals: true, strict: true });
   const [subcommand, file, ...extra] = positionals;
   if (subcommand !== "check" || file === undefined || extra.length > 0) {
-    throw new PaddockError("USAGE", subcommand === "check" ? "policy check needs exactly one FILE" : `unknown policy command "${subcommand ?? ""}"`, { hint: `usage: ${POLICY_USAGE}` });
+    const message =
+      subcommand === undefined ? "policy needs a command" : subcommand === "check" ? "policy check needs exactly one FILE" : `unknown policy command "${subcommand}"`;
+    throw new PaddockError("USAGE", message, { hint: `usage: ${POLICY_USAGE}` });
   }
 
   const text = readFlagFile({ flag: "FILE", path: file, cwd: options.io.cwd });

@@ -38,7 +38,7 @@ const pushSchema = z.object({
   commits: z.array(z.object({ added: z.array(z.string()).default([]), modified: z.array(z.string()).default([]), removed: z.array(z.string()).default([]) })),
 });
 
-/** Someone asks Paddock to run a waiting commit: the check-run button, or a label on the pull request. */
+/** A request to run a waiting commit: the check-run button, or a label on the pull request. */
 export interface ApprovalRequestEvent {
   kind: "approval_request";
   via: "check-run button" | "label";

@@ -2,7 +2,7 @@ import type { GitHubRequester } from "./repository-gateway.ts";
 
 /**
  * Reads a user's role on a repository: admin, maintain, write, triage or read, or `none` when
- * GitHub answers 404 (not a collaborator, or no such user). GitHub's `permission` field folds
+ * GitHub returns 404 (not a collaborator, or no such user). GitHub's `permission` field folds
  * maintain into write and triage into read, so `role_name` is preferred when present.
  */
 export async function readCollaboratorRole(options: { octokit: GitHubRequester; owner: string; repo: string; username: string }): Promise<string> {

@@ -1,13 +1,13 @@
-/** The classes of actor Paddock tells apart; each has its own profile in the org policy. */
+/** The classes of actor Paddock distinguishes; each has its own profile in the org policy. */
 export const ACTOR_CLASSES = ["human", "agent", "fork"] as const;
 
 /** A human developer, an AI coding agent, or a contributor from a fork. */
 export type ActorClass = (typeof ACTOR_CLASSES)[number];
 
-/** What identified the class: strongest first. Commit trailers never appear here, because they only hint. */
+/** Evidence that identified the class, strongest first. Commit trailers never appear here, because they only hint. */
 export type ClassificationBasis = "fork" | "identity" | "branch-pattern" | "default";
 
-/** Who is behind an event and how Paddock knows. */
+/** The actor behind an event and the evidence for its class. */
 export interface ActorClassification {
   actorClass: ActorClass;
   login: string;

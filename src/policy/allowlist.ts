@@ -2,7 +2,7 @@
 export const ANY = "*";
 
 /**
- * Whether a host or registry matches an allowlist or denylist entry: `*` matches anything,
+ * Returns whether a host or registry matches an allowlist or denylist entry: `*` matches anything,
  * `*.example.com` matches any subdomain of example.com (not example.com itself), and anything
  * else matches case-insensitively and exactly.
  */
@@ -14,7 +14,7 @@ export function matchesEntry(value: string, entry: string): boolean {
   return candidate === pattern;
 }
 
-/** Whether any entry of the list matches the value. */
+/** Returns whether any entry of the list matches the value. */
 export function matchesAny(value: string, list: readonly string[]): boolean {
   return list.some((entry) => matchesEntry(value, entry));
 }

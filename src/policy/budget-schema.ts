@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { currencySchema } from "../cost/price-table-schema.ts";
 
-/** Most decimal places of a budget amount, the same precision prices have. */
+/** Maximum decimal places of a budget amount, the same precision prices have. */
 export const MAX_BUDGET_DECIMALS = 6;
 
 const AMOUNT_PATTERN = new RegExp(`^\\d+(\\.\\d{1,${MAX_BUDGET_DECIMALS}})?$`);

@@ -2,7 +2,7 @@ import type { ActorClassification } from "./actor-class.ts";
 import { BUILT_IN_AGENTS } from "./default-agents.ts";
 import type { OrgPolicy } from "./org-policy-schema.ts";
 
-/** What classification reads from an event. */
+/** Evidence that classification reads from an event. */
 export interface ActorEvidence {
   sender: { login: string; type: string };
   /** `owner/name` of the base repository. */
@@ -22,8 +22,8 @@ interface AgentMatcher {
 
 /**
  * Classifies the actor behind an event. A pull request from another repository is a fork
- * contributor, whoever sent it. Otherwise a sender whose type is `Bot` and whose login (or
- * GitHub App slug) is on the agent list is an agent; then a branch that matches an agent
+ * contributor, regardless of the sender. Otherwise a sender whose type is `Bot` and whose login (or
+ * GitHub App slug) is on the agent list is an agent. Failing that, a branch that matches an agent
  * pattern makes one. Everyone else is human. Trailers are recorded in `hints` only.
  */
 export function classifyActor(options: { evidence: ActorEvidence; agents: OrgPolicy["agents"]; hints?: string[] }): ActorClassification {
@@ -56,7 +56,7 @@ function matchesLogin(login: string, entry: string): boolean {
   return candidate === listed || candidate === `${listed}[bot]`;
 }
 
-/** Whether a branch matches a pattern in which `*` stands for any text, `/` included. */
+/** Returns whether a branch matches a pattern in which `*` matches any text, `/` included. */
 export function matchesBranch(branch: string, pattern: string): boolean {
   const source = pattern
     .split("*")

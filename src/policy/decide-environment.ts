@@ -18,10 +18,11 @@ export interface LocatedConfig<T> {
 }
 
 /**
- * Judges an environment. Settings (from the default branch) and step images (from the head
- * commit) are checked against the actor's profile merged with the repository's settings; then
- * live environments and spend against the caps and budgets; then approval. Every violation is
- * a reason naming the rule; nothing is clamped. Usage left undefined is reported as unchecked.
+ * Judges an environment in three steps. First, settings (from the default branch) and step
+ * images (from the head commit) are checked against the actor's profile merged with the
+ * repository's settings. Then live environments and spend are checked against the caps and
+ * budgets, and last the approval. Every violation becomes a reason that names the rule, and
+ * nothing is clamped. Usage left undefined is reported as unchecked.
  */
 export function decideEnvironment(options: {
   policy: OrgPolicy;

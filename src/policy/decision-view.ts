@@ -15,7 +15,7 @@ export function toDecisionView(decision: PolicyDecision): DecisionView {
   return { allowed: decision.allowed, verdict: decision.verdict, reasons: decision.reasons, source: describePolicySource(decision.source), violations };
 }
 
-/** The button that approves one pull request's head commit. */
+/** Builds the button that approves one pull request's head commit. */
 export function approveAction(pullRequest: number): CheckRunAction {
   return { label: "Approve and run", description: "Run this commit in a Paddock environment", identifier: `${APPROVE_ACTION_PREFIX}${pullRequest}` };
 }

@@ -5,7 +5,7 @@ import type { GrantedApproval } from "./policy-decision.ts";
 /** Repository roles as GitHub names them, weakest first. */
 export const REPOSITORY_ROLES = ["none", "read", "triage", "write", "maintain", "admin"] as const;
 
-/** Whether a repository role meets an approval level (`maintain` meets `write`, `triage` meets nothing). */
+/** Returns whether a repository role meets an approval level (`maintain` meets `write`, `triage` meets nothing). */
 export function roleMeetsLevel(role: string, level: ApprovalLevel): boolean {
   if (level === "none") return true;
   const rank = REPOSITORY_ROLES.indexOf(role as (typeof REPOSITORY_ROLES)[number]);

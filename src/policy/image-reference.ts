@@ -9,8 +9,9 @@ export interface ImageReference {
 }
 
 /**
- * Reads the registry of an image reference the way Docker does: the first path component is a
- * registry when it contains `.` or `:` or is `localhost`; otherwise the image is on Docker Hub.
+ * Reads the registry of an image reference the way Docker does. The first path component is a
+ * registry when it contains `.` or `:` or is `localhost`, and otherwise the image is on Docker
+ * Hub. A port is dropped, so `localhost:5000/app` comes from `localhost`.
  */
 export function parseImageReference(image: string): ImageReference {
   const pinned = /@sha256:[0-9a-f]{64}$/.test(image);

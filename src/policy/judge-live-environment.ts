@@ -15,8 +15,8 @@ export interface LiveEnvironment {
 }
 
 /**
- * What a new policy means for a live environment. `deny`: its repository asks for more than the
- * new policy allows, so its next run is denied. `shrink`: only values that came from the old
+ * The outcome of a new policy for a live environment. `deny`: its repository requests more than
+ * the new policy allows, so its next run is denied. `shrink`: only values that came from the old
  * profile exceed the new caps, so its next run gets the new caps. `unknown`: it carries no
  * recorded settings.
  */

@@ -6,7 +6,7 @@ import { defaultOrgPolicy, orgPolicySchema, type OrgPolicy, type PolicySource } 
 
 /** Path of the org policy inside the org's `.github` repository. */
 export const ORG_POLICY_PATH = ".github/paddock-policy.yml";
-/** Repository that holds org-wide settings on GitHub. */
+/** Repository that contains org-wide settings on GitHub. */
 export const ORG_SETTINGS_REPOSITORY = ".github";
 /** Length of a commit SHA in a policy location, as in `acme/.github/.github/paddock-policy.yml@1a2b3c4d5e6f`. */
 export const LOCATION_SHA_LENGTH = 12;

@@ -30,7 +30,7 @@ export interface EffectiveSettings {
 /** Fields whose value either the repository or the profile chose. */
 export type SizedField = "cpu" | "memory" | "ttl";
 
-/** A repository setting that asks for more than the org policy allows. */
+/** A repository setting that requests more than the org policy allows. */
 export interface SettingViolation {
   /** Path of the field in the repository config, such as `["environment", "resources", "cpu"]`. */
   path: (string | number)[];

@@ -6,7 +6,7 @@ import { findContradictions } from "./policy-contradictions.ts";
 import { denySchema, listSchema } from "./policy-fields.ts";
 import { profileSchema } from "./profile-schema.ts";
 
-/** What Paddock does with live environments that a newly merged policy would deny. */
+/** Actions on live environments that a newly merged policy would deny. */
 export const POLICY_CHANGE_ACTIONS = ["flag", "teardown"] as const;
 
 const BRANCH_PATTERN = /^[A-Za-z0-9._\-/*]+$/;
@@ -51,19 +51,19 @@ export const orgPolicySchema = z
 /** A validated org policy, with defaults filled in. */
 export type OrgPolicy = z.output<typeof orgPolicySchema>;
 
-/** Where a policy came from, shown with every decision. */
+/** Origin of a policy, shown with every decision. */
 export interface PolicySource {
   kind: "file" | "defaults";
   /** `owner/repo/path@commit` for a file read from GitHub, or a local path for the CLI. */
   location?: string;
-  /** Repository that holds the file, such as `acme/.github`. */
+  /** Repository that contains the file, such as `acme/.github`. */
   repository?: string;
   path?: string;
   /** Commit the file was read at. */
   commitSha?: string;
 }
 
-/** The policy Paddock applies without an org policy file. */
+/** Returns the policy Paddock applies without an org policy file. */
 export function defaultOrgPolicy(): OrgPolicy {
   return orgPolicySchema.parse({});
 }

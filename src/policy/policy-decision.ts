@@ -5,7 +5,7 @@ import type { PolicySource } from "./org-policy-schema.ts";
 /** allowed: run; denied: never runs for this commit; approval_required: runs once someone approves. */
 export type PolicyVerdict = "allowed" | "denied" | "approval_required";
 
-/** Where a value sits in a YAML file, for check-run annotations. */
+/** Position of a value in a YAML file, for check-run annotations. */
 export interface FileLocation {
   file: string;
   line: number;
@@ -22,7 +22,7 @@ export interface PolicyViolation {
   /** The org (or repository) rule, such as `profiles.agent.resources.cpu`. */
   rule: string;
   message: string;
-  /** The repository-config line that asks for too much, when one does. */
+  /** The repository-config line that requests too much, when one does. */
   location?: FileLocation;
 }
 

@@ -3,7 +3,7 @@ import { APPROVAL_LEVELS } from "./actor-class.ts";
 
 /** Largest count a cap may hold (pods, concurrent environments): a typo guard, not a product limit. */
 export const MAX_COUNT_CAP = 10_000;
-/** Most entries in one allowlist or denylist. */
+/** Maximum entries in one allowlist or denylist. */
 export const MAX_LIST_ENTRIES = 200;
 
 const HOST_PATTERN = /^(\*|(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?)$/;
@@ -31,12 +31,12 @@ export const registrySchema = z
   })
   .describe("An image registry host such as ghcr.io or docker.io (images without a host come from docker.io), or * for any.");
 
-/** A list of hosts or registries. */
+/** Builds the schema of a list of hosts or registries. */
 export function listSchema<T extends z.ZodType>(item: T) {
   return z.array(item).max(MAX_LIST_ENTRIES, { error: `list has more than ${MAX_LIST_ENTRIES} entries: use a wildcard` });
 }
 
-/** Who must approve before an environment runs. */
+/** Approval level: who must approve before an environment runs. */
 export const approvalSchema = z
   .enum(APPROVAL_LEVELS, { error: () => `invalid approval level: use one of ${APPROVAL_LEVELS.join(", ")}` })
   .describe("Who must approve each head commit before it runs: none, or the least repository permission of the approver (write, maintain, admin).");

@@ -23,8 +23,8 @@ export function renderInvalidPolicyReview(problems: readonly ConfigProblem[]): P
 
 /**
  * Renders what a valid policy means for the live environments: which it would deny, which it
- * would shrink, and which carry no settings to judge. `action` says what happens to denied
- * ones after merge (or what was done, after a push).
+ * would shrink, and which carry no settings to judge. `action` describes what happens to denied
+ * ones after merge, or what was done after a push.
  */
 export function renderPolicyImpact(options: { verdicts: readonly LiveVerdict[]; source: string; action: string; listed: boolean }): PolicyReview {
   const { verdicts, source, action } = options;

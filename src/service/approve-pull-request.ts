@@ -7,13 +7,13 @@ import { APPROVE_ACTION_PREFIX, APPROVE_LABEL } from "../policy/decision-view.ts
 import { roleMeetsLevel } from "../policy/describe-decision.ts";
 import type { ApprovalStore } from "../policy/records/approval-store.ts";
 
-/** The least approval level: every level but `none` needs at least write permission. */
+/** Minimum role of an approver, because every approval level but `none` needs write or more. */
 export const MIN_APPROVER_LEVEL = "write";
 
-/** What an approval request came to. */
+/** Outcome of an approval request. */
 export type ApprovalOutcome =
   | { kind: "approved"; event: PullRequestEvent }
-  | { kind: "refused"; pullRequest: number; headSha: string; message: string }
+  | { kind: "rejected"; pullRequest: number; headSha: string; message: string }
   | { kind: "ignored"; reason: string };
 
 interface PullRequestData {
@@ -26,7 +26,7 @@ interface PullRequestData {
 
 /**
  * Handles an approval from the check-run button or the approval label. The approver's role is
- * read from GitHub, never taken from the payload; an approval is recorded only for the commit
+ * read from GitHub, never taken from the payload. An approval is recorded only for the commit
  * that is still the pull request's head, so a newer push needs a new approval. The label is
  * removed once used, so it can be added again for the next commit.
  */
@@ -47,13 +47,13 @@ export async function approvePullRequest(options: {
   if (pull.state !== "open") return { kind: "ignored", reason: `pull request #${number} is ${pull.state}` };
   if (event.via === "label") await removeLabel({ octokit, owner, repo, number, logger });
   if (pull.head.sha !== event.headSha) {
-    return { kind: "refused", pullRequest: number, headSha: pull.head.sha, message: `the approval was for commit ${event.headSha.slice(0, 7)}, but the head is now ${pull.head.sha.slice(0, 7)}: approve the new commit` };
+    return { kind: "rejected", pullRequest: number, headSha: pull.head.sha, message: `the approval was for commit ${event.headSha.slice(0, 7)}, but the head is now ${pull.head.sha.slice(0, 7)}: approve the new commit` };
   }
 
   // 2. Who approves, checked through the API.
   const role = await readCollaboratorRole({ octokit, owner, repo, username: event.sender.login });
   if (!roleMeetsLevel(role, MIN_APPROVER_LEVEL)) {
-    return { kind: "refused", pullRequest: number, headSha: pull.head.sha, message: `${event.sender.login} has the ${role} role on ${event.repository.fullName}, and approving needs ${MIN_APPROVER_LEVEL} or more` };
+    return { kind: "rejected", pullRequest: number, headSha: pull.head.sha, message: `${event.sender.login} has the ${role} role on ${event.repository.fullName}, and approving needs ${MIN_APPROVER_LEVEL} or more` };
   }
 
   // 3. Record, pinned to the head commit.

@@ -6,7 +6,7 @@ import type { SpendLedger } from "../policy/records/spend-ledger.ts";
 import { utcDay } from "../policy/records/spend-ledger.ts";
 import type { ListedEnvironment } from "../providers/provider.ts";
 
-/** Where usage comes from: the provider's live environments and the spend ledger. */
+/** Sources of usage: the provider's live environments and the spend ledger. */
 export interface UsageSources {
   listEnvironments?: () => Promise<ListedEnvironment[]>;
   ledger: SpendLedger;

@@ -40,8 +40,8 @@ export function createGovernanceHandlers(options: {
         if (outcome.kind === "approved") options.runPullRequest({ event: outcome.event, clients, logger, rerun: true });
         else if (outcome.kind === "ignored") logger.info({ reason: outcome.reason }, "approval request ignored");
         else {
-          logger.info({ pullRequest: outcome.pullRequest, detail: outcome.message }, "approval refused");
-          await clients.sink.createCompleted(refusedView({ event, pullRequest: outcome.pullRequest, headSha: outcome.headSha, message: outcome.message, provider: provider.kind }));
+          logger.info({ pullRequest: outcome.pullRequest, detail: outcome.message }, "approval rejected");
+          await clients.sink.createCompleted(rejectedApprovalView({ event, pullRequest: outcome.pullRequest, headSha: outcome.headSha, message: outcome.message, provider: provider.kind }));
         }
       });
       track(work).catch((error: unknown) => logger.error({ err: error }, "handling the approval failed"));
@@ -68,7 +68,7 @@ export function createGovernanceHandlers(options: {
   };
 }
 
-function refusedView(options: { event: ApprovalRequestEvent; pullRequest: number; headSha: string; message: string; provider: Provider["kind"] }): CheckRunView {
+function rejectedApprovalView(options: { event: ApprovalRequestEvent; pullRequest: number; headSha: string; message: string; provider: Provider["kind"] }): CheckRunView {
   const { event, pullRequest, headSha, message } = options;
   return {
     environmentName: nameEnvironment({ repositoryName: event.repository.name, key: { repositoryId: event.repository.id, pullRequest } }),
@@ -76,7 +76,7 @@ function refusedView(options: { event: ApprovalRequestEvent; pullRequest: number
     provider: options.provider,
     status: "completed",
     conclusion: "action_required",
-    headline: `Approval refused: ${message}`,
+    headline: `Approval rejected: ${message}`,
     steps: [],
     configProblems: [],
     notes: [],

@@ -11,7 +11,7 @@ import { renderInvalidPolicyReview, renderPolicyImpact } from "../policy/render-
 /** Name of the check run that reviews an org policy change. */
 export const POLICY_CHECK_NAME = "paddock / policy";
 
-/** Whether an event concerns the org's `.github` repository, where the org policy lives. */
+/** Returns whether a repository is the org's `.github` repository, where the org policy lives. */
 export function isOrgSettingsRepository(repository: { name: string }): boolean {
   return repository.name.toLowerCase() === ORG_SETTINGS_REPOSITORY;
 }

@@ -27,7 +27,7 @@ function environmentRecord(stateDir: string, payload: ReturnType<typeof pullRequ
 }
 
 describe("actor profiles", () => {
-  it("runs a human's pull request under the human profile and names the policy", async () => {
+  it("human runs under human profile", async () => {
     const payload = pullRequestPayload("opened", shaOf("1"));
     servePullRequest(fake, { payload, headConfig: QUICK_CONFIG, baseConfig: QUICK_CONFIG });
     serveOrgPolicy(fake, { owner: "Codertocat", text: "profiles:\n  human:\n    ttl: { max: 12h }\n" });
@@ -43,7 +43,7 @@ describe("actor profiles", () => {
     expect(environmentRecord(app.stateDir, payload).environment.annotations).toMatchObject({ "paddock.dev/actor": "Codertocat", "paddock.dev/actor-class": "human", "paddock.dev/ttl": "2h" });
   });
 
-  it("denies an agent known by identity that asks for more CPU, annotated at the line", async () => {
+  it("agent identity over CPU cap denied", async () => {
     const payload = pullRequestPayload("opened", shaOf("2"), { "sender.login": "Copilot", "sender.type": "Bot" });
     servePullRequest(fake, { payload, headConfig: QUICK_CONFIG, baseConfig: QUICK_CONFIG });
     serveOrgPolicy(fake, { owner: "Codertocat", text: "profiles:\n  agent:\n    resources: { cpu: 500m }\n" });
@@ -69,7 +69,7 @@ describe("actor profiles", () => {
     expect(fake.downloads).toEqual([]);
   });
 
-  it("runs a push to an agent branch under the agent profile", async () => {
+  it("agent branch runs under agent profile", async () => {
     const payload = pullRequestPayload("opened", shaOf("3"), { "pull_request.head.ref": "codex/fix-typo" });
     servePullRequest(fake, { payload, headConfig: QUICK_CONFIG, baseConfig: QUICK_CONFIG });
     const app = await startApp();
@@ -84,7 +84,7 @@ describe("actor profiles", () => {
     expect(environmentRecord(app.stateDir, payload).environment.annotations["paddock.dev/actor-class"]).toBe("agent");
   });
 
-  it("denies an agent branch that asks for network the agent profile does not allow", async () => {
+  it("agent branch asking network denied", async () => {
     const config = QUICK_CONFIG.replace("  ttl: 2h", "  ttl: 2h\n  egress: [registry.npmjs.org]");
     const payload = pullRequestPayload("opened", shaOf("4"), { "pull_request.head.ref": "claude/issue-12" });
     servePullRequest(fake, { payload, headConfig: config, baseConfig: config });
@@ -100,7 +100,7 @@ describe("actor profiles", () => {
     ]);
   });
 
-  it("holds a fork's pull request for approval with a button", async () => {
+  it("fork waits for approval button", async () => {
     const payload = pullRequestPayload("opened", shaOf("5"), { "pull_request.head.repo.full_name": "stranger/Hello-World" });
     servePullRequest(fake, { payload, headConfig: QUICK_CONFIG, baseConfig: QUICK_CONFIG });
     const app = await startApp();
@@ -116,7 +116,7 @@ describe("actor profiles", () => {
     expect(fake.downloads).toEqual([]);
   });
 
-  it("runs under the default branch's settings and shows what the pull request would change", async () => {
+  it("settings change applies after merge", async () => {
     const headConfig = QUICK_CONFIG.replace("ttl: 2h", "ttl: 10h");
     const payload = pullRequestPayload("opened", shaOf("6"));
     servePullRequest(fake, { payload, headConfig, baseConfig: QUICK_CONFIG });

@@ -24,7 +24,7 @@ afterEach(() => {
   fake.assertNoViolations();
 });
 
-/** Opens a fork pull request at `sha`; the app answers with a waiting check run. */
+/** Opens a fork pull request at `sha`; the app responds with a waiting check run. */
 async function openFork(app: AppUnderTest, sha: string, action: "opened" | "synchronize" = "opened") {
   const payload = pullRequestPayload(action, sha, FORK);
   servePullRequest(fake, { payload, headConfig: QUICK_CONFIG, baseConfig: QUICK_CONFIG });
@@ -33,7 +33,7 @@ async function openFork(app: AppUnderTest, sha: string, action: "opened" | "sync
   return payload;
 }
 
-/** A real check_run.requested_action payload: the button pressed on the check run of `sha`. */
+/** Builds a real check_run.requested_action payload: the button pressed on the check run of `sha`. */
 function buttonPress(options: { repository: unknown; sha: string; login: string; identifier?: string }) {
   return patchPayload(loadWebhookExample({ name: "check_run", action: "requested_action", withInstallation: true }), {
     repository: options.repository,
@@ -44,7 +44,7 @@ function buttonPress(options: { repository: unknown; sha: string; login: string;
   });
 }
 
-/** A real pull_request.labeled payload: `login` adds `label` to the fork pull request at `sha`. */
+/** Builds a real pull_request.labeled payload: `login` adds `label` to the fork pull request at `sha`. */
 function labeled(options: { sha: string; login: string; label?: string }) {
   return patchPayload(loadWebhookExample({ name: "pull_request", action: "labeled", withInstallation: true }), {
     "label.name": options.label ?? "paddock:approve",
@@ -59,7 +59,7 @@ function conclusions() {
 }
 
 describe("fork approval", () => {
-  it("runs the approved commit after the button is pressed, and waits again after a push", async () => {
+  it("button runs commit, push waits again", async () => {
     const app = await startApp({ quietMs: 0 });
     const opened = await openFork(app, FIRST);
 
@@ -80,7 +80,7 @@ describe("fork approval", () => {
     expect(fake.downloads.map((download) => download.path)).toEqual([expect.stringContaining(FIRST.slice(0, 7))]);
   });
 
-  it("refuses a button press for a commit that is no longer the head", async () => {
+  it("button for a stale commit rejected", async () => {
     const app = await startApp({ quietMs: 0 });
     const opened = await openFork(app, FIRST);
     await openFork(app, SECOND, "synchronize");
@@ -92,12 +92,12 @@ describe("fork approval", () => {
     expect([last?.head_sha, last?.conclusion, last?.output.title]).toEqual([
       SECOND,
       "action_required",
-      "Approval refused: the approval was for commit aaaaaaa, but the head is now bbbbbbb: approve the new commit",
+      "Approval rejected: the approval was for commit aaaaaaa, but the head is now bbbbbbb: approve the new commit",
     ]);
     expect(fake.downloads).toEqual([]);
   });
 
-  it("runs the approved commit after a writer adds the label, and removes the label", async () => {
+  it("label from a writer runs commit", async () => {
     const app = await startApp({ quietMs: 0 });
     await openFork(app, FIRST);
 
@@ -109,7 +109,7 @@ describe("fork approval", () => {
     expect(removed.map((call) => [call.params.issue_number, call.params.name])).toEqual([["2", "paddock:approve"]]);
   });
 
-  it("refuses a user without write permission, by label and by button", async () => {
+  it("approver without write rejected", async () => {
     const app = await startApp({ quietMs: 0 });
     const opened = await openFork(app, FIRST);
 
@@ -120,14 +120,14 @@ describe("fork approval", () => {
     const titles = fake.checkRuns().map((run) => [run.conclusion, run.output.title]);
     expect(titles).toEqual([
       ["action_required", "Waiting for approval: nothing ran yet"],
-      ["action_required", "Approval refused: reader has the read role on Codertocat/Hello-World, and approving needs write or more"],
-      ["action_required", "Approval refused: passer-by has the none role on Codertocat/Hello-World, and approving needs write or more"],
+      ["action_required", "Approval rejected: reader has the read role on Codertocat/Hello-World, and approving needs write or more"],
+      ["action_required", "Approval rejected: passer-by has the none role on Codertocat/Hello-World, and approving needs write or more"],
     ]);
     expect(fake.checkRuns()[2]?.actions).toEqual([{ label: "Approve and run", description: "Run this commit in a Paddock environment", identifier: "approve:2" }]);
     expect(fake.downloads).toEqual([]);
   });
 
-  it("ignores other labels and other buttons", async () => {
+  it("other labels and buttons ignored", async () => {
     const app = await startApp({ quietMs: 0 });
     const opened = await openFork(app, FIRST);
 

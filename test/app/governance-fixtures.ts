@@ -6,7 +6,7 @@ import { loadWebhookExample, patchPayload } from "../support/webhook-examples.ts
 /** A config whose one step passes quickly in the sandbox. */
 export const QUICK_CONFIG = ["environment:", '  resources: { cpu: "1", memory: 1Gi }', "  ttl: 2h", "steps:", "  - name: check", "    run: test -f package.json", ""].join("\n");
 
-/** A real `pull_request` payload with its head moved to `sha` and the given fields patched. */
+/** Builds a real `pull_request` payload with its head moved to `sha` and the given fields patched. */
 export function pullRequestPayload(action: "opened" | "synchronize", sha: string, patches: Record<string, unknown> = {}) {
   return patchPayload(loadWebhookExample({ name: "pull_request", action, withInstallation: true }), { "pull_request.head.sha": sha, ...patches });
 }
@@ -30,7 +30,7 @@ export function servePullRequest(fake: FakeGitHub, options: { payload: PullReque
   fake.setPullRequest({ owner, repo, pullRequest: payload.pull_request });
 }
 
-/** Answers the collaborator permission endpoint from a table of roles; unknown users get 404. */
+/** Serves the collaborator permission endpoint from a table of roles; unknown users get 404. */
 export function serveRoles(fake: FakeGitHub, roles: Record<string, "admin" | "maintain" | "write" | "triage" | "read">) {
   const permissionOf = { admin: "admin", maintain: "write", write: "write", triage: "read", read: "read" } as const;
   fake.on("GET /repos/{owner}/{repo}/collaborators/{username}/permission", (request) => {
@@ -41,7 +41,7 @@ export function serveRoles(fake: FakeGitHub, roles: Record<string, "admin" | "ma
   });
 }
 
-/** A 40-digit hexadecimal commit SHA made from one repeated digit, for readable tests. */
+/** Returns a 40-digit commit SHA made of one repeated hexadecimal digit, for readable tests. */
 export function shaOf(digit: string): string {
   return digit.repeat(40);
 }

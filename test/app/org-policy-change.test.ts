@@ -36,7 +36,7 @@ async function startLiveEnvironment(app: AppUnderTest): Promise<string> {
   return name;
 }
 
-/** Opens a pull request on Codertocat/.github whose head holds `policy` (none when undefined). */
+/** Opens a pull request on Codertocat/.github whose head contains `policy` (none when undefined). */
 async function openPolicyPullRequest(app: AppUnderTest, options: { sha: string; policy?: string; basePolicy?: string }) {
   const payload = pullRequestPayload("opened", options.sha, { ...ORG_REPOSITORY, "pull_request.head.repo.full_name": "Codertocat/.github" });
   if (options.policy !== undefined) fake.setFile({ owner: "Codertocat", repo: ".github", ref: options.sha, path: POLICY_PATH, content: options.policy });
@@ -46,7 +46,7 @@ async function openPolicyPullRequest(app: AppUnderTest, options: { sha: string; 
   await app.service.onIdle();
 }
 
-/** A real push payload, moved to the default branch of Codertocat/.github with one commit that changes `paths`. */
+/** Builds a real push payload, moved to the default branch of Codertocat/.github, with one commit that changes `modified`. */
 function pushPayload(options: { after: string; modified: string[] }) {
   const example = loadWebhookExample({ name: "push", withInstallation: true });
   const commit = {

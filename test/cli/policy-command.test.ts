@@ -21,7 +21,7 @@ describe("paddock policy check", () => {
   });
 
   it.each([
-    [["policy"], 'paddock: unknown policy command "". usage: paddock policy check FILE\n'],
+    [["policy"], "paddock: policy needs a command. usage: paddock policy check FILE\n"],
     [["policy", "lint", "policy.yml"], 'paddock: unknown policy command "lint". usage: paddock policy check FILE\n'],
     [["policy", "check"], "paddock: policy check needs exactly one FILE. usage: paddock policy check FILE\n"],
     [["policy", "check", "a.yml", "b.yml"], "paddock: policy check needs exactly one FILE. usage: paddock policy check FILE\n"],

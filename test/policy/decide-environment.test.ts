@@ -68,7 +68,7 @@ describe("decideEnvironment", () => {
     ]);
   });
 
-  it("denies an image from a denied registry and an unpinned one when digests are required", () => {
+  it("denied registry and unpinned image", () => {
     const policy = { deny: { registries: ["docker.io"] }, profiles: { human: { requireImageDigest: true } } };
     const decision = decide({ policy, text: "steps:\n  - name: test\n    image: node:24\n    run: npm test\n" });
     expect(decision.violations.map((violation) => [violation.rule, violation.message])).toEqual([
@@ -97,7 +97,7 @@ describe("decideEnvironment", () => {
     ]);
   });
 
-  it("denies a projected cost over what is left of a budget, with the numbers", () => {
+  it("budget overrun denied with numbers", () => {
     const policy = { budgets: { currency: "USD", daily: { repository: "5", actorClass: { agent: "1" } } } };
     // 1 CPU and 2Gi for 4h: 4 × 0.031611 + 8 × 0.004237 = 0.160340 USD.
     const usage = { live: { inRepository: 0, forActor: 0 }, spentToday: { repositoryNanos: 4_900_000_000n, actorClassNanos: 900_000_000n } };

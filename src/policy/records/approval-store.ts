@@ -2,7 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 import { appendJsonLine, readJsonLines } from "./jsonl-file.ts";
 
-/** How an approval was given. */
+/** Channel through which an approval was given. */
 export type ApprovalChannel = "check-run button" | "label";
 
 /** An approval to run one head commit of one pull request. */

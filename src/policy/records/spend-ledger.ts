@@ -20,7 +20,7 @@ export interface SpendEntry {
 
 /**
  * Spend so far, read from Paddock's own records of past environments rather than from process
- * memory, so a restart forgets nothing.
+ * memory, so a restart loses nothing.
  * NOTE: the audit ledger records the same facts; once it can answer this query, an
  * implementation over it should replace the JSONL file below.
  */

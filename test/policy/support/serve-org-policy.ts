@@ -7,7 +7,7 @@ export const POLICY_COMMIT = "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b";
 /**
  * Serves an org policy from `<owner>/.github` the way GitHub would: the file on the default
  * branch and at the commit that last changed it, and that commit from the commits list when
- * it is filtered by the policy path. Other repositories' commit lists answer 404.
+ * it is filtered by the policy path. Other repositories' commit lists return 404.
  */
 export function serveOrgPolicy(fake: FakeGitHub, options: { owner: string; text: string; commitSha?: string; branch?: string }): void {
   const { owner, text } = options;
