@@ -57110,12 +57110,12 @@ ${problems.join("\n")}`, {
 
 // src/policy/default-agents.ts
 var BUILT_IN_AGENTS = [
-  // The coding agent opens pull requests as `Copilot` and pushes as `copilot-swe-agent[bot]`.
+  // GitHub shows the Copilot coding agent both as `Copilot` and as `copilot-swe-agent[bot]`.
   { name: "copilot", logins: ["Copilot", "copilot-swe-agent[bot]"], branchPatterns: ["copilot/*"] },
   // Codex cloud opens pull requests as the person who started the task, so the branch is the main signal.
   { name: "codex", logins: ["chatgpt-codex-connector[bot]"], branchPatterns: ["codex/*"] },
+  // NOTE: no public source opened for this list confirms the `claude/*` and `devin/*` branch prefixes.
   { name: "claude", logins: ["claude[bot]"], branchPatterns: ["claude/*"] },
-  // NOTE: the `devin/*` branch prefix is taken from Devin's documentation as remembered, not confirmed in a public source.
   { name: "devin", logins: ["devin-ai-integration[bot]"], branchPatterns: ["devin/*"] },
   { name: "cursor", logins: ["cursor[bot]"], branchPatterns: ["cursor/*"] },
   { name: "jules", logins: ["google-labs-jules[bot]"], branchPatterns: [] },
