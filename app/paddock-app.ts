@@ -2,6 +2,7 @@ import type { ApplicationFunction, Context } from "probot";
 import { createCheckRunReporter } from "../src/checks/report-check-run.ts";
 import { parseWebhookEvent } from "../src/github/webhook-event.ts";
 import type { PaddockService } from "../src/service/paddock-service.ts";
+import { createRepositoryTokenMinter } from "./mint-repository-token.ts";
 import { startSweeper } from "./start-sweeper.ts";
 
 /**
@@ -30,7 +31,7 @@ export function createPaddockApp(options: { service: PaddockService; sweepInterv
       }
       const octokit = context.octokit;
       const sink = createCheckRunReporter({ octokit, owner: event.repository.owner, repo: event.repository.name, logger });
-      const clients = { octokit, sink };
+      const clients = { octokit, sink, mintRepositoryToken: createRepositoryTokenMinter({ octokit, repo: event.repository.name }) };
       if (event.kind === "pull_request") options.service.acceptPullRequest({ event, clients, logger });
       else if (event.kind === "check_run_rerequested") options.service.acceptRerequest({ event, clients, logger });
       else if (event.kind === "approval_request") options.service.acceptApproval({ event, clients, logger });

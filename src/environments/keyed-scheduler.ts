@@ -83,6 +83,21 @@ export class KeyedScheduler {
     return "started";
   }
 
+  /**
+   * Stops everything: waiting work is superseded with `reason` and running runs are aborted
+   * with it. A running teardown finishes, because stopping it half-way could leak objects.
+   */
+  stopAll(reason: string): void {
+    for (const [key, state] of this.#states) {
+      clearTimeout(state.quietTimer);
+      state.quietTimer = undefined;
+      if (state.pending) this.#supersede(key, state.pending, reason);
+      state.pending = undefined;
+      if (state.running?.work.kind === "run") state.running.controller.abort(new Error(reason));
+      if (!state.running) this.#startNext(key, state);
+    }
+  }
+
   /** Number of keys with running or waiting work. */
   get activeKeys(): number {
     return this.#states.size;

@@ -39,12 +39,23 @@ export async function readRepositoryFile(options: {
   }
 }
 
-/** Describes the head commit's source as GitHub's tarball of that commit. */
-export function tarballSource(options: { octokit: GitHubRequester; owner: string; repo: string; sha: string }): SourceSpec {
-  const { octokit, owner, repo, sha } = options;
+/** A token limited to reading one repository's contents, for fetches inside a cluster. */
+export type RepositoryTokenMinter = () => Promise<{ token: string; expiresAt: string }>;
+
+/** Base URL of GitHub's REST API. */
+export const GITHUB_API_URL = "https://api.github.com";
+
+/**
+ * Describes the head commit's source as GitHub's tarball of that commit. With `mintToken`, a
+ * provider that fetches inside a cluster gets a fresh read-only token for this repository per step.
+ */
+export function tarballSource(options: { octokit: GitHubRequester; owner: string; repo: string; sha: string; mintToken?: RepositoryTokenMinter }): SourceSpec {
+  const { octokit, owner, repo, sha, mintToken } = options;
+  const url = `${GITHUB_API_URL}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/tarball/${sha}`;
   return {
     kind: "tarball",
     sha,
+    ...(mintToken ? { credential: async () => ({ url, ...(await mintToken()) }) } : {}),
     open: async (signal) => {
       // parseSuccessResponseBody: false keeps the body a stream, so a large repository is never held in memory.
       const response = await octokit.request("GET /repos/{owner}/{repo}/tarball/{ref}", {

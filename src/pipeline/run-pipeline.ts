@@ -44,6 +44,7 @@ export async function runPipeline(options: {
   let prepared: PreparedEnvironment;
   try {
     prepared = await provider.prepare({ environment: plan.environment, source, signal });
+    if (prepared.notes && prepared.notes.length > 0) view = { ...view, notes: [...view.notes, ...prepared.notes] };
   } catch (error) {
     if (signal.aborted) return cancel(view, signal);
     logger.error({ err: error }, "environment preparation failed");

@@ -1,10 +1,9 @@
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { describeError } from "../errors.ts";
-import { findBwrap } from "../providers/local/find-bwrap.ts";
-import { createLocalProvider } from "../providers/local/local-provider.ts";
 import { createAuditTrailFromEnv } from "./create-audit-trail-from-env.ts";
 import { createLogger } from "./create-logger.ts";
+import { createProviderFromEnv } from "./create-provider-from-env.ts";
 import { createFileGovernance } from "./create-governance.ts";
 import { createPaddockService, DEFAULT_PIPELINE_CONCURRENCY, type PaddockService } from "./paddock-service.ts";
 
@@ -21,16 +20,12 @@ export const DEFAULT_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 
 /**
  * Builds the logger, provider and service from environment variables: PADDOCK_STATE_DIR,
- * PADDOCK_SANDBOX (`bwrap` or `none`), PADDOCK_CONCURRENCY, PADDOCK_SWEEP_INTERVAL (seconds),
+ * PADDOCK_PROVIDER and its settings (see createProviderFromEnv), PADDOCK_CONCURRENCY, PADDOCK_SWEEP_INTERVAL (seconds),
  * the PADDOCK_AUDIT_* variables of the audit trail, and LOG_LEVEL.
  */
 export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }): Promise<PaddockRuntime> {
   const { env } = options;
   const logger = createLogger({ level: env.LOG_LEVEL ?? "info" });
-  const sandbox = env.PADDOCK_SANDBOX ?? "bwrap";
-  if (sandbox !== "bwrap" && sandbox !== "none") {
-    throw new Error(`PADDOCK_SANDBOX=${sandbox} is invalid: set bwrap (the default) or none`);
-  }
   const stateDir = resolve(env.PADDOCK_STATE_DIR ?? ".paddock");
   const concurrency = Number(env.PADDOCK_CONCURRENCY ?? DEFAULT_PIPELINE_CONCURRENCY);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -42,15 +37,8 @@ export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }):
     throw new Error(`PADDOCK_SWEEP_INTERVAL=${env.PADDOCK_SWEEP_INTERVAL} is invalid: set a number of seconds, 10 or more`);
   }
 
-  if (sandbox === "bwrap") {
-    // Checked at start so an operator sees it at once; steps would fail with the same message.
-    await findBwrap().catch((error: unknown) => logger.error({ detail: describeError(error) }, "sandbox unavailable"));
-  } else {
-    logger.warn("PADDOCK_SANDBOX=none: steps run without a sandbox");
-  }
-
-  const provider = createLocalProvider({ stateDir, sandbox, logger });
-  logger.info({ provider: provider.kind, stateDir, sandbox, concurrency }, "paddock runtime ready");
+  const provider = await createProviderFromEnv({ env, stateDir, logger });
+  logger.info({ provider: provider.kind, stateDir, concurrency }, "paddock runtime ready");
   const audit = await createAuditTrailFromEnv({ env, stateDir, logger });
   // Records a crash left in the spool go out first.
   await audit.flush();

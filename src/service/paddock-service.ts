@@ -5,7 +5,7 @@ import { nameEnvironment } from "../environments/environment-name.ts";
 import { KeyedScheduler } from "../environments/keyed-scheduler.ts";
 import { RecentEvents } from "../environments/recent-events.ts";
 import { describeError } from "../errors.ts";
-import type { GitHubRequester } from "../github/repository-gateway.ts";
+import type { GitHubRequester, RepositoryTokenMinter } from "../github/repository-gateway.ts";
 import { findRerequestedPullRequest } from "../github/find-pull-request.ts";
 import { readPullRequestState } from "../github/read-pull-request-state.ts";
 import type { ApprovalRequestEvent, PushEvent } from "../github/governance-events.ts";
@@ -38,6 +38,8 @@ export const PADDOCK_ACTOR = { login: "paddock[bot]", id: 0, type: "Bot" } as co
 export interface InstallationClients {
   octokit: GitHubRequester;
   sink: CheckRunSink;
+  /** Mints a token that can only read this repository's contents; needed by the Kubernetes provider. */
+  mintRepositoryToken?: RepositoryTokenMinter;
 }
 
 /** The long-lived core behind the app: accepts events at once and does the work in a queue. */
@@ -56,6 +58,8 @@ export interface PaddockService {
   sweep(options: { githubFor: (repository: string) => Promise<GitHubRequester | undefined> }): Promise<SweepReport>;
   /** Resolves when every accepted event has been handled. */
   onIdle(): Promise<void>;
+  /** Cancels queued and running pipelines (their check runs say why), then waits for them, bounded. */
+  shutdown(options: { timeoutMs: number }): Promise<void>;
 }
 
 /** Creates the service with its provider and queue. */
@@ -185,7 +189,7 @@ export function createPaddockService(options: {
               logger.info({ merged: live.merged }, "run skipped: pull request closed");
               return;
             }
-            const finished = await runPullRequest({ event, octokit: clients.octokit, provider: runProvider, sink, checkRunId: id, view, signal, logger, now, governance: options.governance });
+            const finished = await runPullRequest({ event, octokit: clients.octokit, mintToken: clients.mintRepositoryToken, provider: runProvider, sink, checkRunId: id, view, signal, logger, now, governance: options.governance });
             logger.info({ conclusion: finished.conclusion }, "pipeline finished");
           } catch (error) {
             logger.error({ err: error }, "pipeline failed");
@@ -238,6 +242,15 @@ export function createPaddockService(options: {
           service.acceptTeardown({ key, environmentName: verdict.name, reason: `${verdict.reason}: ${verdict.detail}`, logger, audit });
         },
       });
+    },
+
+    async shutdown({ timeoutMs }) {
+      scheduler.stopAll("Cancelled: Paddock is shutting down; push again or re-run this check");
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+      await Promise.race([service.onIdle(), timeout]);
+      clearTimeout(timer);
+      await options.audit?.flush();
     },
 
     async onIdle() {

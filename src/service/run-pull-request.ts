@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { CheckRunView } from "../checks/check-run-view.ts";
 import { readRepoConfig, REPO_CONFIG_PATH } from "../config/load-repo-config.ts";
-import { readRepositoryFile, tarballSource, type GitHubRequester } from "../github/repository-gateway.ts";
+import { readRepositoryFile, tarballSource, type GitHubRequester, type RepositoryTokenMinter } from "../github/repository-gateway.ts";
 import type { PullRequestEvent } from "../github/webhook-event.ts";
 import { runPipeline } from "../pipeline/run-pipeline.ts";
 import { fetchOrgPolicy } from "../policy/load-org-policy.ts";
@@ -27,6 +27,8 @@ export const CONFIG_EXAMPLE = [
 export async function runPullRequest(options: {
   event: PullRequestEvent;
   octokit: GitHubRequester;
+  /** Mints read-only tokens for this repository, for providers that fetch the source themselves. */
+  mintToken?: RepositoryTokenMinter | undefined;
   provider: Provider;
   sink: CheckRunSink;
   checkRunId: number;
@@ -102,7 +104,7 @@ export async function runPullRequest(options: {
   const finished = await runPipeline({
     provider,
     plan,
-    source: tarballSource({ octokit, owner, repo, sha }),
+    source: tarballSource({ octokit, owner, repo, sha, ...(options.mintToken ? { mintToken: options.mintToken } : {}) }),
     view: planned,
     signal,
     logger,

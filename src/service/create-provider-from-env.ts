@@ -1,0 +1,50 @@
+import { KubeConfig } from "@kubernetes/client-node";
+import { resolve } from "node:path";
+import type { Logger } from "pino";
+import { describeError, PaddockError } from "../errors.ts";
+import { findBwrap } from "../providers/local/find-bwrap.ts";
+import { createLocalProvider } from "../providers/local/local-provider.ts";
+import { createKubernetesProvider } from "../providers/kubernetes/kubernetes-provider.ts";
+import type { Provider } from "../providers/provider.ts";
+
+/**
+ * Creates the provider PADDOCK_PROVIDER names: `local` (the default; PADDOCK_SANDBOX picks
+ * `bwrap` or `none`) or `kubernetes`, with credentials from the kubeconfig file that
+ * PADDOCK_KUBECONFIG names, or from the pod's service account when Paddock runs in a cluster.
+ * Default kubeconfig locations are never read.
+ */
+export async function createProviderFromEnv(options: { env: NodeJS.ProcessEnv; stateDir: string; logger: Logger }): Promise<Provider> {
+  const { env, stateDir, logger } = options;
+  const kind = env.PADDOCK_PROVIDER ?? "local";
+  if (kind === "kubernetes") {
+    const loadKubeConfig = (): KubeConfig => readKubeConfig(env);
+    return createKubernetesProvider({ kubeConfig: loadKubeConfig(), loadKubeConfig, logger });
+  }
+  if (kind !== "local") throw new PaddockError("USAGE", `PADDOCK_PROVIDER=${kind} is invalid`, { hint: "set local (the default) or kubernetes" });
+
+  const sandbox = env.PADDOCK_SANDBOX ?? "bwrap";
+  if (sandbox !== "bwrap" && sandbox !== "none") {
+    throw new PaddockError("USAGE", `PADDOCK_SANDBOX=${sandbox} is invalid`, { hint: "set bwrap (the default) or none" });
+  }
+  if (sandbox === "bwrap") {
+    // Checked at start so an operator sees it at once; steps would fail with the same message.
+    await findBwrap().catch((error: unknown) => logger.error({ detail: describeError(error) }, "sandbox unavailable"));
+  } else {
+    logger.warn("PADDOCK_SANDBOX=none: steps run without a sandbox");
+  }
+  return createLocalProvider({ stateDir, sandbox, logger });
+}
+
+function readKubeConfig(env: NodeJS.ProcessEnv): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  if (env.PADDOCK_KUBECONFIG) {
+    kubeConfig.loadFromFile(resolve(env.PADDOCK_KUBECONFIG));
+  } else if (env.KUBERNETES_SERVICE_HOST) {
+    kubeConfig.loadFromCluster();
+  } else {
+    throw new PaddockError("USAGE", "PADDOCK_PROVIDER=kubernetes needs cluster credentials", {
+      hint: "set PADDOCK_KUBECONFIG to a kubeconfig file, or run Paddock in the cluster with the deploy/ manifests",
+    });
+  }
+  return kubeConfig;
+}
