@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { nameEnvironment } from "../../src/environments/environment-name.ts";
 import { serveOrgPolicy, POLICY_COMMIT } from "../policy/support/serve-org-policy.ts";
 import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
+import { githubErrorBody, jsonResponse } from "../support/fake-github-types.ts";
 import { startApp } from "./app-harness.ts";
 import { pullRequestPayload, QUICK_CONFIG, servePullRequest, shaOf } from "./governance-fixtures.ts";
 
@@ -131,5 +132,27 @@ describe("actor profiles", () => {
       "- This pull request changes the environment settings in .github/paddock.yml. They take effect after merge: this run uses the settings of master. It would change environment.ttl: 2h on the default branch, 10h in this pull request.",
     );
     expect(environmentRecord(app.stateDir, payload).environment.ttlSeconds).toBe(7_200);
+  });
+
+  it("unreadable org policy denies", async () => {
+    const payload = pullRequestPayload("opened", shaOf("7"));
+    servePullRequest(fake, { payload, headConfig: QUICK_CONFIG, baseConfig: QUICK_CONFIG });
+    // Contents of Hello-World are served; the org's .github repository answers 403.
+    fake.on("GET /repos/{owner}/{repo}/contents/{path}", (request) => {
+      if (request.params.repo === ".github") return jsonResponse(403, githubErrorBody(403, "Resource not accessible by integration", request.documentationUrl));
+      const content = Buffer.from(QUICK_CONFIG).toString("base64");
+      return jsonResponse(200, { type: "file", encoding: "base64", size: QUICK_CONFIG.length, name: "paddock.yml", path: request.params.path, content, sha: shaOf("c") });
+    });
+    const app = await startApp();
+
+    await app.receive({ name: "pull_request", payload });
+    await app.service.onIdle();
+
+    const [run] = fake.checkRuns();
+    expect([run?.conclusion, run?.output.title]).toEqual(["failure", "Nothing ran: denied by policy"]);
+    expect(run?.output.summary).toContain(
+      "- org policy Codertocat/.github/.github/paddock-policy.yml could not be read (HTTP 403: Resource not accessible by integration - https://docs.github.com/rest/repos/contents#get-repository-content), so nothing runs: grant Paddock read access to that repository",
+    );
+    expect(fake.downloads).toEqual([]);
   });
 });
