@@ -71,6 +71,7 @@ export function judgeLiveEnvironment(options: { environment: LiveEnvironment; po
   }
   for (const host of (read(POLICY_ANNOTATIONS.egress) ?? "").split(",").filter(Boolean)) {
     if (!matchesAny(host, profile.egress)) denied.push(`egress host ${host} is not in ${rule("egress")} [${profile.egress.join(", ")}]`);
+    else if (host === "*" && (policy.deny.egress ?? []).length > 0) denied.push("egress to any host cannot be combined with deny.egress");
     else if (host !== "*" && matchesAny(host, policy.deny.egress ?? [])) denied.push(`egress host ${host} is in deny.egress`);
   }
   if (denied.length > 0) return { ...verdict, outcome: "deny", reasons: [...denied, ...shrunk] };

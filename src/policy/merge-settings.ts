@@ -127,6 +127,9 @@ function mergeEgress(options: { profile: ActorProfile; requested: string[]; orgD
     const path = ["environment", "egress", index];
     if (!matchesAny(host, profile.egress)) {
       report({ path, rule: rule("egress"), message: `environment.egress host ${host} is not in ${rule("egress")} [${profile.egress.join(", ")}]` });
+    } else if (host === "*" && orgDeny.length + repoDeny.length > 0) {
+      // Providers allow hosts and cannot subtract a denylist from "any host", so "*" would skip the denylist.
+      report({ path, rule: orgDeny.length > 0 ? "deny.egress" : "environment.deny.egress", message: "environment.egress * cannot be combined with a denylist of hosts: list the hosts steps need" });
     } else if (host !== "*" && matchesAny(host, orgDeny)) {
       report({ path, rule: "deny.egress", message: `environment.egress host ${host} is in deny.egress [${orgDeny.join(", ")}]` });
     } else if (host !== "*" && matchesAny(host, repoDeny)) {

@@ -58,6 +58,11 @@ describe("judgeLiveEnvironment", () => {
     ]);
   });
 
+  it("denies any host under a new denylist", () => {
+    const verdict = judge({ profiles: { agent: { egress: ["*"] } }, deny: { egress: ["bad.example"] } }, { "paddock.dev/egress": "*" });
+    expect([verdict.outcome, verdict.reasons]).toEqual(["deny", ["egress to any host cannot be combined with deny.egress"]]);
+  });
+
   it("cannot judge an environment without recorded settings", () => {
     const verdict = judge({}, { "paddock.dev/actor-class": "robot" });
     expect([verdict.outcome, verdict.reasons]).toEqual(["unknown", ["created without recorded settings, so it cannot be judged"]]);

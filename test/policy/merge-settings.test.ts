@@ -104,6 +104,14 @@ describe("mergeSettings", () => {
     expect(result.violations).toEqual([{ path: ["environment", "egress", 0], rule: "deny.egress", message: "environment.egress host bad.example is in deny.egress [bad.example]" }]);
   });
 
+  it("rejects any host beside a denylist", () => {
+    const result = mergeSettings({ actorClass: "human", profile: { ...ORG, egress: ["*"] }, orgDeny: { egress: ["bad.example"] }, repo: { egress: ["*"] } });
+    expect(result.effective.egress).toEqual([]);
+    expect(result.violations).toEqual([
+      { path: ["environment", "egress", 0], rule: "deny.egress", message: "environment.egress * cannot be combined with a denylist of hosts: list the hosts steps need" },
+    ]);
+  });
+
   it("rejects a host the repository both requests and denies", () => {
     expect(merge({ egress: ["registry.npmjs.org"], deny: { egress: ["registry.npmjs.org"] } }).violations).toEqual([
       { path: ["environment", "egress", 0], rule: "environment.deny.egress", message: "environment.egress host registry.npmjs.org is also in environment.deny.egress: remove it from one list" },
