@@ -57392,6 +57392,8 @@ function mergeEgress(options) {
     const path9 = ["environment", "egress", index];
     if (!matchesAny(host, profile.egress)) {
       report({ path: path9, rule: rule("egress"), message: `environment.egress host ${host} is not in ${rule("egress")} [${profile.egress.join(", ")}]` });
+    } else if (host === "*" && orgDeny.length + repoDeny.length > 0) {
+      report({ path: path9, rule: orgDeny.length > 0 ? "deny.egress" : "environment.deny.egress", message: "environment.egress * cannot be combined with a denylist of hosts: list the hosts steps need" });
     } else if (host !== "*" && matchesAny(host, orgDeny)) {
       report({ path: path9, rule: "deny.egress", message: `environment.egress host ${host} is in deny.egress [${orgDeny.join(", ")}]` });
     } else if (host !== "*" && matchesAny(host, repoDeny)) {
@@ -57832,6 +57834,7 @@ async function runPipeline(options) {
   let prepared;
   try {
     prepared = await provider.prepare({ environment: plan.environment, source, signal });
+    if (prepared.notes && prepared.notes.length > 0) view = { ...view, notes: [...view.notes, ...prepared.notes] };
   } catch (error63) {
     if (signal.aborted) return cancel(view, signal);
     logger.error({ err: error63 }, "environment preparation failed");
