@@ -63,7 +63,7 @@ describe("audit trail of a pull request", () => {
     ]);
     const [run] = fake.checkRuns();
     expect(records[0]).toMatchObject({ deliveryId: "delivery-audit", checkRunId: run!.id, actor: { login: opened.sender.login }, pullRequest: opened.pull_request.number, headSha: sample.sha });
-    expect(records[2]!.cost).toMatchObject({ currency: "USD", method: "requested" });
+    expect(records[2]!.cost).toMatchObject({ currency: "USD", method: "measured" });
     expect(records[5]).toMatchObject({ teardownReason: "closed", deliveryId: "delivery-close" });
     const notices = run!.annotations.filter((annotation) => annotation.annotation_level === "notice");
     expect(notices.map((annotation) => annotation.title)).toEqual([

@@ -1,6 +1,7 @@
 import path from "node:path";
 
 import { PaddockError } from "../../errors.ts";
+import { meterCommand, SANDBOX_USAGE_DIRECTORY, USAGE_FILE_NAME } from "./usage-meter.ts";
 
 /** Path of the checkout inside the sandbox, which is also the working directory of a step. */
 export const SANDBOX_WORKSPACE = "/workspace";
@@ -35,6 +36,8 @@ export interface BwrapArgsOptions {
   env: Record<string, string>;
   /** Shell command run by `/bin/sh -c`. */
   command: string;
+  /** Host folder bound at SANDBOX_USAGE_DIRECTORY, where GNU time writes the step's usage; no metering without it. */
+  usageDirectory?: string;
 }
 
 /**
@@ -66,7 +69,13 @@ export function buildBwrapArgs(options: BwrapArgsOptions): string[] {
   args.push("--clearenv");
   for (const [name, value] of Object.entries(options.env)) args.push("--setenv", name, value);
 
-  args.push("--", "/bin/sh", "-c", options.command);
+  const shell = ["/bin/sh", "-c", options.command];
+  if (options.usageDirectory === undefined) {
+    args.push("--", ...shell);
+    return args;
+  }
+  args.push("--bind", options.usageDirectory, SANDBOX_USAGE_DIRECTORY);
+  args.push("--", ...meterCommand({ argv: shell, reportPath: `${SANDBOX_USAGE_DIRECTORY}/${USAGE_FILE_NAME}` }));
   return args;
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { readdir, rename, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { pino, type Logger } from "pino";
@@ -12,6 +13,7 @@ import { LocalStateLayout, assertCommitSha, type LocalEnvironmentRecord } from "
 import { readJunitReport } from "./read-junit-report.ts";
 import { runSandboxed, type SandboxRun } from "./run-sandboxed.ts";
 import { createStepCommand, type SandboxMode } from "./step-command.ts";
+import { canMeterUsage, readUsageReport } from "./usage-meter.ts";
 
 /** Maximum step timeout in seconds: the largest delay Node's setTimeout accepts (2^31 - 1 ms), rounded down. */
 export const MAX_STEP_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
@@ -104,7 +106,8 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
     if (step.image !== undefined) logger.debug({ environment: name, step: step.name, image: step.image }, "step image ignored by the local provider");
 
     // Only `*` opens the network: the local sandbox cannot limit it to the listed hosts.
-    const command = await stepCommand.build({ step, checkout, shareNetwork: prepared.environment.egress.includes("*") });
+    const usageDirectory = canMeterUsage() ? await mkdtemp(path.join(tmpdir(), "paddock-usage-")) : undefined;
+    const command = await stepCommand.build({ step, checkout, shareNetwork: prepared.environment.egress.includes("*"), ...(usageDirectory ? { usageDirectory } : {}) });
     const logPath = layout.logPath(name, prepared.sha, step.name);
     const controller = new AbortController();
     const run = runSandboxed({
@@ -120,11 +123,14 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
 
     try {
       const result = await completeResult({ step, checkout, run: await run, logPath, unsandboxedNote: command.unsandboxedNote });
+      const usage = command.usageReport === undefined ? undefined : await readUsageReport(command.usageReport);
+      if (usage) result.usage = usage;
       logger.info({ environment: name, sha: prepared.sha, step: step.name, status: result.status, exitCode: result.exitCode }, "step finished");
       return result;
     } finally {
       steps.delete(entry);
       if (steps.size === 0) running.delete(name);
+      if (usageDirectory) await rm(usageDirectory, { recursive: true, force: true });
     }
   }
 
@@ -174,9 +180,6 @@ async function completeResult(options: { step: StepSpec; checkout: string; run: 
     else problems.push(junit.problem);
   }
   if (problems.length > 0) result.reason = problems.join("; ");
-
-  // NOTE: usage stays undefined. This host's cgroup v1 controllers are shared with other
-  // containers and its cgroup v2 mount has no controllers, so no per-step subtree is created.
   return result;
 }
 

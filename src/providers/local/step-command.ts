@@ -5,6 +5,7 @@ import type { StepSpec } from "../provider.ts";
 import { buildBwrapArgs, HIDDEN_SYSTEM_FILES, HIDDEN_SYSTEM_FOLDERS, type HostRootEntry } from "./bwrap-args.ts";
 import { findBwrap } from "./find-bwrap.ts";
 import { readHostLayout } from "./host-layout.ts";
+import { meterCommand, USAGE_FILE_NAME } from "./usage-meter.ts";
 import type { RunSandboxedOptions } from "./run-sandboxed.ts";
 import { buildStepEnv } from "./step-env.ts";
 
@@ -15,13 +16,16 @@ export type SandboxMode = "bwrap" | "none";
 export type StepCommand = Pick<RunSandboxedOptions, "argv" | "env" | "cwd" | "logPreamble"> & {
   /** Set when the step runs unsandboxed; the provider adds it to the result's reason. */
   unsandboxedNote?: string;
+  /** Host path of the step's usage report, when GNU time meters it. */
+  usageReport?: string;
 };
 
 /** Builds step commands for one sandbox mode. */
 export interface StepCommandFactory {
   /** Throws `SANDBOX_UNAVAILABLE` when the sandbox cannot run here. */
   check(): Promise<void>;
-  build(request: { step: StepSpec; checkout: string; shareNetwork: boolean }): Promise<StepCommand>;
+  /** `usageDirectory` is a fresh host folder for the usage report; without it the step is not metered. */
+  build(request: { step: StepSpec; checkout: string; shareNetwork: boolean; usageDirectory?: string }): Promise<StepCommand>;
 }
 
 const UNSANDBOXED_NOTE = 'ran unsandboxed on the host (sandbox: "none")';
@@ -50,11 +54,14 @@ export function createStepCommand(options: { sandbox: SandboxMode; bwrapPath?: s
       if (options.sandbox === "bwrap") await loadSandbox();
     },
 
-    async build({ step, checkout, shareNetwork }) {
+    async build({ step, checkout, shareNetwork, usageDirectory }) {
       const env = buildStepEnv({ nodeDirectory, stepEnv: step.env });
+      const usageReport = usageDirectory === undefined ? undefined : path.join(usageDirectory, USAGE_FILE_NAME);
       if (options.sandbox === "none") {
+        const shell: [string, ...string[]] = ["/bin/sh", "-c", step.run];
         return {
-          argv: ["/bin/sh", "-c", step.run],
+          argv: usageReport === undefined ? shell : meterCommand({ argv: shell, reportPath: usageReport }),
+          ...(usageReport === undefined ? {} : { usageReport }),
           env,
           cwd: checkout,
           logPreamble: `paddock: WARNING: step ${step.name} ${UNSANDBOXED_NOTE}\n`,
@@ -63,8 +70,17 @@ export function createStepCommand(options: { sandbox: SandboxMode; bwrapPath?: s
       }
 
       const { bwrap, hostEntries, hiddenPaths } = await loadSandbox();
-      const args = buildBwrapArgs({ hostEntries, hiddenPaths, nodeDirectory, workspaceDirectory: checkout, shareNetwork, env, command: step.run });
-      return { argv: [bwrap, ...args], env: {} };
+      const args = buildBwrapArgs({
+        hostEntries,
+        hiddenPaths,
+        nodeDirectory,
+        workspaceDirectory: checkout,
+        shareNetwork,
+        env,
+        command: step.run,
+        ...(usageDirectory === undefined ? {} : { usageDirectory }),
+      });
+      return { argv: [bwrap, ...args], env: {}, ...(usageReport === undefined ? {} : { usageReport }) };
     },
   };
 }

@@ -167,6 +167,14 @@ describe("local provider isolation", () => {
     expect(result.exitCode).toBe(3);
   });
 
+  it("measures CPU time and peak memory", async () => {
+    const result = await runStep(`node -e 'const a = Buffer.alloc(150e6, 1); let s = 0; for (let i = 0; i < 2e8; i += 1) s += a[i % 1000]; console.log(s > 0)'`);
+
+    expect(result.outputTail).toBe("true\n");
+    expect(result.usage?.peakMemoryBytes).toBeGreaterThan(150e6);
+    expect(result.usage?.cpuSeconds).toBeGreaterThan(0);
+  });
+
   it("secret system files are empty", async () => {
     const result = await runStep("cat /etc/shadow 2>/dev/null | wc -c; ls -A /etc/ssh | wc -l; test -r /etc/passwd && echo passwd");
 
