@@ -3,8 +3,8 @@ import { ProbotOctokit } from "probot";
 /**
  * Time GitHub has to send the status and headers of a response. A request still silent after
  * that is treated as lost: it is aborted, and Octokit's retry plugin sends it again as it does
- * after a 500. Without it, a dead connection holds the check run until the fetch library's own
- * 300-second header timeout (undici's default).
+ * after a 500. Without it, a dead connection keeps the check run waiting until the fetch
+ * library's own 300-second header timeout (undici's default).
  */
 export const DEFAULT_RESPONSE_TIMEOUT_MS = 30_000;
 
@@ -30,26 +30,58 @@ interface OctokitWithLog {
   log: { warn: (message: string) => void };
 }
 
+interface RequestError {
+  status?: number;
+}
+
+interface RequestOptions {
+  method: string;
+  url: string;
+  request?: Record<string, unknown>;
+  [name: string]: unknown;
+}
+
+/** The parts of an Octokit instance the token refresh uses. */
+interface RefreshingOctokit extends OctokitWithLog {
+  auth: (options: Record<string, unknown>) => Promise<unknown>;
+  request: (options: RequestOptions) => Promise<unknown>;
+  hook: { error: (name: "request", handler: (error: RequestError, options: RequestOptions) => Promise<unknown>) => void };
+}
+
 /**
  * Creates the Octokit class the app runs with: Probot's own, with its retries and throttling,
- * plus two fixes for faults measured against a loopback GitHub. A response that does not start
+ * plus three fixes for faults measured against a loopback GitHub. A response that does not start
  * within `responseTimeoutMs` is aborted, so Octokit retries it instead of waiting for ever.
  * A secondary rate limit is waited out and retried, where Probot's default only logs it and the
- * check run stays `in_progress`.
+ * check run stays `in_progress`. A 401 on an installation's request mints a new token once and
+ * sends the request again, where the token cache would keep the rejected token for 59 minutes.
  */
 export function createPaddockOctokit(options: { responseTimeoutMs?: number } = {}): typeof ProbotOctokit {
   const timeoutMs = options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS;
 
   // A defaults function runs after Probot merged its own options, so it has the last word.
-  return ProbotOctokit.defaults((instance: Record<string, unknown>) => {
+  return ProbotOctokit.plugin(refreshRejectedToken).defaults((instance: Record<string, unknown>) => {
     const request = (instance.request ?? {}) as { fetch?: FetchFunction };
     const throttle = (instance.throttle ?? {}) as ThrottleOptions;
     return {
       ...instance,
+      ...authAtBaseUrl(instance),
       request: { ...request, fetch: withResponseTimeout(request.fetch ?? globalThis.fetch, timeoutMs) },
       throttle: { ...throttle, onSecondaryRateLimit: retrySecondaryLimit },
     };
   });
+}
+
+/**
+ * Probot gives the app's token client a request function without the `baseUrl`, so a token
+ * minted outside a request's own retry (as `refreshRejectedToken` does) would go to
+ * api.github.com even on GitHub Enterprise Server. This points it at the client's base URL.
+ */
+function authAtBaseUrl(instance: Record<string, unknown>): { auth?: Record<string, unknown> } {
+  const auth = instance.auth as { request?: { defaults?: (options: { baseUrl: string }) => unknown } } | undefined;
+  const baseUrl = instance.baseUrl;
+  if (typeof baseUrl !== "string" || typeof auth?.request?.defaults !== "function") return {};
+  return { auth: { ...auth, request: auth.request.defaults({ baseUrl }) } };
 }
 
 function retrySecondaryLimit(retryAfter: number, request: SecondaryLimitRequest, octokit: OctokitWithLog, retryCount: number): boolean {
@@ -57,6 +89,24 @@ function retrySecondaryLimit(retryAfter: number, request: SecondaryLimitRequest,
   const outcome = retry ? `retrying in ${retryAfter} s (retry ${retryCount + 1} of ${SECONDARY_LIMIT_RETRIES})` : "giving up";
   octokit.log.warn(`GitHub secondary rate limit on ${request.method} ${request.url}: ${outcome}`);
   return retry;
+}
+
+/**
+ * Octokit plugin: when GitHub rejects an installation token with 401 (it expired or was
+ * revoked), mints a new one through the app's credentials and sends the request once more.
+ * Requests signed with the app's JWT have no installation and are left alone.
+ */
+function refreshRejectedToken(octokit: unknown, options: { auth?: unknown }): void {
+  const installationId = (options.auth as { installationId?: unknown } | undefined)?.installationId;
+  if (typeof installationId !== "number") return;
+  const client = octokit as RefreshingOctokit;
+
+  client.hook.error("request", async (error, request) => {
+    if (error.status !== 401 || request.request?.paddockTokenRefreshed === true) throw error;
+    client.log.warn(`GitHub rejected the token of installation ${installationId} on ${request.method} ${request.url}: minting a new one`);
+    await client.auth({ type: "installation", installationId, refresh: true });
+    return client.request({ ...request, request: { ...request.request, paddockTokenRefreshed: true } });
+  });
 }
 
 /**
