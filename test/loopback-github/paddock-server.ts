@@ -50,7 +50,9 @@ export function throwawayPrivateKey(): string {
 }
 
 /** Starts Paddock on a Probot server on a free loopback port, over a fresh or given state folder. */
-export async function startPaddockServer(options: ProbotServerOptions & { stateDir?: string; concurrency?: number; quietMs?: number; sandbox?: "bwrap" | "none" }): Promise<PaddockUnderTest> {
+export async function startPaddockServer(
+  options: ProbotServerOptions & { stateDir?: string; concurrency?: number; quietMs?: number; sandbox?: "bwrap" | "none"; sweepIntervalMs?: number },
+): Promise<PaddockUnderTest> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "paddock-loopback-"));
   const { logger, logs } = createCapturingLogger(options.logLevel ?? "info");
   const provider = createLocalProvider({ stateDir, logger, sandbox: options.sandbox ?? "bwrap" });
@@ -61,7 +63,7 @@ export async function startPaddockServer(options: ProbotServerOptions & { stateD
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.quietMs !== undefined ? { quietMs: options.quietMs } : {}),
   });
-  const server = await startProbotServer({ ...options, logger, appFn: createPaddockApp({ service }) });
+  const server = await startProbotServer({ ...options, logger, appFn: createPaddockApp({ service, ...(options.sweepIntervalMs !== undefined ? { sweepIntervalMs: options.sweepIntervalMs } : {}) }) });
   return { ...server, logs, service, stateDir };
 }
 
@@ -79,12 +81,27 @@ async function startProbotServer(options: ProbotServerOptions & { logger: Logger
     host: "127.0.0.1",
     port,
     log: options.logger,
-    Probot: Probot.defaults({ appId: 1, privateKey: throwawayPrivateKey(), secret: LOOPBACK_WEBHOOK_SECRET, baseUrl: options.baseUrl, log: options.logger, Octokit: options.Octokit ?? createPaddockOctokit() }),
+    Probot: Probot.defaults({
+      appId: 1,
+      privateKey: throwawayPrivateKey(),
+      secret: LOOPBACK_WEBHOOK_SECRET,
+      baseUrl: options.baseUrl,
+      log: options.logger,
+      Octokit: options.Octokit ?? createPaddockOctokit(),
+      request: { fetch: loopbackOnlyFetch },
+    }),
   });
   await server.load(options.appFn);
   await server.start();
   return { webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`, stop: () => server.stop() };
 }
+
+/** Fetch that rejects any URL off 127.0.0.1 before it resolves a name, so no suite reaches another host. */
+export const loopbackOnlyFetch: typeof fetch = (input, init) => {
+  const url = new URL(input instanceof Request ? input.url : String(input));
+  if (url.hostname !== "127.0.0.1") return Promise.reject(new Error(`request to ${url.origin} blocked: the loopback suites only reach 127.0.0.1`));
+  return fetch(input, init);
+};
 
 function createCapturingLogger(level: pino.Level | "silent"): { logger: Logger; logs: Array<Record<string, unknown>> } {
   const logs: Array<Record<string, unknown>> = [];
