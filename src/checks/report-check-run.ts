@@ -64,6 +64,12 @@ export interface CheckRunReporter {
 }
 
 /**
+ * Least time between writes to one check run before a progress update goes out, in
+ * milliseconds. A pipeline shorter than this costs two writes: the create and the completion.
+ */
+export const MIN_PROGRESS_INTERVAL_MS = 10_000;
+
+/**
  * Creates a reporter that turns views into check-run requests through `octokit.rest.checks`.
  * `start` and the first request of `complete` rethrow failures after logging them. Progress
  * updates and later annotation requests only log, because the pipeline must not stop for them.
@@ -75,14 +81,22 @@ export function createCheckRunReporter(options: {
   logger: ReporterLogger;
   /** Clock for `started_at` and `completed_at`; defaults to the system clock. */
   now?: () => Date;
+  /** Least time between two writes to one check run before a progress update is sent; see MIN_PROGRESS_INTERVAL_MS. */
+  minProgressIntervalMs?: number;
 }): CheckRunReporter {
   const { octokit, owner, repo, logger } = options;
   const target: ReportTarget = { octokit, owner, repo, logger };
   const now = options.now ?? (() => new Date());
+  const minInterval = options.minProgressIntervalMs ?? MIN_PROGRESS_INTERVAL_MS;
   const lastProgress = new Map<number, string>();
+  const lastWriteAt = new Map<number, number>();
 
   return {
-    start: (view) => createCheckRun(target, view, now()),
+    async start(view) {
+      const id = await createCheckRun(target, view, now());
+      lastWriteAt.set(id, now().getTime());
+      return id;
+    },
 
     async update(id, view) {
       const output = progressOutput(renderCheckRun({ ...view, status: "in_progress" }));
@@ -91,9 +105,14 @@ export function createCheckRunReporter(options: {
         logger.debug({ checkRunId: id }, "check run update skipped: output unchanged");
         return;
       }
+      if (now().getTime() - (lastWriteAt.get(id) ?? 0) < minInterval) {
+        logger.debug({ checkRunId: id }, "check run update skipped: the last write was too recent");
+        return;
+      }
       try {
         await octokit.rest.checks.update({ owner, repo, check_run_id: id, output });
         lastProgress.set(id, key);
+        lastWriteAt.set(id, now().getTime());
       } catch (error) {
         logger.warn({ err: error, checkRunId: id, detail: describeError(error) }, "check run progress update failed");
       }
@@ -120,6 +139,7 @@ export function createCheckRunReporter(options: {
 
     async complete(id, view) {
       lastProgress.delete(id);
+      lastWriteAt.delete(id);
       await completeCheckRun(target, { id, rendered: renderCheckRun({ ...view, status: "completed" }), completedAt: now() });
     },
   };

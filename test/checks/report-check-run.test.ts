@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CheckRunView, TestFailure } from "../../src/checks/check-run-view.ts";
 import {
   createCheckRunReporter,
+  MIN_PROGRESS_INTERVAL_MS,
   type CheckRunReporter,
   type ChecksClient,
   type ReporterLogger,
@@ -57,6 +58,7 @@ describe("createCheckRunReporter", () => {
       repo: REPO,
       logger: captureLogger(logs),
       now: () => clock,
+      minProgressIntervalMs: 0,
     });
   });
 
@@ -96,6 +98,19 @@ describe("createCheckRunReporter", () => {
       ["PATCH", `${CHECK_RUNS}/1`, 200],
     ]);
     expect(fake.calls[1]?.body).toEqual({ output: { title: "Running test (step 2 of 2)", summary: renderCheckRun(next).summary } });
+  });
+
+  it("skips an update soon after the last write", async () => {
+    const paced = createCheckRunReporter({ octokit: new Octokit(), owner: OWNER, repo: REPO, logger: captureLogger(logs), now: () => clock });
+    const id = await paced.start(runningView);
+    const next = makeView({ status: "in_progress", steps: [finishedStep({ name: "build", status: "success" }), { name: "test", status: "running" }] });
+
+    await paced.update(id, next);
+    clock = new Date(clock.getTime() + MIN_PROGRESS_INTERVAL_MS);
+    await paced.update(id, next);
+
+    expect(fake.calls.map((call) => call.method)).toEqual(["POST", "PATCH"]);
+    expect(logs.some((line) => line.message === "check run update skipped: the last write was too recent")).toBe(true);
   });
 
   it("skips an update with unchanged output", async () => {
