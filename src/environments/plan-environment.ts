@@ -22,13 +22,22 @@ export interface EnvironmentPlan {
 }
 
 /**
- * Plans the environment for a pull request event. Pure. The steps come from `config` (the
+ * The parts of an event a plan reads. A `pullRequest.number` of null plans the environment of
+ * the branch `headRef` (a push or a workflow run without a pull request), keyed by the branch;
+ * `headRepositoryFullName` is left out for such events, so no fork rule applies.
+ */
+export type PlanEvent = Pick<PullRequestEvent, "repository" | "sender"> & {
+  pullRequest: Pick<PullRequestEvent["pullRequest"], "headSha" | "headRef"> & { number: number | null; headRepositoryFullName?: string | null };
+};
+
+/**
+ * Plans the environment for a pull request or branch event. Pure. The steps come from `config` (the
  * head commit); the environment settings come from `settings` (the default branch), or from
  * `config` itself when no settings are given, as `paddock plan` does with one local file. The
  * environment gets the decision's effective settings, never the requested ones.
  */
 export function planEnvironment(options: {
-  event: Pick<PullRequestEvent, "repository" | "pullRequest" | "sender">;
+  event: PlanEvent;
   config: LocatedConfig<RepoConfig>;
   settings?: LocatedConfig<RepoEnvironment | undefined>;
   policy: OrgPolicy;
@@ -41,7 +50,9 @@ export function planEnvironment(options: {
   const { event, config, policy, policySource, now } = options;
 
   // 1. Identity and name.
-  const key: EnvironmentKey = { repositoryId: event.repository.id, pullRequest: event.pullRequest.number };
+  const { number } = event.pullRequest;
+  const key: EnvironmentKey =
+    number === null ? { repositoryId: event.repository.id, branch: event.pullRequest.headRef } : { repositoryId: event.repository.id, pullRequest: number };
   const name = nameEnvironment({ repositoryName: event.repository.name, key });
 
   // 2. Policy, over the default branch's settings and the head commit's steps.
@@ -75,8 +86,8 @@ export function planEnvironment(options: {
   };
 }
 
-/** The classification evidence a pull request event carries. */
-export function actorEvidence(event: Pick<PullRequestEvent, "repository" | "pullRequest" | "sender">) {
+/** The classification evidence a pull request or branch event carries. */
+export function actorEvidence(event: PlanEvent) {
   return {
     sender: event.sender,
     repositoryFullName: event.repository.fullName,
