@@ -23,8 +23,8 @@ export interface EnvironmentPlan {
 
 /**
  * The parts of an event a plan reads. A `pullRequest.number` of null plans the environment of
- * the branch `headRef` (a push or a workflow run without a pull request), keyed by the branch;
- * `headRepositoryFullName` is left out for such events, so no fork rule applies.
+ * the branch `headRef`, keyed by the branch, for a push or a workflow run without a pull
+ * request. Such events leave out `headRepositoryFullName`, so no fork rule applies.
  */
 export type PlanEvent = Pick<PullRequestEvent, "repository" | "sender"> & {
   pullRequest: Pick<PullRequestEvent["pullRequest"], "headSha" | "headRef"> & { number: number | null; headRepositoryFullName?: string | null };
