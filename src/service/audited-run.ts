@@ -3,14 +3,19 @@ import { describeRecordCost } from "../audit/build-audit-record.ts";
 import type { AuditRecordInput } from "../audit/build-audit-record.ts";
 import { meterStepResult } from "../cost/meter-step-result.ts";
 import { resolvePriceTable } from "../cost/price-table.ts";
-import type { PullRequestEvent } from "../github/webhook-event.ts";
+import type { PlanEvent } from "../environments/plan-environment.ts";
 import type { Provider } from "../providers/provider.ts";
 import type { AuditTrail } from "./audit-trail.ts";
 import type { CheckRunSink } from "./check-run-reporter.ts";
 
+/** The event a run's records name: a pull request event, or a branch run whose pull request number is null. */
+export type AuditedEvent = PlanEvent & { deliveryId: string | null };
+
 /** What every record of one run shares; `checkRunId` is filled in once the check run exists. */
 export interface RunAuditContext {
-  event: PullRequestEvent;
+  event: AuditedEvent;
+  /** The AI agent behind the actor, when the caller classified one; records name no agent without it. */
+  agent?: PendingAuditRecord["agent"];
   environmentName: string;
   provider: Provider["kind"];
   checkRunId: number | null;
@@ -23,6 +28,7 @@ export function describeRunForAudit(context: RunAuditContext): Omit<AuditRecordI
   const { event } = context;
   return {
     actor: { login: event.sender.login, id: event.sender.id, type: event.sender.type },
+    ...(context.agent ? { agent: context.agent } : {}),
     repository: { id: event.repository.id, fullName: event.repository.fullName },
     pullRequest: event.pullRequest.number,
     branch: event.pullRequest.headRef,
