@@ -6,7 +6,7 @@ import { resolvePriceTable } from "../cost/price-table.ts";
 import type { PlanEvent } from "../environments/plan-environment.ts";
 import type { Provider } from "../providers/provider.ts";
 import type { AuditTrail } from "./audit-trail.ts";
-import type { CheckRunSink } from "./check-run-reporter.ts";
+import { NO_CHECK_RUN, type CheckRunSink } from "./check-run-reporter.ts";
 
 /** The event a run's records name: a pull request event, or a branch run whose pull request number is null. */
 export type AuditedEvent = PlanEvent & { deliveryId: string | null };
@@ -90,13 +90,13 @@ export function auditSink(options: { sink: CheckRunSink; trail: AuditTrail; cont
   return {
     start: async (view) => {
       const id = await sink.start(view);
-      context.checkRunId = id;
+      context.checkRunId = id === NO_CHECK_RUN ? null : id;
       return id;
     },
     update: (id, view) => sink.update(id, view),
     createCompleted: (view) => sink.createCompleted(view),
     async complete(id, view) {
-      const base = describeRunForAudit({ ...context, checkRunId: id });
+      const base = describeRunForAudit({ ...context, checkRunId: id === NO_CHECK_RUN ? null : id });
       let stored: PendingAuditRecord | undefined;
       if (view.decision && !view.decision.allowed) {
         stored = await trail.record({ ...base, action: "policy.denied", decision: { allowed: false, reasons: view.decision.reasons } });

@@ -1,5 +1,8 @@
 import type { CheckRunView } from "../checks/check-run-view.ts";
 
+/** Id a sink returns from `start` when it posts no check run, such as the Action's without a token. */
+export const NO_CHECK_RUN = 0;
+
 /** Posts a check run's lifecycle to GitHub; implemented by the checks reporter. */
 export interface CheckRunSink {
   start(view: CheckRunView): Promise<number>;
