@@ -1,5 +1,6 @@
 import type { Probot } from "probot";
 import type { GitHubRequester } from "../src/github/repository-gateway.ts";
+import { createCheckRunReporter } from "../src/checks/report-check-run.ts";
 import type { PaddockService } from "../src/service/paddock-service.ts";
 
 /**
@@ -33,8 +34,24 @@ export function startSweeper(options: { app: Probot; service: PaddockService; in
     }
   };
 
-  void sweep();
+  // Runs a crash or SIGKILL interrupted are reported first, then the first sweep runs.
+  void recover({ app, service }).finally(() => void sweep());
   const timer = setInterval(() => void sweep(), intervalMs);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+async function recover(options: { app: Probot; service: PaddockService }): Promise<void> {
+  const { app, service } = options;
+  try {
+    await service.recoverRuns({
+      sinkFor: async (run) => {
+        const [owner, repo] = run.repository.split("/");
+        const octokit = await app.auth(run.installationId);
+        return createCheckRunReporter({ octokit, owner: owner!, repo: repo!, logger: app.log });
+      },
+    });
+  } catch (error) {
+    app.log.error({ err: error }, "recovering interrupted runs failed");
+  }
 }

@@ -92,4 +92,6 @@ export interface Provider {
   teardown(options: { environmentName: string }): Promise<void>;
   /** Lists every environment Paddock manages, with one list request where the provider has an API. */
   listEnvironments(): Promise<ListedEnvironment[]>;
+  /** Sets annotations on an existing environment, or removes those given as null. */
+  annotate(options: { environmentName: string; annotations: Record<string, string | null> }): Promise<void>;
 }

@@ -16,6 +16,8 @@ import { createGovernanceHandlers } from "./governance-handlers.ts";
 import type { Governance } from "./judge-pull-request.ts";
 import { auditProvider, auditSink, type RunAuditContext } from "./audited-run.ts";
 import type { AuditTrail } from "./audit-trail.ts";
+import { recoverInterruptedRuns, type InterruptedRun } from "./recover-runs.ts";
+import { annotateRuns, markRunFinished } from "./run-annotations.ts";
 import { runPullRequest } from "./run-pull-request.ts";
 import { sweepEnvironments, type SweepReport } from "./sweep-environments.ts";
 
@@ -56,6 +58,8 @@ export interface PaddockService {
   acceptTeardown(options: { key: EnvironmentKey; environmentName: string; reason: string; logger: Logger; audit?: TeardownAudit }): void;
   /** Removes expired, orphaned and closed environments; see sweepEnvironments. */
   sweep(options: { githubFor: (repository: string) => Promise<GitHubRequester | undefined> }): Promise<SweepReport>;
+  /** Reports runs a restart interrupted, found from their environments' annotations. */
+  recoverRuns(options: { sinkFor: (run: InterruptedRun) => Promise<CheckRunSink | undefined> }): Promise<InterruptedRun[]>;
   /** Resolves when every accepted event has been handled. */
   onIdle(): Promise<void>;
   /** Cancels queued and running pipelines (their check runs say why), then waits for them, bounded. */
@@ -189,13 +193,14 @@ export function createPaddockService(options: {
               logger.info({ merged: live.merged }, "run skipped: pull request closed");
               return;
             }
-            const finished = await runPullRequest({ event, octokit: clients.octokit, mintToken: clients.mintRepositoryToken, provider: runProvider, sink, checkRunId: id, view, signal, logger, now, governance: options.governance });
+            const finished = await runPullRequest({ event, octokit: clients.octokit, mintToken: clients.mintRepositoryToken, provider: annotateRuns({ provider: runProvider, checkRunId: () => id, installationId: event.installationId ?? 0, now }), sink, checkRunId: id, view, signal, logger, now, governance: options.governance });
             logger.info({ conclusion: finished.conclusion }, "pipeline finished");
           } catch (error) {
             logger.error({ err: error }, "pipeline failed");
             const headline = `Paddock failed before the pipeline finished: ${describeError(error)}`;
             await sink.complete(id, { ...view, status: "completed", conclusion: "failure", headline });
           } finally {
+            await markRunFinished({ provider, environmentName, logger });
             await trail?.flush();
           }
         },
@@ -242,6 +247,10 @@ export function createPaddockService(options: {
           service.acceptTeardown({ key, environmentName: verdict.name, reason: `${verdict.reason}: ${verdict.detail}`, logger, audit });
         },
       });
+    },
+
+    recoverRuns({ sinkFor }) {
+      return recoverInterruptedRuns({ provider, sinkFor, logger: options.logger });
     },
 
     async shutdown({ timeoutMs }) {

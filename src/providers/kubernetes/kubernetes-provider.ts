@@ -1,3 +1,4 @@
+import { annotateEnvironment } from "./annotate-environment.ts";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { pino, type Logger } from "pino";
 
@@ -126,6 +127,7 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
     prepare,
     runStep,
     teardown,
+    annotate: (request) => annotateEnvironment({ client, name: request.environmentName, annotations: request.annotations }),
     teardownEnvironment: (request) => teardownEnvironment({ client, name: request.environmentName, timeoutMs: teardownTimeoutMs, logger }),
     listEnvironments: () => listEnvironments({ client }),
     takeApiCalls: (environmentName) => client.counter.take(environmentName),

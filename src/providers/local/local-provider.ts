@@ -161,7 +161,20 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
     return records;
   }
 
-  return { kind: "local", prepare, runStep, teardown, listEnvironments };
+  async function annotate(request: { environmentName: string; annotations: Record<string, string | null> }): Promise<void> {
+    const record = await layout.readRecord(request.environmentName);
+    if (record === undefined) {
+      throw new PaddockError("USAGE", `environment ${request.environmentName} not found`, { hint: "Prepare the environment before annotating it" });
+    }
+    const annotations = { ...record.environment.annotations };
+    for (const [key, value] of Object.entries(request.annotations)) {
+      if (value === null) delete annotations[key];
+      else annotations[key] = value;
+    }
+    await layout.writeRecord({ ...record, environment: { ...record.environment, annotations } });
+  }
+
+  return { kind: "local", prepare, runStep, teardown, listEnvironments, annotate };
 }
 
 /**
