@@ -105,6 +105,10 @@ describe("app on the Kubernetes provider", () => {
     expect(mints.map((call) => call.body)).toContainEqual({ repositories: [payload.repository.name], permissions: { contents: "read" } });
     const namespace = await core.readNamespace({ name });
     expect(namespace.metadata?.labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    // The run's check run is recorded on the namespace, and the in-progress mark is gone.
+    expect(namespace.metadata?.annotations?.["paddock.dev/check-run-id"]).toBe(String(run?.id));
+    expect(namespace.metadata?.annotations?.["paddock.dev/installation-id"]).toBe(String(payload.installation?.id));
+    expect(namespace.metadata?.annotations?.["paddock.dev/run-started-at"]).toBeUndefined();
   });
 
   it("reports a step past its timeout as timed out", async () => {
