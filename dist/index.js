@@ -21728,7 +21728,7 @@ var require_transport = __commonJS({
   "node_modules/pino/lib/transport.js"(exports2, module) {
     "use strict";
     var { createRequire } = __require("module");
-    var { existsSync: existsSync3 } = __require("node:fs");
+    var { existsSync: existsSync4 } = __require("node:fs");
     var getCallers = require_caller();
     var { join: join2, isAbsolute, sep: sep2 } = __require("node:path");
     var { fileURLToPath } = __require("node:url");
@@ -21803,7 +21803,7 @@ var require_transport = __commonJS({
           return false;
         }
       }
-      return isAbsolute(path9) && !existsSync3(path9);
+      return isAbsolute(path9) && !existsSync4(path9);
     }
     function stripQuotes(value) {
       const first = value[0];
@@ -57645,7 +57645,8 @@ function buildEnvironmentAnnotations(options) {
 // src/environments/plan-environment.ts
 function planEnvironment(options) {
   const { event, config: config2, policy, policySource, now } = options;
-  const key = { repositoryId: event.repository.id, pullRequest: event.pullRequest.number };
+  const { number: number4 } = event.pullRequest;
+  const key = number4 === null ? { repositoryId: event.repository.id, branch: event.pullRequest.headRef } : { repositoryId: event.repository.id, pullRequest: number4 };
   const name = nameEnvironment({ repositoryName: event.repository.name, key });
   const actor = options.actor ?? classifyActor({ evidence: actorEvidence(event), agents: policy.agents });
   const settings = options.settings ?? { ...config2, value: config2.value.environment };
@@ -57889,7 +57890,8 @@ function toDecisionView(decision) {
 // src/providers/local/local-provider.ts
 var import_pino = __toESM(require_pino(), 1);
 import { randomUUID as randomUUID2 } from "node:crypto";
-import { readdir as readdir3, rename as rename3, rm as rm2, stat as stat3 } from "node:fs/promises";
+import { mkdtemp, readdir as readdir3, rename as rename3, rm as rm2, stat as stat3 } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path8 from "node:path";
 
 // src/providers/local/fetch-source.ts
@@ -61304,11 +61306,34 @@ function describeAbortReason(signal) {
 }
 
 // src/providers/local/step-command.ts
-import { existsSync as existsSync2 } from "node:fs";
+import { existsSync as existsSync3 } from "node:fs";
 import path7 from "node:path";
 
 // src/providers/local/bwrap-args.ts
 import path6 from "node:path";
+
+// src/providers/local/usage-meter.ts
+import { existsSync as existsSync2 } from "node:fs";
+import { readFile as readFile2 } from "node:fs/promises";
+var USAGE_PROGRAM = "/usr/bin/time";
+var SANDBOX_USAGE_DIRECTORY = "/.paddock";
+var USAGE_FILE_NAME = "usage";
+var USAGE_FORMAT = "%U %S %M";
+function canMeterUsage() {
+  return existsSync2(USAGE_PROGRAM);
+}
+function meterCommand(options) {
+  return [USAGE_PROGRAM, "--quiet", "--format", USAGE_FORMAT, "--output", options.reportPath, "--", ...options.argv];
+}
+async function readUsageReport(path9) {
+  const text = await readFile2(path9, "utf8").catch(() => void 0);
+  const match = /^(\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (\d+)\s*$/m.exec(text ?? "");
+  if (!match) return void 0;
+  const cpuSeconds = Math.round((Number(match[1]) + Number(match[2])) * 100) / 100;
+  return { cpuSeconds, peakMemoryBytes: Number(match[3]) * 1024 };
+}
+
+// src/providers/local/bwrap-args.ts
 var SANDBOX_WORKSPACE = "/workspace";
 var HIDDEN_SYSTEM_FILES = ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd"];
 var HIDDEN_SYSTEM_FOLDERS = ["/etc/ssh", "/etc/sudoers.d", "/etc/ssl/private"];
@@ -61331,7 +61356,13 @@ function buildBwrapArgs(options) {
   args.push("--bind", options.workspaceDirectory, SANDBOX_WORKSPACE, "--chdir", SANDBOX_WORKSPACE);
   args.push("--clearenv");
   for (const [name, value] of Object.entries(options.env)) args.push("--setenv", name, value);
-  args.push("--", "/bin/sh", "-c", options.command);
+  const shell = ["/bin/sh", "-c", options.command];
+  if (options.usageDirectory === void 0) {
+    args.push("--", ...shell);
+    return args;
+  }
+  args.push("--bind", options.usageDirectory, SANDBOX_USAGE_DIRECTORY);
+  args.push("--", ...meterCommand({ argv: shell, reportPath: `${SANDBOX_USAGE_DIRECTORY}/${USAGE_FILE_NAME}` }));
   return args;
 }
 function isCoveredByHostEntries(directory, entries) {
@@ -61416,7 +61447,7 @@ function createStepCommand(options) {
   const nodeDirectory = options.nodeDirectory ?? path7.dirname(process.execPath);
   let sandboxReady;
   const loadSandbox = () => {
-    const hiddenPaths = { files: HIDDEN_SYSTEM_FILES.filter((file2) => existsSync2(file2)), folders: HIDDEN_SYSTEM_FOLDERS.filter((folder) => existsSync2(folder)) };
+    const hiddenPaths = { files: HIDDEN_SYSTEM_FILES.filter((file2) => existsSync3(file2)), folders: HIDDEN_SYSTEM_FOLDERS.filter((folder) => existsSync3(folder)) };
     sandboxReady ??= Promise.all([findBwrap({ path: options.bwrapPath }), readHostLayout()]).then(([bwrap, hostEntries]) => ({ bwrap, hostEntries, hiddenPaths }));
     sandboxReady.catch(() => sandboxReady = void 0);
     return sandboxReady;
@@ -61425,11 +61456,14 @@ function createStepCommand(options) {
     async check() {
       if (options.sandbox === "bwrap") await loadSandbox();
     },
-    async build({ step, checkout, shareNetwork }) {
+    async build({ step, checkout, shareNetwork, usageDirectory }) {
       const env = buildStepEnv({ nodeDirectory, stepEnv: step.env });
+      const usageReport = usageDirectory === void 0 ? void 0 : path7.join(usageDirectory, USAGE_FILE_NAME);
       if (options.sandbox === "none") {
+        const shell = ["/bin/sh", "-c", step.run];
         return {
-          argv: ["/bin/sh", "-c", step.run],
+          argv: usageReport === void 0 ? shell : meterCommand({ argv: shell, reportPath: usageReport }),
+          ...usageReport === void 0 ? {} : { usageReport },
           env,
           cwd: checkout,
           logPreamble: `paddock: WARNING: step ${step.name} ${UNSANDBOXED_NOTE}
@@ -61438,8 +61472,17 @@ function createStepCommand(options) {
         };
       }
       const { bwrap, hostEntries, hiddenPaths } = await loadSandbox();
-      const args = buildBwrapArgs({ hostEntries, hiddenPaths, nodeDirectory, workspaceDirectory: checkout, shareNetwork, env, command: step.run });
-      return { argv: [bwrap, ...args], env: {} };
+      const args = buildBwrapArgs({
+        hostEntries,
+        hiddenPaths,
+        nodeDirectory,
+        workspaceDirectory: checkout,
+        shareNetwork,
+        env,
+        command: step.run,
+        ...usageDirectory === void 0 ? {} : { usageDirectory }
+      });
+      return { argv: [bwrap, ...args], env: {}, ...usageReport === void 0 ? {} : { usageReport } };
     }
   };
 }
@@ -61493,7 +61536,8 @@ function createLocalProvider(options) {
       });
     }
     if (step.image !== void 0) logger.debug({ environment: name, step: step.name, image: step.image }, "step image ignored by the local provider");
-    const command = await stepCommand.build({ step, checkout, shareNetwork: prepared.environment.egress.includes("*") });
+    const usageDirectory = canMeterUsage() ? await mkdtemp(path8.join(tmpdir(), "paddock-usage-")) : void 0;
+    const command = await stepCommand.build({ step, checkout, shareNetwork: prepared.environment.egress.includes("*"), ...usageDirectory ? { usageDirectory } : {} });
     const logPath = layout.logPath(name, prepared.sha, step.name);
     const controller = new AbortController();
     const run = runSandboxed({
@@ -61508,11 +61552,14 @@ function createLocalProvider(options) {
     running.set(name, steps.add(entry));
     try {
       const result = await completeResult({ step, checkout, run: await run, logPath, unsandboxedNote: command.unsandboxedNote });
+      const usage = command.usageReport === void 0 ? void 0 : await readUsageReport(command.usageReport);
+      if (usage) result.usage = usage;
       logger.info({ environment: name, sha: prepared.sha, step: step.name, status: result.status, exitCode: result.exitCode }, "step finished");
       return result;
     } finally {
       steps.delete(entry);
       if (steps.size === 0) running.delete(name);
+      if (usageDirectory) await rm2(usageDirectory, { recursive: true, force: true });
     }
   }
   async function teardown(request) {
@@ -61539,7 +61586,19 @@ function createLocalProvider(options) {
     }
     return records;
   }
-  return { kind: "local", prepare, runStep, teardown, listEnvironments };
+  async function annotate(request) {
+    const record2 = await layout.readRecord(request.environmentName);
+    if (record2 === void 0) {
+      throw new PaddockError("USAGE", `environment ${request.environmentName} not found`, { hint: "Prepare the environment before annotating it" });
+    }
+    const annotations = { ...record2.environment.annotations };
+    for (const [key, value] of Object.entries(request.annotations)) {
+      if (value === null) delete annotations[key];
+      else annotations[key] = value;
+    }
+    await layout.writeRecord({ ...record2, environment: { ...record2.environment, annotations } });
+  }
+  return { kind: "local", prepare, runStep, teardown, listEnvironments, annotate };
 }
 async function completeResult(options) {
   const { step, run } = options;
