@@ -21,6 +21,14 @@ export function serveWidgets(github: LoopbackGitHub, files: Record<string, strin
   return sample;
 }
 
+/** An org policy that lets one person and one repository have up to 100 live environments, for suites that open many. */
+export const ROOMY_ORG_POLICY = "profiles:\n  human:\n    concurrency: { perRepository: 100, perActor: 100 }\n";
+
+/** Serves `.github/paddock-policy.yml` in the org's `.github` repository, where Paddock reads the org policy. */
+export function serveOrgPolicy(github: LoopbackGitHub, options: { owner: string; installationId: number; text: string }): void {
+  github.serveRepository({ owner: options.owner, repo: ".github", id: 1, installationId: options.installationId, files: { ".github/paddock-policy.yml": options.text } });
+}
+
 /** Registers the pull request as open on the loopback GitHub and sends its signed `pull_request` delivery. */
 export async function deliverPullRequest(options: {
   github: LoopbackGitHub;

@@ -74,6 +74,9 @@ export class RepositoryStore {
         return pull ? jsonResponse(200, pull) : notFound(request);
       },
       "GET /repos/{owner}/{repo}/pulls": (request) => this.#withRepository(request, (repository) => this.#listOpen(repository, request)),
+      // One commit stands for the whole history: its SHA is a hash of the files, so it changes when they do.
+      "GET /repos/{owner}/{repo}/commits": (request) =>
+        this.#withRepository(request, (repository) => jsonResponse(200, [{ sha: createHash("sha1").update(JSON.stringify(repository.files)).digest("hex") }])),
     };
   }
 

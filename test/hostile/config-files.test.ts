@@ -1,0 +1,125 @@
+import { ProbotOctokit } from "probot";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { readRepoConfig } from "../../src/config/load-repo-config.ts";
+import { MAX_CONFIG_BYTES } from "../../src/config/parse-config-file.ts";
+import { readOrgPolicy } from "../../src/policy/load-org-policy.ts";
+import { startLoopbackGitHub, type LoopbackGitHub } from "../loopback-github/loopback-github.ts";
+import { startPaddockServer, type PaddockUnderTest } from "../loopback-github/paddock-server.ts";
+import { buildPullRequestPayload, toServedPullRequest } from "../loopback-github/webhook-payloads.ts";
+import { LOOPBACK_WEBHOOK_SECRET } from "../loopback-github/paddock-server.ts";
+import { sendWebhook } from "../loopback-github/webhook-sender.ts";
+import { createSampleRepository } from "../support/sample-repository.ts";
+import { PROTOTYPE_KEYS } from "./corpus.ts";
+
+/** Nine levels of nine-fold aliases: 387,420,489 leaves if a parser expanded them all. */
+const BILLION_LAUGHS = [
+  'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+  ..."bcdefghi".split("").map((name, index) => `${name}: &${name} [${Array(9).fill(`*${"abcdefghi"[index]}`).join(",")}]`),
+  "steps: [{name: bomb, run: '*i'}]",
+  "",
+].join("\n");
+
+const HOSTILE_CONFIGS: ReadonlyArray<[label: string, text: string, firstProblem: string]> = [
+  ["billion laughs", BILLION_LAUGHS, "YAML aliases expand too far (Excessive alias count indicates a resource exhaustion attack): use fewer than 100 alias references"],
+  // Deep enough to overflow the YAML parser's stack on any machine; the parser reports it as an error.
+  ["10,000 nested flow lists", `steps: ${"[".repeat(10_000)}${"]".repeat(10_000)}`, "invalid YAML: Maximum call stack size exceeded"],
+  ["10,000 nested mappings in env", `steps:\n  - name: a\n    run: x\n    env: ${"{a: ".repeat(10_000)}1${"}".repeat(10_000)}`, "invalid YAML: Maximum call stack size exceeded"],
+  ["100 nested flow lists", `steps: ${"[".repeat(100)}${"]".repeat(100)}`, "wrong type: expected object, got list"],
+  ["100 nested mappings in env", `steps:\n  - name: a\n    run: x\n    env: ${"{a: ".repeat(100)}1${"}".repeat(100)}`, "wrong type: expected string, got mapping"],
+  ["a self-referencing anchor", "a: &a [*a]\nsteps: []\n", "steps is empty: add at least one step with a name and a run command"],
+  ["two megabytes", `steps:\n  - name: a\n    run: ${"x".repeat(2 * 1024 * 1024)}\n`, `file is 2097181 bytes, over the limit of ${MAX_CONFIG_BYTES} bytes: shorten it`],
+  ["a merge key", "<<: {steps: [{name: a, run: b}]}\n", "required field is missing: add it as a array"],
+  ["a duplicate key", "steps:\n  - name: a\n    run: x\n    run: y\n", 'duplicate key "run": each key may appear once in a mapping, so remove or rename one'],
+  ["two documents", "steps: []\n---\nsteps: []\n", "file holds more than one YAML document: keep a single document without '---' separators"],
+  ["10,000 steps", `steps:\n${Array.from({ length: 10_000 }, (_, index) => `  - {name: s${index}, run: x}`).join("\n")}\n`, "more than 20 steps: merge some of them"],
+  ["a step name with a command", 'steps:\n  - name: "$(rm -rf /)"\n    run: x\n', "invalid step name \"$(rm -rf /)\": use lowercase letters, digits and '-', starting and ending with a letter or digit"],
+  ["an environment name with a space", 'steps:\n  - name: a\n    run: x\n    env: {"A B": "1"}\n', "invalid environment variable name \"A B\": use letters, digits and '_', not starting with a digit"],
+  ["a timeout of eleven million years", "steps:\n  - name: a\n    run: x\n    timeout: 99999999999h\n", 'step timeout "99999999999h" is longer than the maximum of 24h: split the step or shorten it'],
+  ["a binary tag", "steps:\n  - name: a\n    run: !!binary aGVsbG8=\n", "wrong type: expected string, got mapping"],
+  ["a set tag", "steps: !!set {a, b}\n", "wrong type: expected array, got mapping"],
+  ["a bare scalar", "hello", "wrong type: expected object, got string"],
+  ["nothing", "", "file is empty: add the settings it should hold"],
+];
+
+describe("hostile repository configs", () => {
+  it.each(HOSTILE_CONFIGS)("rejects %s", (_label, text, firstProblem) => {
+    const lookup = readRepoConfig({ text });
+
+    expect(lookup.kind).toBe("invalid");
+    expect(lookup.kind === "invalid" ? lookup.problems[0]?.message : undefined).toBe(firstProblem);
+  });
+
+  it.each(PROTOTYPE_KEYS)("rejects the key %s at any depth", (key) => {
+    const lookup = readRepoConfig({ text: `steps:\n  - name: a\n    run: x\n    env:\n      ${key}: {polluted: "yes"}\n` });
+
+    expect(lookup.kind === "invalid" ? lookup.problems : undefined).toEqual([
+      { file: ".github/paddock.yml", line: 5, column: 7, field: "", message: `key "${key}" is not allowed, because it names JavaScript prototype machinery: remove it` },
+    ]);
+    expect(Object.prototype).not.toHaveProperty("polluted");
+  });
+
+  it.each(PROTOTYPE_KEYS)("rejects the key %s in the org policy", (key) => {
+    const lookup = readOrgPolicy({ text: `profiles:\n  ${key}: {polluted: "yes"}\n`, source: {} });
+
+    expect(lookup.kind === "invalid" ? lookup.problems[0]?.message : undefined).toBe(`key "${key}" is not allowed, because it names JavaScript prototype machinery: remove it`);
+  });
+
+  it("keeps an unknown tag as plain text, never as code", () => {
+    const lookup = readRepoConfig({ text: "steps:\n  - name: a\n    run: !!js/function 'function () { return 1 }'\n" });
+
+    expect(lookup.kind === "valid" ? lookup.config.steps[0]?.run : undefined).toBe("function () { return 1 }");
+  });
+});
+
+describe("hostile configs through the app", () => {
+  let github: LoopbackGitHub;
+  let app: PaddockUnderTest;
+
+  /** Serves `repo` with this config, delivers one pull request for it and returns its check run. */
+  async function runConfig(repo: string, config: string) {
+    const sample = createSampleRepository({ files: { ".github/paddock.yml": config } });
+    github.serveRepository({ owner: "acme", repo, id: repo.length * 1000, installationId: 77, files: { ".github/paddock.yml": config }, sourceDirectory: sample.directory });
+    const payload = buildPullRequestPayload({ action: "opened", owner: "acme", repo, repositoryId: repo.length * 1000, installationId: 77, number: 1, headSha: sample.sha });
+    github.setPullRequest({ owner: "acme", repo, pullRequest: toServedPullRequest(payload) });
+    const reply = await sendWebhook({ url: app.webhookUrl, delivery: { name: "pull_request", id: `config-${repo}`, payload, secret: LOOPBACK_WEBHOOK_SECRET } });
+    await app.service.onIdle();
+    return { status: reply.status, run: github.checkRuns().find((run) => run.repo === repo) };
+  }
+
+  beforeAll(async () => {
+    github = await startLoopbackGitHub();
+    const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, throttle: { ...(options.throttle as object), enabled: false } }));
+    app = await startPaddockServer({ baseUrl: github.baseUrl, Octokit });
+  });
+
+  afterAll(async () => {
+    await app.stop();
+    await github.close();
+    github.assertNoViolations();
+  });
+
+  it("annotates a YAML bomb and runs nothing", async () => {
+    const { status, run } = await runConfig("bomb", BILLION_LAUGHS);
+
+    expect(status).toBe(200);
+    expect(run?.conclusion).toBe("failure");
+    expect(run?.annotations.map((annotation) => [annotation.start_line, annotation.message])).toEqual([[1, HOSTILE_CONFIGS[0]![2]]]);
+    expect(github.downloads()).toBe(0);
+  });
+
+  it("fails a step whose command holds a NUL byte", async () => {
+    const { run } = await runConfig("nul-run", 'steps:\n  - name: a\n    run: "echo a\\0b"\n');
+
+    // NOTE: config validation lets NUL bytes through; Node's spawn rejects them, with an argument index that depends on the host.
+    expect(run?.conclusion).toBe("failure");
+    expect(run?.output.title).toMatch(/^Paddock failed before the pipeline finished: The argument 'args\[\d+\]' must be a string without null bytes/);
+  });
+
+  it("fails a step whose environment holds a NUL byte", async () => {
+    const { run } = await runConfig("nul-env", 'steps:\n  - name: a\n    run: "true"\n    env: {A: "a\\0b"}\n');
+
+    expect(run?.conclusion).toBe("failure");
+    expect(run?.output.summary).toContain("step environment variable A contains a NUL character");
+  });
+});
