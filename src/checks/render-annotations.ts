@@ -49,12 +49,14 @@ export function renderAnnotations(view: CheckRunView): RenderedAnnotations {
 function annotateConfigProblem(problem: ConfigProblem): CheckAnnotation {
   const line = positiveLine(problem.line);
   const message = sanitizeOutput(problem.field ? `${problem.field}: ${problem.message}` : problem.message);
+  // A field path contains the file's own keys, which may hold escape codes.
+  const field = sanitizeOutput(problem.field);
   return {
     path: problem.file,
     start_line: line,
     end_line: line,
     annotation_level: "failure",
-    title: problem.field ? `Invalid Paddock config: ${problem.field}` : "Invalid Paddock config",
+    title: field ? `Invalid Paddock config: ${field}` : "Invalid Paddock config",
     message: message || "invalid config",
   };
 }
