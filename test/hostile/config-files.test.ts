@@ -1,6 +1,7 @@
 import { ProbotOctokit } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { renderAnnotations } from "../../src/checks/render-annotations.ts";
 import { readRepoConfig } from "../../src/config/load-repo-config.ts";
 import { MAX_CONFIG_BYTES } from "../../src/config/parse-config-file.ts";
 import { readOrgPolicy } from "../../src/policy/load-org-policy.ts";
@@ -63,6 +64,16 @@ describe("hostile repository configs", () => {
     const lookup = readOrgPolicy({ text: `profiles:\n  ${key}: {polluted: "yes"}\n`, source: {} });
 
     expect(lookup.kind === "invalid" ? lookup.problems[0]?.message : undefined).toBe(`key "${key}" is not allowed, because it names JavaScript prototype machinery: remove it`);
+  });
+
+  it("strips escape codes from a hostile key in annotations", () => {
+    const lookup = readRepoConfig({ text: 'steps:\n  - name: a\n    run: x\n    "\\e[31m::set-output x::y": 1\n' });
+    const problems = lookup.kind === "invalid" ? lookup.problems : [];
+
+    const [annotation] = renderAnnotations({ environmentName: "e", headSha: "0".repeat(40), provider: "local", status: "completed", steps: [], configProblems: problems, notes: [] }).annotations;
+
+    expect(annotation?.title).toBe("Invalid Paddock config: steps.0.::set-output x::y");
+    expect(annotation?.message).toBe('steps.0.::set-output x::y: unknown field "::set-output x::y": known fields: name, image, run, timeout, junit, env');
   });
 
   it("keeps an unknown tag as plain text, never as code", () => {
