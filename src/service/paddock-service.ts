@@ -4,6 +4,7 @@ import { formatEnvironmentKey, type EnvironmentKey } from "../environments/envir
 import { nameEnvironment } from "../environments/environment-name.ts";
 import { KeyedScheduler } from "../environments/keyed-scheduler.ts";
 import { RecentEvents } from "../environments/recent-events.ts";
+import { environmentActions, parseEnvironmentAction } from "../environments/environment-actions.ts";
 import { describeError } from "../errors.ts";
 import type { GitHubRequester, RepositoryTokenMinter } from "../github/repository-gateway.ts";
 import { findRerequestedPullRequest } from "../github/find-pull-request.ts";
@@ -14,10 +15,12 @@ import type { Provider } from "../providers/provider.ts";
 import type { CheckRunSink } from "./check-run-reporter.ts";
 import { createGovernanceHandlers } from "./governance-handlers.ts";
 import type { Governance } from "./judge-pull-request.ts";
+import type { TEARDOWN_REASONS } from "../audit/audit-record-schema.ts";
 import { auditProvider, auditSink, type RunAuditContext } from "./audited-run.ts";
 import type { AuditTrail } from "./audit-trail.ts";
 import { recoverInterruptedRuns, type InterruptedRun } from "./recover-runs.ts";
 import { annotateRuns, markRunFinished } from "./run-annotations.ts";
+import { handleEnvironmentAction, reportEnvironmentAction } from "./handle-environment-action.ts";
 import { runPullRequest } from "./run-pull-request.ts";
 import { sweepEnvironments, type SweepReport } from "./sweep-environments.ts";
 
@@ -29,7 +32,7 @@ export interface TeardownAudit {
   actor: { login: string; id: number; type: string };
   repository: { id: number; fullName: string };
   pullRequest: number | null;
-  reason: "closed" | "merged" | "ttl" | "orphan" | "policy";
+  reason: (typeof TEARDOWN_REASONS)[number];
   deliveryId: string | null;
 }
 
@@ -104,7 +107,30 @@ export function createPaddockService(options: {
   });
 
   const service: PaddockService = {
-    acceptApproval: (request) => handlers.acceptApproval(request),
+    acceptApproval(request) {
+      const action = request.event.via === "check-run button" ? parseEnvironmentAction(request.event.signal) : undefined;
+      if (!action) {
+        handlers.acceptApproval(request);
+        return;
+      }
+      const { event, clients, logger } = request;
+      const work = handleEnvironmentAction({
+        event,
+        action,
+        octokit: clients.octokit,
+        provider,
+        now: now(),
+        logger,
+        teardown: ({ key, environmentName }) => {
+          const audit = { actor: event.sender, repository: { id: event.repository.id, fullName: event.repository.fullName }, pullRequest: action.pullRequest, reason: "requested", deliveryId: event.deliveryId } as const;
+          service.acceptTeardown({ key, environmentName, reason: `requested by ${event.sender.login}`, logger, audit });
+        },
+      }).then(async (outcome) => {
+        logger.info({ action: action.kind, outcome: outcome.kind, detail: outcome.message }, "environment button handled");
+        await reportEnvironmentAction({ octokit: clients.octokit, event, outcome });
+      });
+      track(work).catch((error: unknown) => logger.error({ err: error, action: action.kind }, "environment button failed"));
+    },
     acceptPush: (request) => handlers.acceptPush(request),
 
     acceptRerequest({ event, clients, logger }) {
@@ -161,7 +187,13 @@ export function createPaddockService(options: {
       // With an audit trail, every step, denial and cancellation of this run leaves a record.
       const auditContext: RunAuditContext = { event, environmentName, provider: provider.kind, checkRunId: null, records: [] };
       const trail = options.audit;
-      const sink = trail ? auditSink({ sink: clients.sink, trail, context: auditContext }) : clients.sink;
+      const auditedSink = trail ? auditSink({ sink: clients.sink, trail, context: auditContext }) : clients.sink;
+      // A run that reached its steps has a live environment, so its check run offers Extend and Destroy.
+      const sink: CheckRunSink = {
+        ...auditedSink,
+        complete: (id, completed) =>
+          auditedSink.complete(id, completed.steps.length > 0 && !completed.actions ? { ...completed, actions: environmentActions(event.pullRequest.number) } : completed),
+      };
       const runProvider = trail ? auditProvider({ provider, trail, context: auditContext }) : provider;
 
       // Work that starts at once gets its check run now, outside the queue, so the pull request
