@@ -53,6 +53,11 @@ export class InstallationTokens {
     return [...(this.#mints.get(installationId) ?? [])];
   }
 
+  /** Returns every token minted so far, for suites that search outputs for them. */
+  issued(): string[] {
+    return [...this.#tokens.keys()];
+  }
+
   /** Returns every installation that got a token. */
   installations(): number[] {
     return [...this.#mints.keys()].sort((left, right) => left - right);
