@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { nameEnvironment } from "../../src/environments/environment-name.ts";
+import { INTERRUPTED_HEADLINE } from "../../src/service/recover-runs.ts";
 import { WIDGETS, deliverPullRequest, serveWidgets } from "../loopback-github/loopback-fixtures.ts";
 import { startLoopbackGitHub, type LoopbackGitHub } from "../loopback-github/loopback-github.ts";
 import { spawnPaddock, type PaddockProcess } from "./support/spawn-paddock.ts";
@@ -117,15 +118,15 @@ describe("Paddock killed mid-pipeline", () => {
     expect(readdirSync(join(stateDir, "environments"))).toEqual([]);
   });
 
-  it("leaves the interrupted check run in_progress", async () => {
-    // NOTE: restart recovery is missing. The sweep keeps an environment whose pull request is
-    // still open but neither completes nor re-runs the check run the killed process started.
+  it("cancels the interrupted check run after a restart", async () => {
     const sha = await killMidPipeline("bwrap");
     const second = await spawnPaddock({ baseUrl: github.baseUrl, stateDir });
     started.push(second);
     await waitFor(() => second.logs.some((line) => line.msg === "sweep finished"), Boolean, "the start-up sweep");
 
-    expect(github.checkRuns().map((run) => [run.head_sha, run.status, run.conclusion])).toEqual([[sha, "in_progress", null]]);
+    const runs = github.checkRuns();
+    expect(runs.map((run) => [run.head_sha, run.status, run.conclusion])).toEqual([[sha, "completed", "cancelled"]]);
+    expect(runs[0]?.output.summary).toContain(INTERRUPTED_HEADLINE);
   });
 
   it("leaves an unsandboxed step running", async () => {
