@@ -18,11 +18,8 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-import pino from "pino";
-import { Probot, Server } from "probot";
 
 import { createPaddockApp } from "../app/paddock-app.ts";
-import { createPaddockOctokit } from "../src/github/paddock-octokit.ts";
 import { createAuditTrailFromEnv } from "../src/service/create-audit-trail-from-env.ts";
 import { createFileGovernance } from "../src/service/create-governance.ts";
 import { createPaddockService, DEFAULT_PIPELINE_CONCURRENCY } from "../src/service/paddock-service.ts";
@@ -30,11 +27,13 @@ import { DEFAULT_QUIET_MS } from "../src/environments/keyed-scheduler.ts";
 import { nameEnvironment } from "../src/environments/environment-name.ts";
 import { PASSING_CONFIG, WIDGETS } from "../test/loopback-github/loopback-fixtures.ts";
 import { startLoopbackGitHub, type LoopbackGitHub } from "../test/loopback-github/loopback-github.ts";
-import { findFreeLoopbackPort, LOOPBACK_WEBHOOK_SECRET, loopbackOnlyFetch, throwawayPrivateKey } from "../test/loopback-github/paddock-server.ts";
+import { LOOPBACK_WEBHOOK_SECRET } from "../test/loopback-github/paddock-server.ts";
 import { buildPullRequestPayload, toServedPullRequest } from "../test/loopback-github/webhook-payloads.ts";
 import { sendWebhook } from "../test/loopback-github/webhook-sender.ts";
 import { collectCheckRunWrites, countWritesBySha, describeHistogram, GITHUB_CONTENT_CREATING_PER_MINUTE, maxPerMinute } from "./lifecycle-check-run-writes.ts";
+import { createCountingLogger, describeProblems } from "./lifecycle-counting-logger.ts";
 import { createNaiveRunner } from "./lifecycle-naive-runner.ts";
+import { startProbotServer } from "./lifecycle-probot-server.ts";
 import { SimulatedProvider } from "./lifecycle-simulated-provider.ts";
 import { formatMs, percentile } from "./percentiles.ts";
 
@@ -109,7 +108,7 @@ async function main(): Promise<void> {
   const audit = await createAuditTrailFromEnv({ env: {}, stateDir, logger });
   const service = createPaddockService({ provider, logger, governance: createFileGovernance({ stateDir }), audit });
   const naive = createNaiveRunner({ pipelineMs: options.pipelineMs });
-  const server = await startProbot({ baseUrl: github.baseUrl, logger, throttle: options.throttle, apps: [createPaddockApp({ service }), naive.app] });
+  const server = await startProbotServer({ baseUrl: github.baseUrl, logger, throttle: options.throttle, apps: [createPaddockApp({ service }), naive.app] });
 
   // 3. The bursts, then wait for the queue to drain, bounded.
   console.log(describeSetup(options));
@@ -130,23 +129,6 @@ async function main(): Promise<void> {
   await github.close();
   github.assertNoViolations();
   rmSync(stateDir, { recursive: true, force: true });
-}
-
-async function startProbot(options: { baseUrl: string; logger: pino.Logger; throttle: boolean; apps: Parameters<Server["load"]>[0][] }): Promise<{ webhookUrl: string; stop: () => Promise<void> }> {
-  // Probot's Server reads port 0 as "unset" and takes 3000, so a free port is found first.
-  const port = await findFreeLoopbackPort();
-  const paddockOctokit = createPaddockOctokit();
-  // A defaults function of a subclass runs before the parent's, which keep `enabled: false`.
-  const Octokit = options.throttle ? paddockOctokit : paddockOctokit.defaults((instance: Record<string, unknown>) => ({ ...instance, throttle: { ...(instance.throttle as object), enabled: false } }));
-  const server = new Server({
-    host: "127.0.0.1",
-    port,
-    log: options.logger,
-    Probot: Probot.defaults({ appId: 1, privateKey: throwawayPrivateKey(), secret: LOOPBACK_WEBHOOK_SECRET, baseUrl: options.baseUrl, log: options.logger, Octokit, request: { fetch: loopbackOnlyFetch } }),
-  });
-  for (const app of options.apps) await server.load(app);
-  await server.start();
-  return { webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`, stop: () => server.stop() };
 }
 
 /**
@@ -230,7 +212,7 @@ function report(input: ReportInput): void {
     `final commit, push sent -> completed check run: p50 ${formatMs(percentile(finalWaits, 50))}, max ${formatMs(Math.max(...finalWaits))}${finalWaits.some(Number.isNaN) ? ` (${finalWaits.filter(Number.isNaN).length} never completed)` : ""}`,
     `most check-run creates in one minute: ${maxPerMinute(writeTimes)} (GitHub's content-creating limit: ${GITHUB_CONTENT_CREATING_PER_MINUTE})`,
     `GitHub requests: ${github.calls.length} (${describeMethods(github)})${options.limits ? `, rejected by a rate limit: ${rejected}` : ""}`,
-    `warnings and errors logged: ${[...input.problems.entries()].map(([message, count]) => `${count}× "${message}"`).join(", ") || "none"}`,
+    `warnings and errors logged: ${describeProblems(input.problems)}`,
   ];
   console.log(lines.join("\n"));
 }
@@ -267,16 +249,6 @@ function describeMethods(github: LoopbackGitHub): string {
 function countLines(directory: string): number {
   if (!existsSync(directory)) return 0;
   return readdirSync(directory).reduce((total, file) => total + readFileSync(join(directory, file), "utf8").split("\n").filter(Boolean).length, 0);
-}
-
-/** A pino logger that drops info lines and counts warnings and errors by message. */
-function createCountingLogger(): { logger: pino.Logger; problems: Map<string, number> } {
-  const problems = new Map<string, number>();
-  const logger = pino({ level: "warn" }, { write: (line: string) => {
-    const message = String((JSON.parse(line) as { msg?: unknown }).msg);
-    problems.set(message, (problems.get(message) ?? 0) + 1);
-  } });
-  return { logger, problems };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,0 +1,128 @@
+/**
+ * Runs Paddock's app alone in a child process, so a benchmark can read the app's memory
+ * without the loopback GitHub, the webhook sender or the control plane in the same heap. The
+ * parent starts it with `node --expose-gc --import tsx` and an IPC channel (see
+ * lifecycle-host-client.ts), passes the settings as JSON in PADDOCK_BENCH_HOST, and talks to it
+ * with the messages below.
+ *
+ * The app is wired as app/main.ts wires it: Probot's server on 127.0.0.1, Paddock's Octokit,
+ * file governance and a spool-only audit trail in a fresh state folder. Only the provider differs.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { KubeConfig } from "@kubernetes/client-node";
+
+import { createPaddockApp } from "../app/paddock-app.ts";
+import { createKubernetesProvider } from "../src/providers/kubernetes/kubernetes-provider.ts";
+import { LIST_CALL_ENVIRONMENT } from "../src/providers/kubernetes/list-environments.ts";
+import type { Provider } from "../src/providers/provider.ts";
+import { createAuditTrailFromEnv } from "../src/service/create-audit-trail-from-env.ts";
+import { createFileGovernance } from "../src/service/create-governance.ts";
+import { createPaddockService, type PaddockService } from "../src/service/paddock-service.ts";
+import { createCountingLogger } from "./lifecycle-counting-logger.ts";
+import { startProbotServer } from "./lifecycle-probot-server.ts";
+import { SimulatedProvider, type SimulatedProviderStats } from "./lifecycle-simulated-provider.ts";
+
+/** Settings of the app host. */
+export interface AppHostSettings {
+  /** API origin of the loopback GitHub. */
+  baseUrl: string;
+  provider: { kind: "kubernetes"; kubeconfigPath: string } | { kind: "simulated"; prepareMs: number; stepMs: number };
+  /** Starts the app's own sweeper at load and then at this interval, as PADDOCK_SWEEP_INTERVAL does. */
+  sweepIntervalMs?: number;
+  /** Keeps Octokit's throttling on, as in production; off by default. */
+  throttle: boolean;
+}
+
+/** A memory reading of the app process, taken after `global.gc()`. */
+export interface MemoryReading {
+  rssBytes: number;
+  heapUsedBytes: number;
+  externalBytes: number;
+  /** Peak resident memory of the process so far, from getrusage. */
+  maxRssBytes: number;
+}
+
+/** One sweep by the app's own sweeper. */
+export interface SweepReading {
+  durationMs: number;
+  listed: number;
+  removed: number;
+  skippedRepositories: number;
+  /** List requests the Kubernetes provider sent to the API server during the sweep. */
+  listCalls: number;
+}
+
+/** Messages from the parent. */
+export type HostRequest = { type: "memory" } | { type: "idle" } | { type: "stats" } | { type: "stop" };
+
+/** Messages to the parent. */
+export type HostMessage =
+  | { type: "ready"; webhookUrl: string }
+  | { type: "sweep"; sweep: SweepReading }
+  | { type: "memory"; memory: MemoryReading }
+  | { type: "idle" }
+  | { type: "stats"; stats: SimulatedProviderStats | undefined; problems: Array<[string, number]> }
+  | { type: "stopped" };
+
+async function main(): Promise<void> {
+  const settings = JSON.parse(process.env.PADDOCK_BENCH_HOST ?? "") as AppHostSettings;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!process.send || !gc) throw new Error("lifecycle-app-host needs an IPC channel and --expose-gc: start it through lifecycle-host-client.ts");
+  const send = (message: HostMessage): void => void process.send!(message);
+  const stateDir = mkdtempSync(join(tmpdir(), "paddock-bench-host-"));
+  const { logger, problems } = createCountingLogger();
+
+  // 1. The provider, the service and the app.
+  const kubernetes = settings.provider.kind === "kubernetes" ? createKubernetesProvider({ kubeConfig: loadKubeConfig(settings.provider.kubeconfigPath), logger }) : undefined;
+  const simulated = settings.provider.kind === "simulated" ? new SimulatedProvider(settings.provider) : undefined;
+  const provider: Provider = kubernetes ?? simulated!;
+  const audit = await createAuditTrailFromEnv({ env: {}, stateDir, logger });
+  const service = createPaddockService({ provider, logger, governance: createFileGovernance({ stateDir }), audit });
+  const timedService: PaddockService = {
+    ...service,
+    sweep: async (options) => {
+      kubernetes?.takeApiCalls(LIST_CALL_ENVIRONMENT);
+      const startedAt = performance.now();
+      const report = await service.sweep(options);
+      const durationMs = performance.now() - startedAt;
+      const listCalls = kubernetes?.takeApiCalls(LIST_CALL_ENVIRONMENT).byVerb.list ?? 0;
+      send({ type: "sweep", sweep: { durationMs, listed: report.listed, removed: report.removed.length, skippedRepositories: report.skippedRepositories.length, listCalls } });
+      return report;
+    },
+  };
+  const server = await startProbotServer({ baseUrl: settings.baseUrl, logger, throttle: settings.throttle, apps: [createPaddockApp({ service: timedService, ...(settings.sweepIntervalMs !== undefined ? { sweepIntervalMs: settings.sweepIntervalMs } : {}) })] });
+
+  // 2. Answer the parent until it says stop.
+  process.on("message", (request: HostRequest) => {
+    void (async () => {
+      if (request.type === "memory") {
+        gc();
+        const usage = process.memoryUsage();
+        send({ type: "memory", memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, externalBytes: usage.external, maxRssBytes: process.resourceUsage().maxRSS * 1024 } });
+      } else if (request.type === "idle") {
+        await service.onIdle();
+        send({ type: "idle" });
+      } else if (request.type === "stats") {
+        send({ type: "stats", stats: simulated?.stats(), problems: [...problems.entries()] });
+      } else {
+        await service.shutdown({ timeoutMs: 10_000 });
+        await server.stop();
+        rmSync(stateDir, { recursive: true, force: true });
+        send({ type: "stopped" });
+        process.disconnect();
+      }
+    })();
+  });
+  send({ type: "ready", webhookUrl: server.webhookUrl });
+}
+
+function loadKubeConfig(path: string): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(path);
+  return kubeConfig;
+}
+
+await main();

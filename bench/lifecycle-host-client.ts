@@ -1,0 +1,72 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+import type { AppHostSettings, HostMessage, HostRequest, MemoryReading, SweepReading } from "./lifecycle-app-host.ts";
+
+const HOST_SCRIPT = fileURLToPath(new URL("./lifecycle-app-host.ts", import.meta.url));
+/** Longest wait for the host to start or to answer one request. */
+const HOST_TIMEOUT_MS = 120_000;
+
+/** The parent's handle on an app host process. */
+export interface AppHost {
+  webhookUrl: string;
+  /** Sweeps reported so far, oldest first. */
+  sweeps: SweepReading[];
+  readMemory(): Promise<MemoryReading>;
+  /** Resolves when the app's queue is empty. */
+  waitForIdle(): Promise<void>;
+  readStats(): Promise<Extract<HostMessage, { type: "stats" }>>;
+  /** Shuts the app down and waits for the process to exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts lifecycle-app-host.ts with `--expose-gc` and waits until its server listens. */
+export async function startAppHost(settings: AppHostSettings): Promise<AppHost> {
+  const child = fork(HOST_SCRIPT, [], {
+    execArgv: ["--expose-gc", "--import", "tsx"],
+    env: { ...process.env, PADDOCK_BENCH_HOST: JSON.stringify(settings) },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const sweeps: SweepReading[] = [];
+  child.on("message", (message: HostMessage) => {
+    if (message.type === "sweep") sweeps.push(message.sweep);
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+
+  const ready = await waitForMessage(child, "ready");
+  const ask = <T extends HostMessage["type"]>(request: HostRequest, type: T): Promise<Extract<HostMessage, { type: T }>> => {
+    const answer = waitForMessage(child, type);
+    child.send(request);
+    return answer;
+  };
+  return {
+    webhookUrl: ready.webhookUrl,
+    sweeps,
+    readMemory: async () => (await ask({ type: "memory" }, "memory")).memory,
+    waitForIdle: async () => void (await ask({ type: "idle" }, "idle")),
+    readStats: () => ask({ type: "stats" }, "stats"),
+    async stop() {
+      await ask({ type: "stop" }, "stopped");
+      await exited;
+    },
+  };
+}
+
+function waitForMessage<T extends HostMessage["type"]>(child: ChildProcess, type: T): Promise<Extract<HostMessage, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`the app host sent no "${type}" message within ${HOST_TIMEOUT_MS} ms`)), HOST_TIMEOUT_MS);
+    const onMessage = (message: HostMessage): void => {
+      if (message.type === type) finish(undefined, message as Extract<HostMessage, { type: T }>);
+    };
+    const onExit = (code: number | null): void => finish(new Error(`the app host exited with code ${code} before sending "${type}"`));
+    const finish = (error?: Error, message?: Extract<HostMessage, { type: T }>): void => {
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+      if (error) reject(error);
+      else resolve(message!);
+    };
+    child.on("message", onMessage);
+    child.once("exit", onExit);
+  });
+}
