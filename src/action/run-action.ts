@@ -1,82 +1,100 @@
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { Octokit } from "@octokit/rest";
 import type { Logger } from "pino";
-import type { CheckAnnotation } from "../checks/check-annotation.ts";
-import { renderCheckRun } from "../checks/render-check-run.ts";
-import { readConfigFlag, readPolicyFlag, readPullRequestPayload } from "../cli/read-inputs.ts";
-import { PaddockError } from "../errors.ts";
-import { runLocalPipeline } from "../service/run-local-pipeline.ts";
+import { describeError } from "../errors.ts";
+import { createAuditTrailFromEnv } from "../service/create-audit-trail-from-env.ts";
+import type { ActionContext, ActionOctokit } from "./action-context.ts";
+import { readActionInputs, type ActionInputs } from "./action-inputs.ts";
+import type { ActionToolkit } from "./action-toolkit.ts";
+import { runAuditVerifyCommand } from "./audit-verify-command.ts";
+import { createActionProvider, type ActionProviderFactory } from "./create-action-provider.ts";
+import { runDownCommand } from "./down-command.ts";
+import { findKubeconfigSecrets } from "./kubeconfig-secrets.ts";
+import { writeKubeconfigFile } from "./kubeconfig-file.ts";
+import { readActionEvent } from "./read-action-event.ts";
+import { runStatusCommand } from "./status-command.ts";
+import { runUpCommand } from "./up-command.ts";
 
-/** The parts of @actions/core the Action calls; injected so tests run it without a runner. */
-export interface ActionToolkit {
-  getInput: (name: string) => string;
-  setOutput: (name: string, value: string) => void;
-  setFailed: (message: string) => void;
-  info: (message: string) => void;
-  error: (message: string, properties: { file: string; startLine: number; title?: string }) => void;
-  writeSummary: (markdown: string) => Promise<void>;
+export type { ActionToolkit } from "./action-toolkit.ts";
+
+/** What the entry point wires in; tests replace the GitHub client and the provider. */
+export interface ActionDependencies {
+  /** Creates the GitHub client for the `github-token` input and GITHUB_API_URL; defaults to @octokit/rest over the global fetch. */
+  createOctokit?: (options: { token: string; baseUrl: string }) => ActionOctokit;
+  createProvider?: ActionProviderFactory;
+  now?: () => Date;
 }
 
-/** Commands the Action accepts. */
-export const ACTION_COMMANDS = ["up"] as const;
-
 /**
- * Runs the Action: reads its inputs and the workflow's event, runs the pipeline with the local
- * provider on the runner's checkout, and maps the result to outputs, a job summary and
- * annotations. Every failure ends in `setFailed`, including throws that are not Errors.
+ * Runs the Action. The token and the kubeconfig's credentials are masked before anything else
+ * runs. Then the inputs are read and the command runs: `up`, `down` and `status` on the
+ * workflow event's environment, `audit-verify` on a checkout of the audit repository. Every
+ * failure ends in `setFailed`, including throws that are not Errors.
  */
-export async function runAction(options: { toolkit: ActionToolkit; env: NodeJS.ProcessEnv; logger: Logger }): Promise<void> {
-  const { toolkit, env, logger } = options;
+export async function runAction(options: {
+  toolkit: ActionToolkit;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Aborted when the workflow run is cancelled; never aborted when left out. */
+  signal?: AbortSignal;
+  dependencies?: ActionDependencies;
+}): Promise<void> {
+  const { toolkit, env } = options;
   try {
-    const command = toolkit.getInput("command").trim() || "up";
-    if (!(ACTION_COMMANDS as readonly string[]).includes(command)) {
-      throw new PaddockError("USAGE", `input command "${command}" is not supported`, { hint: `use one of: ${ACTION_COMMANDS.join(", ")}` });
-    }
-    await runUp({ toolkit, env, logger });
+    maskSecretInputs(toolkit);
+    const inputs = readActionInputs(toolkit.getInput);
+    const workspace = resolve(env.GITHUB_WORKSPACE ?? process.cwd());
+    if (inputs.command === "audit-verify") await runAuditVerifyCommand({ inputs, workspace, toolkit });
+    else await runEnvironmentCommand({ ...options, signal: options.signal ?? new AbortController().signal, dependencies: options.dependencies ?? {}, inputs, workspace });
   } catch (error) {
-    toolkit.setFailed(error instanceof Error ? error.message : `Paddock failed: ${String(error)}`);
+    toolkit.setFailed(error instanceof Error ? error.message : `Paddock failed: ${describeError(error)}`);
   }
 }
 
-async function runUp(options: { toolkit: ActionToolkit; env: NodeJS.ProcessEnv; logger: Logger }): Promise<void> {
-  const { toolkit, env, logger } = options;
-  const workspace = resolve(env.GITHUB_WORKSPACE ?? process.cwd());
-  const eventName = env.GITHUB_EVENT_NAME ?? "";
-  if (!env.GITHUB_EVENT_PATH) throw new PaddockError("USAGE", "GITHUB_EVENT_PATH is not set", { hint: "run the Action in a GitHub Actions workflow" });
+function maskSecretInputs(toolkit: ActionToolkit): void {
+  const token = toolkit.getInput("github-token");
+  if (token) toolkit.setSecret(token);
+  const kubeconfig = toolkit.getInput("kubeconfig");
+  if (kubeconfig) findKubeconfigSecrets(kubeconfig).forEach((secret) => toolkit.setSecret(secret));
+}
 
-  // 1. Inputs.
-  const event = readPullRequestPayload({ event: eventName, path: env.GITHUB_EVENT_PATH, cwd: workspace });
-  const config = readConfigFlag({ path: toolkit.getInput("config").trim() || ".github/paddock.yml", cwd: workspace });
-  const policyPath = toolkit.getInput("org-policy").trim();
-  const { policy, source } = readPolicyFlag({ path: policyPath === "" ? undefined : policyPath, cwd: workspace });
+async function runEnvironmentCommand(options: {
+  toolkit: ActionToolkit;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  signal: AbortSignal;
+  dependencies: ActionDependencies;
+  inputs: ActionInputs;
+  workspace: string;
+}): Promise<void> {
+  const { toolkit, env, logger, dependencies, inputs } = options;
+  const event = readActionEvent(env);
+  const runnerTemp = env.RUNNER_TEMP || tmpdir();
+  const stateDir = join(runnerTemp, "paddock");
+  const kubeconfig = inputs.kubeconfig === undefined ? undefined : await writeKubeconfigFile({ text: inputs.kubeconfig, directory: runnerTemp });
 
-  // 2. Run on the checkout of the head commit.
-  const view = await runLocalPipeline({
-    event,
-    config,
-    policy,
-    policySource: source,
-    repositoryDir: workspace,
-    sha: event.pullRequest.headSha,
-    stateDir: join(env.RUNNER_TEMP ?? workspace, "paddock"),
-    sandbox: "bwrap",
-    notes: [],
-    signal: new AbortController().signal,
-    logger,
-    onProgress: async (progress) => {
-      const running = progress.steps.find((step) => step.status === "running");
-      if (running) toolkit.info(`paddock: step ${running.name} running`);
-    },
-  });
-
-  // 3. Outputs, summary and annotations.
-  const rendered = renderCheckRun(view);
-  toolkit.setOutput("environment", view.environmentName);
-  toolkit.setOutput("conclusion", rendered.conclusion ?? "neutral");
-  await toolkit.writeSummary(`## ${rendered.title}\n\n${rendered.summary}\n\n${rendered.text}\n`);
-  rendered.annotations.forEach((annotation: CheckAnnotation) =>
-    toolkit.error(annotation.message, { file: annotation.path, startLine: annotation.start_line, ...(annotation.title ? { title: annotation.title } : {}) }),
-  );
-  if (rendered.conclusion !== "success" && rendered.conclusion !== "neutral") {
-    toolkit.setFailed(`Paddock pipeline concluded ${rendered.conclusion}: ${rendered.title}`);
+  try {
+    const createProvider = dependencies.createProvider ?? createActionProvider;
+    const createOctokit = dependencies.createOctokit ?? (({ token, baseUrl }) => new Octokit({ auth: token, baseUrl }));
+    const context: ActionContext = {
+      inputs,
+      event,
+      env,
+      toolkit,
+      logger,
+      signal: options.signal,
+      workspace: options.workspace,
+      stateDir,
+      provider: await createProvider({ kubeconfigPath: kubeconfig?.path, stateDir, logger }),
+      octokit: inputs.githubToken ? createOctokit({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL || "https://api.github.com" }) : undefined,
+      trail: await createAuditTrailFromEnv({ env, stateDir, logger }),
+      now: dependencies.now ?? (() => new Date()),
+    };
+    if (inputs.command === "up") await runUpCommand(context);
+    else if (inputs.command === "down") await runDownCommand(context);
+    else await runStatusCommand(context);
+  } finally {
+    await kubeconfig?.remove();
   }
 }

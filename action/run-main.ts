@@ -1,0 +1,34 @@
+import { getOctokit } from "@actions/github";
+import pino from "pino";
+import type { ActionProviderFactory } from "../src/action/create-action-provider.ts";
+import { runAction } from "../src/action/run-action.ts";
+import { createCoreToolkit } from "./core-toolkit.ts";
+
+/** Signals the runner sends when a workflow run is cancelled. */
+const CANCEL_SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+/**
+ * Runs the Action as the runner starts it: inputs and files from the environment, @actions/core
+ * for outputs. A cancelled workflow run aborts the running step, so the check run says so.
+ * Tests pass `fetch` (getOctokit's own fetch is invisible to nock) and a provider factory.
+ */
+export async function runMain(options: { fetch?: typeof globalThis.fetch; createProvider?: ActionProviderFactory } = {}): Promise<void> {
+  const controller = new AbortController();
+  const cancel = (): void => controller.abort(new Error("Cancelled: the workflow run was cancelled"));
+  for (const signal of CANCEL_SIGNALS) process.once(signal, cancel);
+
+  try {
+    await runAction({
+      env: process.env,
+      logger: pino({ level: process.env.RUNNER_DEBUG === "1" ? "debug" : "warn" }, pino.destination(2)),
+      signal: controller.signal,
+      toolkit: createCoreToolkit(),
+      dependencies: {
+        createOctokit: ({ token, baseUrl }) => getOctokit(token, { baseUrl, ...(options.fetch ? { request: { fetch: options.fetch } } : {}) }),
+        ...(options.createProvider ? { createProvider: options.createProvider } : {}),
+      },
+    });
+  } finally {
+    for (const signal of CANCEL_SIGNALS) process.off(signal, cancel);
+  }
+}

@@ -1,0 +1,30 @@
+import { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import { PaddockError } from "../errors.ts";
+import { createKubernetesProvider } from "../providers/kubernetes/kubernetes-provider.ts";
+import { createLocalProvider } from "../providers/local/local-provider.ts";
+import type { Provider } from "../providers/provider.ts";
+
+/** Builds the provider of a step; tests pass their own, such as one whose pods a simulated kubelet ends. */
+export type ActionProviderFactory = (options: { kubeconfigPath: string | undefined; stateDir: string; logger: Logger }) => Promise<Provider>;
+
+/**
+ * Creates the Kubernetes provider from the kubeconfig file when there is one, else the local
+ * provider, which runs each step in a bubblewrap sandbox on the runner with its state under
+ * `stateDir`.
+ */
+export const createActionProvider: ActionProviderFactory = async ({ kubeconfigPath, stateDir, logger }) => {
+  if (kubeconfigPath === undefined) return createLocalProvider({ stateDir, sandbox: "bwrap", logger });
+  const loadKubeConfig = (): KubeConfig => {
+    const kubeConfig = new KubeConfig();
+    try {
+      kubeConfig.loadFromFile(kubeconfigPath);
+    } catch (error) {
+      // The library's message may quote the file, so only its kind is kept.
+      throw new PaddockError("USAGE", "input kubeconfig is not a valid kubeconfig", { hint: "pass the whole kubeconfig file, such as a secret holding its YAML", cause: error instanceof Error ? error.name : undefined });
+    }
+    if (!kubeConfig.getCurrentCluster()) throw new PaddockError("USAGE", "input kubeconfig has no current cluster", { hint: "set current-context to a context whose cluster is listed" });
+    return kubeConfig;
+  };
+  return createKubernetesProvider({ kubeConfig: loadKubeConfig(), loadKubeConfig, logger });
+};
