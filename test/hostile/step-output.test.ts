@@ -103,9 +103,12 @@ describe("hostile step output in the Action", () => {
     const toolkit: ActionToolkit = {
       getInput: (name) => (name === "command" ? "up" : ""),
       setOutput: () => undefined,
+      setSecret: () => undefined,
       setFailed: (message) => failures.push(message),
       info: (message) => printed.push(message),
       error: (message, properties) => printed.push(`${properties.title ?? ""} ${message}`),
+      warning: (message, properties) => printed.push(`${properties.title ?? ""} ${message}`),
+      notice: (message, properties) => printed.push(`${properties.title ?? ""} ${message}`),
       writeSummary: async (markdown) => void summaries.push(markdown),
     };
 
