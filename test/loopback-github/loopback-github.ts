@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 
 import { createCheckRunStore, type FakeCheckRun } from "../support/fake-github-check-runs.ts";
 import { createFakeRouter, type FakeRouter } from "../support/fake-github-router.ts";
-import { FAKE_APP_ID, githubErrorBody, type FakeHandler, type FakeResponse, type FakeViolation } from "../support/fake-github-types.ts";
+import { FAKE_APP_ID, githubErrorBody, type FakeHandler, type FakeRequest, type FakeResponse, type FakeViolation } from "../support/fake-github-types.ts";
 import { getOpenApiContext } from "../support/openapi-context.ts";
 import { FaultQueue, MAX_HANG_MS, type LoopbackFault } from "./faults.ts";
 import { GitHubLimiter, type GitHubLimits, type LimitRejection } from "./github-limits.ts";
@@ -57,8 +57,13 @@ export interface LoopbackGitHub {
   downloads(): number;
   serveRepository(repository: ServedRepository): void;
   setPullRequest(options: { owner: string; repo: string; pullRequest: ServedPullRequest }): void;
-  /** Adds or replaces the handler of one route, e.g. the Git Data routes of an audit repository. */
+  /** Adds or replaces the handler of one route. */
   on(route: string, handler: FakeHandler): void;
+  /**
+   * Serves `handlers` for the requests `owns` claims, such as one audit repository's Git Data
+   * routes, and leaves every other request of those routes to the handler it had before.
+   */
+  mount(handlers: Record<string, FakeHandler>, owns: (request: FakeRequest) => boolean): void;
   /** Makes the next `times` requests to `route` ("METHOD /path/template" or "*") fail with `fault`. */
   inject(route: string, fault: LoopbackFault, times?: number): void;
   pendingFaults(route?: string): number;
@@ -77,8 +82,13 @@ export async function startLoopbackGitHub(options: LoopbackGitHubOptions = {}): 
   const repositories = new RepositoryStore({ codeloadOrigin: () => codeloadUrl });
   const checkRuns = createCheckRunStore({ appId: FAKE_APP_ID, now: () => new Date(now()) });
   const router = createFakeRouter({ requireAuth: true, isMinted: (token) => tokens.isMinted(token) });
+  const registered = new Map<string, FakeHandler>();
+  const on = (route: string, handler: FakeHandler): void => {
+    router.on(route, handler);
+    registered.set(route, handler);
+  };
   for (const handlers of [repositories.handlers, checkRuns.handlers, tokenHandlers(tokens, now)]) {
-    for (const [route, handler] of Object.entries(handlers)) router.on(route, handler);
+    for (const [route, handler] of Object.entries(handlers)) on(route, handler);
   }
 
   const state: ServerState = {
@@ -110,7 +120,13 @@ export async function startLoopbackGitHub(options: LoopbackGitHubOptions = {}): 
     downloads: () => downloads,
     serveRepository: (repository) => repositories.serve(repository),
     setPullRequest: (pull) => repositories.setPullRequest(pull),
-    on: (route, handler) => router.on(route, handler),
+    on,
+    mount(handlers, owns) {
+      for (const [route, handler] of Object.entries(handlers)) {
+        const previous = registered.get(route);
+        on(route, (request) => (owns(request) || !previous ? handler(request) : previous(request)));
+      }
+    },
     inject: (route, fault, times) => state.faults.add(route, fault, times),
     pendingFaults: (route) => state.faults.pending(route),
     checkRuns: () => checkRuns.list(),

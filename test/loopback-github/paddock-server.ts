@@ -11,6 +11,7 @@ import { createPaddockApp } from "../../app/paddock-app.ts";
 import { createPaddockOctokit } from "../../src/github/paddock-octokit.ts";
 import { createLocalProvider } from "../../src/providers/local/local-provider.ts";
 import { createFileGovernance } from "../../src/service/create-governance.ts";
+import type { AuditTrail } from "../../src/service/audit-trail.ts";
 import { createPaddockService, type PaddockService } from "../../src/service/paddock-service.ts";
 
 /** The webhook secret the loopback suites sign deliveries with. */
@@ -51,7 +52,15 @@ export function throwawayPrivateKey(): string {
 
 /** Starts Paddock on a Probot server on a free loopback port, over a fresh or given state folder. */
 export async function startPaddockServer(
-  options: ProbotServerOptions & { stateDir?: string; concurrency?: number; quietMs?: number; sandbox?: "bwrap" | "none"; sweepIntervalMs?: number },
+  options: ProbotServerOptions & {
+    stateDir?: string;
+    concurrency?: number;
+    quietMs?: number;
+    sandbox?: "bwrap" | "none";
+    sweepIntervalMs?: number;
+    /** Builds the audit trail over the app's logger; the service records nothing without it. */
+    audit?: (logger: Logger) => Promise<AuditTrail>;
+  },
 ): Promise<PaddockUnderTest> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "paddock-loopback-"));
   const { logger, logs } = createCapturingLogger(options.logLevel ?? "info");
@@ -60,6 +69,7 @@ export async function startPaddockServer(
     provider,
     logger,
     governance: createFileGovernance({ stateDir }),
+    ...(options.audit ? { audit: await options.audit(logger) } : {}),
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.quietMs !== undefined ? { quietMs: options.quietMs } : {}),
   });

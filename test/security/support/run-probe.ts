@@ -26,8 +26,8 @@ export async function runProbe(options: {
   config: string;
   policy?: string;
   spec?: Partial<PullRequestEventSpec>;
-  /** Extra top-level payload fields, such as a planted canary. */
-  payloadExtras?: Record<string, unknown>;
+  /** Changes the payload before it is signed and sent, such as planting a canary in a field. */
+  patchPayload?: (payload: Record<string, unknown>) => void;
 }) {
   const { github, app } = options;
   repositories += 1;
@@ -37,8 +37,9 @@ export async function runProbe(options: {
   github.serveRepository({ owner: "acme", repo, id: repositoryId, installationId: 77, files: { ".github/paddock.yml": options.config }, sourceDirectory: sample.directory });
   if (options.policy !== undefined) serveOrgPolicy(github, { owner: "acme", installationId: 77, text: options.policy });
 
-  const payload = { ...buildPullRequestPayload({ action: "opened", owner: "acme", repo, repositoryId, installationId: 77, number: 1, headSha: sample.sha, ...options.spec }), ...options.payloadExtras };
+  const payload = buildPullRequestPayload({ action: "opened", owner: "acme", repo, repositoryId, installationId: 77, number: 1, headSha: sample.sha, ...options.spec });
   github.setPullRequest({ owner: "acme", repo, pullRequest: toServedPullRequest(payload) });
+  options.patchPayload?.(payload as unknown as Record<string, unknown>);
   const reply = await sendWebhook({ url: app.webhookUrl, delivery: { name: "pull_request", id: `probe-${repo}`, payload, secret: LOOPBACK_WEBHOOK_SECRET } });
   await app.service.onIdle();
 
