@@ -1,3 +1,5 @@
+import { appendFile } from "node:fs/promises";
+import { EOL } from "node:os";
 import * as core from "@actions/core";
 import type { ActionToolkit } from "../src/action/action-toolkit.ts";
 
@@ -12,8 +14,17 @@ export function createCoreToolkit(): ActionToolkit {
     error: (message, properties) => core.error(message, properties),
     warning: (message, properties) => core.warning(message, properties),
     notice: (message, properties) => core.notice(message, properties),
-    writeSummary: async (markdown) => {
-      await core.summary.addRaw(markdown).write();
-    },
+    writeSummary: (markdown) => appendSummary(markdown),
   };
+}
+
+// core.summary caches the summary file's path on its first write, for the life of the process,
+// so the file is appended to directly and each run in a process finds its own file.
+async function appendSummary(markdown: string): Promise<void> {
+  const path = process.env.GITHUB_STEP_SUMMARY;
+  if (!path) {
+    core.info(markdown);
+    return;
+  }
+  await appendFile(path, `${markdown}${EOL}`, { encoding: "utf8" });
 }

@@ -1,5 +1,5 @@
 import { getOctokit } from "@actions/github";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import type { ActionProviderFactory } from "../src/action/create-action-provider.ts";
 import { runAction } from "../src/action/run-action.ts";
 import { createCoreToolkit } from "./core-toolkit.ts";
@@ -10,9 +10,10 @@ const CANCEL_SIGNALS = ["SIGINT", "SIGTERM"] as const;
 /**
  * Runs the Action as the runner starts it: inputs and files from the environment, @actions/core
  * for outputs. A cancelled workflow run aborts the running step, so the check run says so.
- * Tests pass `fetch` (getOctokit's own fetch is invisible to nock) and a provider factory.
+ * Tests pass `fetch` (getOctokit's own fetch is invisible to nock), a provider factory and a
+ * logger; the default logger writes warnings to stderr, and everything with RUNNER_DEBUG=1.
  */
-export async function runMain(options: { fetch?: typeof globalThis.fetch; createProvider?: ActionProviderFactory } = {}): Promise<void> {
+export async function runMain(options: { fetch?: typeof globalThis.fetch; createProvider?: ActionProviderFactory; logger?: Logger } = {}): Promise<void> {
   const controller = new AbortController();
   const cancel = (): void => controller.abort(new Error("Cancelled: the workflow run was cancelled"));
   for (const signal of CANCEL_SIGNALS) process.once(signal, cancel);
@@ -20,7 +21,7 @@ export async function runMain(options: { fetch?: typeof globalThis.fetch; create
   try {
     await runAction({
       env: process.env,
-      logger: pino({ level: process.env.RUNNER_DEBUG === "1" ? "debug" : "warn" }, pino.destination(2)),
+      logger: options.logger ?? pino({ level: process.env.RUNNER_DEBUG === "1" ? "debug" : "warn" }, pino.destination(2)),
       signal: controller.signal,
       toolkit: createCoreToolkit(),
       dependencies: {
