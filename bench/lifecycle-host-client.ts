@@ -1,5 +1,10 @@
 import { fork, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { build } from "esbuild";
 
 import type { AppHostSettings, HostMessage, HostRequest, MemoryReading, SweepReading } from "./lifecycle-app-host.ts";
 
@@ -20,10 +25,18 @@ export interface AppHost {
   stop(): Promise<void>;
 }
 
+/**
+ * How the app host runs: `tsx` compiles the TypeScript sources as they load, as `npm start`
+ * runs the app; `bundle` runs one JavaScript file that esbuild built from the same sources
+ * beforehand, as a compiled release would.
+ */
+export type HostRuntime = "tsx" | "bundle";
+
 /** Starts lifecycle-app-host.ts with `--expose-gc` and waits until its server listens. */
-export async function startAppHost(settings: AppHostSettings): Promise<AppHost> {
-  const child = fork(HOST_SCRIPT, [], {
-    execArgv: ["--expose-gc", "--import", "tsx"],
+export async function startAppHost(settings: AppHostSettings, options: { runtime: HostRuntime }): Promise<AppHost> {
+  const bundle = options.runtime === "bundle" ? await bundleHost() : undefined;
+  const child = fork(bundle?.file ?? HOST_SCRIPT, [], {
+    execArgv: bundle ? ["--expose-gc"] : ["--expose-gc", "--import", "tsx"],
     env: { ...process.env, PADDOCK_BENCH_HOST: JSON.stringify(settings) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -31,7 +44,7 @@ export async function startAppHost(settings: AppHostSettings): Promise<AppHost> 
   child.on("message", (message: HostMessage) => {
     if (message.type === "sweep") sweeps.push(message.sweep);
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve())).then(() => bundle?.remove());
 
   const ready = await waitForMessage(child, "ready");
   const ask = <T extends HostMessage["type"]>(request: HostRequest, type: T): Promise<Extract<HostMessage, { type: T }>> => {
@@ -50,6 +63,26 @@ export async function startAppHost(settings: AppHostSettings): Promise<AppHost> 
       await exited;
     },
   };
+}
+
+/**
+ * Bundles the host into one ESM file in a new temporary folder, with the same esbuild options
+ * as the Action bundle: a banner defines `require` for the CommonJS dependencies.
+ */
+async function bundleHost(): Promise<{ file: string; remove: () => Promise<void> }> {
+  const directory = await mkdtemp(join(tmpdir(), "paddock-bench-host-bundle-"));
+  const file = join(directory, "lifecycle-app-host.mjs");
+  await build({
+    entryPoints: [HOST_SCRIPT],
+    outfile: file,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    logLevel: "error",
+    banner: { js: "import { createRequire as createBundleRequire } from 'node:module'; const require = createBundleRequire(import.meta.url);" },
+  });
+  return { file, remove: () => rm(directory, { recursive: true, force: true }) };
 }
 
 function waitForMessage<T extends HostMessage["type"]>(child: ChildProcess, type: T): Promise<Extract<HostMessage, { type: T }>> {
