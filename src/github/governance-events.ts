@@ -1,15 +1,7 @@
 import { z } from "zod";
+import { accountSchema, installationSchema, repositorySchema, toEventRepository } from "./payload-schemas.ts";
 import type { EventRepository, EventSender, IgnoredEvent } from "./webhook-event.ts";
 
-const accountSchema = z.object({ login: z.string(), id: z.number(), type: z.string() });
-const repositorySchema = z.object({
-  id: z.number(),
-  name: z.string(),
-  full_name: z.string(),
-  owner: z.object({ login: z.string() }),
-  default_branch: z.string().optional(),
-});
-const installationSchema = z.object({ id: z.number() }).nullish();
 
 const labeledSchema = z.object({
   action: z.literal("labeled"),
@@ -76,19 +68,19 @@ export function parseGovernanceEvent(options: { name: string; id: string; payloa
   const action = (payload as { action?: unknown } | null)?.action;
   if (name === "pull_request" && action === "labeled") {
     return build(label, labeledSchema.safeParse(payload), (data) => ({
-      kind: "approval_request", via: "label", deliveryId: id, installationId: data.installation?.id ?? null, repository: toRepository(data.repository),
+      kind: "approval_request", via: "label", deliveryId: id, installationId: data.installation?.id ?? null, repository: toEventRepository(data.repository),
       sender: data.sender, signal: data.label.name, pullRequest: data.pull_request.number, headSha: data.pull_request.head.sha,
     }));
   }
   if (name === "check_run" && action === "requested_action") {
     return build(label, requestedActionSchema.safeParse(payload), (data) => ({
-      kind: "approval_request", via: "check-run button", deliveryId: id, installationId: data.installation?.id ?? null, repository: toRepository(data.repository),
+      kind: "approval_request", via: "check-run button", deliveryId: id, installationId: data.installation?.id ?? null, repository: toEventRepository(data.repository),
       sender: data.sender, signal: data.requested_action.identifier, headSha: data.check_run.head_sha, checkRunId: data.check_run.id,
     }));
   }
   if (name === "push") {
     return build(label, pushSchema.safeParse(payload), (data) => ({
-      kind: "push", deliveryId: id, installationId: data.installation?.id ?? null, repository: toRepository(data.repository), sender: data.sender,
+      kind: "push", deliveryId: id, installationId: data.installation?.id ?? null, repository: toEventRepository(data.repository), sender: data.sender,
       ref: data.ref, after: data.after, commitCount: data.commits.length,
       changedPaths: [...new Set(data.commits.flatMap((commit) => [...commit.added, ...commit.modified, ...commit.removed]))],
     }));
@@ -100,8 +92,4 @@ function build<T, E>(label: string, parsed: z.ZodSafeParseResult<T>, make: (data
   if (parsed.success) return { event: make(parsed.data) };
   const fields = parsed.error.issues.map((issue) => issue.path.join(".") || "(payload)");
   return { reason: "invalid", message: `${label} payload is missing or has invalid fields: ${[...new Set(fields)].join(", ")}` };
-}
-
-function toRepository(repository: z.output<typeof repositorySchema>): EventRepository {
-  return { id: repository.id, owner: repository.owner.login, name: repository.name, fullName: repository.full_name, defaultBranch: repository.default_branch ?? "main" };
 }

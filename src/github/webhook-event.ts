@@ -1,23 +1,9 @@
 import { z } from "zod";
 import { parseGovernanceEvent, type ApprovalRequestEvent, type PushEvent } from "./governance-events.ts";
+import { accountSchema, commitShaSchema, installationSchema, repositorySchema, toEventRepository } from "./payload-schemas.ts";
 
 /** Pull request actions Paddock acts on. */
 export const PULL_REQUEST_ACTIONS = ["opened", "reopened", "synchronize", "closed"] as const;
-
-const accountSchema = z.object({ login: z.string(), id: z.number(), type: z.string() });
-
-const repositorySchema = z.object({
-  id: z.number(),
-  name: z.string(),
-  full_name: z.string(),
-  owner: z.object({ login: z.string() }),
-  default_branch: z.string().optional(),
-});
-
-/** A full commit SHA: 40 hex digits (SHA-1), or 64 for repositories on SHA-256. */
-const commitShaSchema = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/);
-
-const installationSchema = z.object({ id: z.number() }).nullish();
 
 const pullRequestPayloadSchema = z.object({
   action: z.enum(PULL_REQUEST_ACTIONS),
@@ -102,7 +88,7 @@ export function parseWebhookEvent(options: { name: string; id: string; payload: 
       action: data.action,
       deliveryId: id,
       installationId: data.installation?.id ?? null,
-      repository: toRepository(data.repository),
+      repository: toEventRepository(data.repository),
       sender: data.sender,
       pullRequest: {
         number: data.pull_request.number,
@@ -120,7 +106,7 @@ export function parseWebhookEvent(options: { name: string; id: string; payload: 
       kind: "check_run_rerequested",
       deliveryId: id,
       installationId: data.installation?.id ?? null,
-      repository: toRepository(data.repository),
+      repository: toEventRepository(data.repository),
       sender: data.sender,
       checkRun: {
         id: data.check_run.id,
@@ -143,14 +129,4 @@ function toEvent<T>(
   if (parsed.success) return { event: build(parsed.data) };
   const fields = parsed.error.issues.map((issue) => issue.path.join(".") || "(payload)");
   return { reason: "invalid", message: `${label} payload is missing or has invalid fields: ${[...new Set(fields)].join(", ")}` };
-}
-
-function toRepository(repository: z.output<typeof repositorySchema>): EventRepository {
-  return {
-    id: repository.id,
-    owner: repository.owner.login,
-    name: repository.name,
-    fullName: repository.full_name,
-    defaultBranch: repository.default_branch ?? "main",
-  };
 }
