@@ -9,7 +9,7 @@ import { loadWebhookExample, patchPayload } from "../support/webhook-examples.ts
 const BUNDLE = join(import.meta.dirname, "../../dist/index.js");
 
 /** Runs the bundled Action the way the runner does: inputs as INPUT_* variables, files for outputs and summary. */
-function runBundledAction(options: { workspace: string; payload: unknown; inputs: Record<string, string> }) {
+function runBundledAction(options: { workspace: string; payload: unknown; inputs: Record<string, string>; eventName?: string }) {
   const runnerDir = mkdtempSync(join(tmpdir(), "paddock-runner-"));
   const files = { event: join(runnerDir, "event.json"), output: join(runnerDir, "output"), summary: join(runnerDir, "summary.md") };
   writeFileSync(files.event, JSON.stringify(options.payload));
@@ -21,7 +21,7 @@ function runBundledAction(options: { workspace: string; payload: unknown; inputs
     env: {
       PATH: process.env.PATH,
       GITHUB_ACTIONS: "true",
-      GITHUB_EVENT_NAME: "pull_request",
+      GITHUB_EVENT_NAME: options.eventName ?? "pull_request",
       GITHUB_EVENT_PATH: files.event,
       GITHUB_OUTPUT: files.output,
       GITHUB_STEP_SUMMARY: files.summary,
@@ -56,6 +56,19 @@ describe("bundled Action", () => {
     const result = runBundledAction({ workspace: sample.directory, payload, inputs: { command: "deploy" } });
 
     expect(result.status).toBe(1);
-    expect(result.stdout.trim()).toBe('::error::input command "deploy" is not supported. use one of: up');
+    expect(result.stdout.trim()).toBe('::error::input command "deploy" is not supported. use one of: up, down, status, audit-verify');
+  });
+
+  it("reports status of a branch without an environment", () => {
+    const sample = createSampleRepository();
+    // Patched: a branch instead of the example's tag, at the sample repository's commit.
+    const payload = patchPayload(loadWebhookExample({ name: "push" }), { ref: "refs/heads/copilot/fix-login", after: sample.sha });
+
+    const result = runBundledAction({ workspace: sample.directory, payload, inputs: { command: "status" }, eventName: "push" });
+
+    expect(result.status).toBe(0);
+    expect(result.output).toMatch(/^exists<<ghadelimiter_[\w-]+\nfalse\n/m);
+    expect(result.output).toMatch(/^environment<<ghadelimiter_[\w-]+\nhello-world-copilot-fix-login-[0-9a-f]{10}\n/m);
+    expect(result.summary.split("\n")[0]).toMatch(/^## Environment hello-world-copilot-fix-login-[0-9a-f]{10} does not exist$/);
   });
 });
