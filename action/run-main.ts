@@ -9,7 +9,7 @@ const CANCEL_SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
 /**
  * Runs the Action as the runner starts it: inputs and files from the environment, @actions/core
- * for outputs. A cancelled workflow run aborts the running step, so the check run says so.
+ * for outputs. A cancelled workflow run aborts the running step, so the check run concludes as cancelled.
  * Tests pass `fetch` (getOctokit's own fetch is invisible to nock), a provider factory and a
  * logger; the default logger writes warnings to stderr, and everything with RUNNER_DEBUG=1.
  */

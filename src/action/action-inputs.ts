@@ -58,7 +58,7 @@ function readTimeout(text: string): ActionInputs["timeout"] {
   return seconds === undefined ? undefined : { text, seconds };
 }
 
-/** Parses the `command` input, naming the accepted commands when it is none of them. */
+/** Parses the `command` input, naming the accepted commands when the value is not one of them. */
 export function parseCommandInput(value: string): ActionCommand {
   const command = ACTION_COMMANDS.find((candidate) => candidate === value);
   if (command) return command;

@@ -1,4 +1,4 @@
-/** Where an annotation points, in the property names of @actions/core. */
+/** The location of an annotation, in the property names of @actions/core. */
 export interface AnnotationProperties {
   file: string;
   startLine: number;

@@ -153,8 +153,8 @@ function describeAccounts(data: z.output<typeof basePayloadSchema>, env: NodeJS.
   };
 }
 
-// GITHUB_ACTOR names who started the run. The sender carries the account's id and type, so it
-// is used when it names the same account; otherwise the type is inferred from the `[bot]` suffix.
+// GITHUB_ACTOR names who started the run, and the sender carries the account's id and type. The
+// sender is used when it names the same account. Otherwise the type is inferred from the `[bot]` suffix.
 function describeActor(sender: EventSender | undefined, env: NodeJS.ProcessEnv): EventSender {
   const login = env.GITHUB_ACTOR || sender?.login;
   if (!login) throw new PaddockError("USAGE", "GITHUB_ACTOR is not set and the event has no sender", { hint: "run the Action in a GitHub Actions workflow" });

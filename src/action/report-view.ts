@@ -4,7 +4,7 @@ import { renderCheckRun } from "../checks/render-check-run.ts";
 import { formatCost } from "../cost/format-cost.ts";
 import type { ActionToolkit } from "./action-toolkit.ts";
 
-/** Where the run's results can be read, for the `url` output. */
+/** Links to the run's results, for the `url` and `check-run-id` outputs. */
 export interface ResultLinks {
   /** The check run's id; NO_CHECK_RUN (0) when none was posted. */
   checkRunId: number;

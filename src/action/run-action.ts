@@ -18,7 +18,7 @@ import { runUpCommand } from "./up-command.ts";
 
 export type { ActionToolkit } from "./action-toolkit.ts";
 
-/** What the entry point wires in; tests replace the GitHub client and the provider. */
+/** Dependencies the entry point wires in; tests replace the GitHub client and the provider. */
 export interface ActionDependencies {
   /** Creates the GitHub client for the `github-token` input and GITHUB_API_URL; defaults to @octokit/rest over the global fetch. */
   createOctokit?: (options: { token: string; baseUrl: string }) => ActionOctokit;

@@ -17,9 +17,9 @@ import { nameEventEnvironment } from "./read-action-event.ts";
 import { reportView } from "./report-view.ts";
 
 /**
- * Brings up the event's environment as the app does for a pull request: judges it under the
- * org policy, runs the config's steps on the provider (or only prepares the environment when
- * `wait` is false), records every action in the audit trail, and posts the check run when a
+ * Brings up the event's environment as the app does for a pull request. It judges the run under
+ * the org policy and runs the config's steps on the provider, or only prepares the environment
+ * when `wait` is false. Every action goes to the audit trail, and the check run is posted when a
  * token is set on a pull request. Reports outputs, the job summary and annotations, and fails
  * the step unless the conclusion is success or neutral.
  */
@@ -43,7 +43,7 @@ export async function runUpCommand(context: ActionContext): Promise<void> {
   const view: CheckRunView = { environmentName, headSha: sha, provider: provider.kind, status: "in_progress", steps: [], configProblems: [], notes: [] };
   const checkRunId = await sink.start(view);
 
-  // 3. Judge, then run or prepare, and complete the check run whatever happens.
+  // 3. Judge, then run or prepare. A throw completes the check run as failed before it propagates.
   try {
     const judgement = await judgeActionRun({
       event: audited,

@@ -21,13 +21,13 @@ afterEach(() => {
   fake.assertNoViolations();
 });
 
-/** A real push payload moved to an agent's branch, pushed by Copilot. */
+/** Builds a real push payload moved to an agent's branch, pushed by Copilot. */
 function agentPushPayload(sha: string) {
   // Patched: a branch instead of the example's tag, the sample commit, and Copilot as the sender.
   return patchPayload(loadWebhookExample({ name: "push" }), { ref: "refs/heads/copilot/fix-login", after: sha, "sender.login": "Copilot", "sender.id": 198982749, "sender.type": "Bot" });
 }
 
-/** A provider that fails every call but the ones a test gives it. */
+/** Builds a provider that rejects every call but the ones a test overrides. */
 function stubProvider(overrides: Partial<Provider>): Provider {
   const unexpected = () => Promise.reject(new Error("unexpected provider call"));
   const provider: Provider = { kind: "kubernetes", prepare: unexpected, runStep: unexpected, teardown: unexpected, annotate: unexpected, listEnvironments: async () => [] };
@@ -91,6 +91,20 @@ describe("Action status and down", () => {
 
     expect(down.outputs.environment).toBe(up.outputs.environment);
     expect(readSpooledActions(runnerTemp).at(-1)?.teardownReason).toBe("closed");
+  });
+
+  it("down finds a deleted branch's environment", async () => {
+    const sample = createSampleRepository();
+    const runnerTemp = mkdtempSync(join(tmpdir(), "paddock-job-"));
+    // Patched: a deleted branch instead of the example's tag.
+    const deleted = patchPayload(loadWebhookExample({ name: "delete" }), { ref: "copilot/fix-login", ref_type: "branch" });
+
+    const up = await runActionStep({ eventName: "push", payload: agentPushPayload(sample.sha), inputs: { command: "up", wait: "false" }, workspace: sample.directory, runnerTemp });
+    const down = await runActionStep({ eventName: "delete", payload: deleted, inputs: { command: "down" }, workspace: sample.directory, runnerTemp });
+
+    expect(down.exitCode).toBe(0);
+    expect(down.outputs.environment).toBe(up.outputs.environment);
+    expect(down.summary.split("\n")[0]).toBe(`## Environment ${up.outputs.environment} torn down`);
   });
 
   it("up rejects a closed pull request", async () => {

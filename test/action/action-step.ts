@@ -36,7 +36,7 @@ export interface StepOptions {
 /**
  * Runs the Action's entry in this process as the runner starts it: inputs as INPUT_* variables,
  * the event as a file at GITHUB_EVENT_PATH, outputs and the summary as files. GitHub requests
- * go through the global fetch, so the nock-based fake GitHub sees them. The environment, the
+ * go through the global fetch, so the nock-based fake GitHub intercepts them. The environment, the
  * exit code and stdout are restored afterwards.
  */
 export async function runActionStep(options: StepOptions): Promise<StepResult> {

@@ -28,13 +28,13 @@ afterEach(() => {
   fake.assertNoViolations();
 });
 
-/** A real opened payload whose head is the sample repository's commit. */
+/** Builds a real opened payload whose head is the sample repository's commit. */
 function openedPayload(sha: string) {
   // Patched: the head SHA is the sample repository's commit.
   return patchPayload(loadWebhookExample({ name: "pull_request", action: "opened", withInstallation: true }), { "pull_request.head.sha": sha });
 }
 
-/** A real push payload moved to an agent's branch and commit, pushed by Copilot. */
+/** Builds a real push payload moved to an agent's branch and commit, pushed by Copilot. */
 function agentPushPayload(sha: string) {
   // Patched: a branch instead of the example's tag, the sample commit, and Copilot as the sender.
   return patchPayload(loadWebhookExample({ name: "push" }), {
@@ -137,7 +137,7 @@ describe("Action up on a pull request", () => {
     expect(fake.downloads.map((download) => download.status)).toEqual([200]);
   });
 
-  it("fails naming the fix when the commit is missing and no token is set", async () => {
+  it("fails without the commit or a token", async () => {
     const sample = createSampleRepository();
     const workspace = mkdtempSync(join(tmpdir(), "paddock-no-git-"));
     cpSync(sample.directory, workspace, { recursive: true });
