@@ -39,6 +39,8 @@ export interface AppHostSettings {
 /** A memory reading of the app process, taken after `global.gc()`. */
 export interface MemoryReading {
   rssBytes: number;
+  /** Memory V8 holds for the JavaScript heap, used or not. */
+  heapTotalBytes: number;
   heapUsedBytes: number;
   externalBytes: number;
   /** Peak resident memory of the process so far, from getrusage. */
@@ -51,8 +53,12 @@ export interface SweepReading {
   listed: number;
   removed: number;
   skippedRepositories: number;
+  /** Time of the provider's `listEnvironments` call within the sweep. */
+  listMs: number;
   /** List requests the Kubernetes provider sent to the API server during the sweep. */
   listCalls: number;
+  /** Memory after the sweep, read after `global.gc()` once the sweep's time was taken. */
+  memory: MemoryReading;
 }
 
 /** Messages from the parent. */
@@ -78,18 +84,21 @@ async function main(): Promise<void> {
   // 1. The provider, the service and the app.
   const kubernetes = settings.provider.kind === "kubernetes" ? createKubernetesProvider({ kubeConfig: loadKubeConfig(settings.provider.kubeconfigPath), logger }) : undefined;
   const simulated = settings.provider.kind === "simulated" ? new SimulatedProvider(settings.provider) : undefined;
-  const provider: Provider = kubernetes ?? simulated!;
+  let listMs = 0;
+  const provider: Provider = kubernetes ? { ...kubernetes, listEnvironments: () => timeList(() => kubernetes.listEnvironments(), (ms) => (listMs += ms)) } : simulated!;
   const audit = await createAuditTrailFromEnv({ env: {}, stateDir, logger });
   const service = createPaddockService({ provider, logger, governance: createFileGovernance({ stateDir }), audit });
   const timedService: PaddockService = {
     ...service,
     sweep: async (options) => {
       kubernetes?.takeApiCalls(LIST_CALL_ENVIRONMENT);
+      listMs = 0;
       const startedAt = performance.now();
       const report = await service.sweep(options);
       const durationMs = performance.now() - startedAt;
       const listCalls = kubernetes?.takeApiCalls(LIST_CALL_ENVIRONMENT).byVerb.list ?? 0;
-      send({ type: "sweep", sweep: { durationMs, listed: report.listed, removed: report.removed.length, skippedRepositories: report.skippedRepositories.length, listCalls } });
+      const sweep = { durationMs, listed: report.listed, removed: report.removed.length, skippedRepositories: report.skippedRepositories.length, listMs, listCalls, memory: readMemory(gc) };
+      send({ type: "sweep", sweep });
       return report;
     },
   };
@@ -99,9 +108,7 @@ async function main(): Promise<void> {
   process.on("message", (request: HostRequest) => {
     void (async () => {
       if (request.type === "memory") {
-        gc();
-        const usage = process.memoryUsage();
-        send({ type: "memory", memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, externalBytes: usage.external, maxRssBytes: process.resourceUsage().maxRSS * 1024 } });
+        send({ type: "memory", memory: readMemory(gc) });
       } else if (request.type === "idle") {
         await service.onIdle();
         send({ type: "idle" });
@@ -117,6 +124,21 @@ async function main(): Promise<void> {
     })();
   });
   send({ type: "ready", webhookUrl: server.webhookUrl });
+}
+
+function readMemory(gc: () => void): MemoryReading {
+  gc();
+  const usage = process.memoryUsage();
+  return { rssBytes: usage.rss, heapTotalBytes: usage.heapTotal, heapUsedBytes: usage.heapUsed, externalBytes: usage.external, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+}
+
+async function timeList<T>(list: () => Promise<T>, record: (ms: number) => void): Promise<T> {
+  const startedAt = performance.now();
+  try {
+    return await list();
+  } finally {
+    record(performance.now() - startedAt);
+  }
 }
 
 function loadKubeConfig(path: string): KubeConfig {

@@ -10,7 +10,7 @@
  * JavaScript file that esbuild bundled from the same sources.
  *
  *   node --import tsx bench/lifecycle-sweeper.ts [--environments 1000] [--repositories 10]
- *     [--sweeps 6] [--sweep-interval-s 5] [--cleanup-wait-s 60]
+ *     [--sweeps 6] [--sweep-interval-s 5] [--cleanup-wait-s 60] [--runtimes tsx,bundle]
  *
  * Every environment's pull request is open and none has expired, so the sweeps remove nothing
  * and both runs see the same environments.
@@ -40,7 +40,6 @@ const OWNER = "acme";
 const INSTALLATION_ID = 77;
 /** Requests the admin client sends at once while it creates or deletes the namespaces. */
 const ADMIN_CONCURRENCY = 20;
-const RUNTIMES: readonly HostRuntime[] = ["tsx", "bundle"];
 
 interface SweeperOptions {
   environments: number;
@@ -48,6 +47,7 @@ interface SweeperOptions {
   sweeps: number;
   sweepIntervalMs: number;
   cleanupWaitMs: number;
+  runtimes: HostRuntime[];
 }
 
 /** One environment the benchmark creates. */
@@ -65,6 +65,7 @@ function readOptions(): SweeperOptions {
       sweeps: { type: "string", default: "6" },
       "sweep-interval-s": { type: "string", default: "5" },
       "cleanup-wait-s": { type: "string", default: "60" },
+      runtimes: { type: "string", default: "tsx,bundle" },
     },
   });
   const whole = (name: string, value: string): number => {
@@ -78,6 +79,10 @@ function readOptions(): SweeperOptions {
     sweeps: whole("sweeps", values.sweeps),
     sweepIntervalMs: whole("sweep-interval-s", values["sweep-interval-s"]) * 1000,
     cleanupWaitMs: whole("cleanup-wait-s", values["cleanup-wait-s"]) * 1000,
+    runtimes: values.runtimes.split(",").map((runtime) => {
+      if (runtime !== "tsx" && runtime !== "bundle") throw new Error(`--runtimes ${values.runtimes} is invalid: pass tsx, bundle or both, separated by a comma`);
+      return runtime;
+    }),
   };
 }
 
@@ -102,7 +107,7 @@ async function main(): Promise<void> {
     // 2. The app under each runtime, one after the other.
     const kubeconfigPath = join(directory, "admin.yaml");
     await writeFile(kubeconfigPath, controlPlane.kubeconfigYaml("admin"), { mode: 0o600 });
-    for (const runtime of RUNTIMES) {
+    for (const runtime of options.runtimes) {
       const run = await measureSweeps({ github, kubeconfigPath, runtime, options });
       report({ ...run, runtime, environments: planned.length });
     }
@@ -204,17 +209,17 @@ function report(input: SweepRun & { runtime: HostRuntime; environments: number }
     "",
     `app run with ${input.runtime === "tsx" ? "`node --import tsx` (as `npm start`)" : "an esbuild bundle and plain `node`"}:`,
     "",
-    "| sweep | listed | removed | time | list requests to the API server |",
-    "| ---: | ---: | ---: | ---: | ---: |",
-    ...sweeps.map((sweep, index) => `| ${index + 1} | ${sweep.listed} | ${sweep.removed} | ${formatMs(sweep.durationMs)} | ${sweep.listCalls} |`),
+    "| sweep | listed | removed | time | of which listEnvironments | list requests to the API server | RSS after, after gc |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...sweeps.map((sweep, index) => `| ${index + 1} | ${sweep.listed} | ${sweep.removed} | ${formatMs(sweep.durationMs)} | ${formatMs(sweep.listMs)} | ${sweep.listCalls} | ${formatMb(sweep.memory.rssBytes)} |`),
     "",
     `sweep time: p50 ${formatMs(percentile(durations, 50))}, max ${formatMs(Math.max(...durations))}`,
     `GitHub requests during these sweeps: ${input.githubCalls.length} (installation lookups ${countCalls("/repos/{owner}/{repo}/installation")}, open pull request pages ${countCalls("/repos/{owner}/{repo}/pulls")}, token mints ${countCalls("/app/installations/{installation_id}/access_tokens")})`,
     "",
-    "| app process memory, after global.gc() | RSS | heap used | external |",
-    "| --- | ---: | ---: | ---: |",
-    `| just started | ${formatMb(input.started.rssBytes)} | ${formatMb(input.started.heapUsedBytes)} | ${formatMb(input.started.externalBytes)} |`,
-    `| after the sweeps of ${input.environments} environments | ${formatMb(input.swept.rssBytes)} | ${formatMb(input.swept.heapUsedBytes)} | ${formatMb(input.swept.externalBytes)} |`,
+    "| app process memory, after global.gc() | RSS | heap total | heap used | external |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    `| just started | ${formatMemory(input.started)} |`,
+    `| after the sweeps of ${input.environments} environments | ${formatMemory(input.swept)} |`,
     "",
     `peak RSS of the app process: ${formatMb(input.swept.maxRssBytes)}`,
     `warnings and errors logged by the app: ${input.problems.map(([message, count]) => `${count}× "${message}"`).join(", ") || "none"}`,
@@ -243,6 +248,10 @@ function sleep(ms: number): Promise<void> {
 
 function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function formatMemory(memory: MemoryReading): string {
+  return [memory.rssBytes, memory.heapTotalBytes, memory.heapUsedBytes, memory.externalBytes].map(formatMb).join(" | ");
 }
 
 function formatMb(bytes: number): string {
