@@ -15,16 +15,20 @@ export type ActionProviderFactory = (options: { kubeconfigPath: string | undefin
  */
 export const createActionProvider: ActionProviderFactory = async ({ kubeconfigPath, stateDir, logger }) => {
   if (kubeconfigPath === undefined) return createLocalProvider({ stateDir, sandbox: "bwrap", logger });
-  const loadKubeConfig = (): KubeConfig => {
-    const kubeConfig = new KubeConfig();
-    try {
-      kubeConfig.loadFromFile(kubeconfigPath);
-    } catch (error) {
-      // The library's message may quote the file, so only its kind is kept.
-      throw new PaddockError("USAGE", "input kubeconfig is not a valid kubeconfig", { hint: "pass the whole kubeconfig file, such as a secret holding its YAML", cause: error instanceof Error ? error.name : undefined });
-    }
-    if (!kubeConfig.getCurrentCluster()) throw new PaddockError("USAGE", "input kubeconfig has no current cluster", { hint: "set current-context to a context whose cluster is listed" });
-    return kubeConfig;
-  };
+  const loadKubeConfig = (): KubeConfig => loadActionKubeConfig(kubeconfigPath);
   return createKubernetesProvider({ kubeConfig: loadKubeConfig(), loadKubeConfig, logger });
 };
+
+/** Loads the kubeconfig file written from the `kubeconfig` input, with errors that never quote it. */
+export function loadActionKubeConfig(path: string): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  try {
+    kubeConfig.loadFromFile(path);
+  } catch (error) {
+    // The library's message may quote the file, so only the error's name is kept.
+    const cause = error instanceof Error ? error.name : undefined;
+    throw new PaddockError("USAGE", "input kubeconfig is not a valid kubeconfig", { hint: "pass the whole kubeconfig file, such as a secret that contains its YAML", cause });
+  }
+  if (!kubeConfig.getCurrentCluster()) throw new PaddockError("USAGE", "input kubeconfig has no current cluster", { hint: "set current-context to a context whose cluster is listed" });
+  return kubeConfig;
+}

@@ -193,6 +193,19 @@ describe("Action inputs", () => {
     expect(result.outputs.exists).toBe("false");
   });
 
+  it.each([
+    ["invalid YAML", "users: [\n  token: abc\n", "input kubeconfig is not a valid kubeconfig. pass the whole kubeconfig file, such as a secret that contains its YAML"],
+    ["no current cluster", "apiVersion: v1\nkind: Config\nusers: [{ name: ci, user: { token: abc } }]\n", "input kubeconfig has no current cluster. set current-context to a context whose cluster is listed"],
+  ])("rejects a kubeconfig with %s", async (_case, kubeconfig, message) => {
+    const sample = createSampleRepository();
+
+    const result = await runActionStep({ eventName: "push", payload: agentPushPayload(sample.sha), inputs: { command: "status", kubeconfig }, workspace: sample.directory });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout.split("\n").filter((line) => line.startsWith("::error::"))).toEqual([`::error::${message}`]);
+    expect(result.stdout).not.toContain("::add-mask::apiVersion");
+  });
+
   it("fails a throw that is not an Error", async () => {
     const sample = createSampleRepository();
     const createProvider: ActionProviderFactory = async () => stubProvider({ listEnvironments: () => Promise.reject("kaput") });
