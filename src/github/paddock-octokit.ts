@@ -50,7 +50,8 @@ interface RefreshingOctokit extends OctokitWithLog {
 
 /**
  * Creates the Octokit class the app runs with: Probot's own, with its retries and throttling,
- * plus three fixes for faults measured against a loopback GitHub. A response that does not start
+ * plus four fixes for faults and load measured against a loopback GitHub. Each installation gets
+ * its own throttling queues, so one installation's writes never wait behind another's. A response that does not start
  * within `responseTimeoutMs` is aborted, so Octokit retries it instead of waiting for ever.
  * A secondary rate limit is waited out and retried, where Probot's default only logs it and the
  * check run stays `in_progress`. A 401 on an installation's request mints a new token once and
@@ -67,7 +68,7 @@ export function createPaddockOctokit(options: { responseTimeoutMs?: number } = {
       ...instance,
       ...authAtBaseUrl(instance),
       request: { ...request, fetch: withResponseTimeout(request.fetch ?? globalThis.fetch, timeoutMs) },
-      throttle: { ...throttle, onSecondaryRateLimit: retrySecondaryLimit },
+      throttle: { ...throttle, onSecondaryRateLimit: retrySecondaryLimit, ...throttlePerInstallation(instance, throttle) },
     };
   });
 }
@@ -82,6 +83,18 @@ function authAtBaseUrl(instance: Record<string, unknown>): { auth?: Record<strin
   const baseUrl = instance.baseUrl;
   if (typeof baseUrl !== "string" || typeof auth?.request?.defaults !== "function") return {};
   return { auth: { ...auth, request: auth.request.defaults({ baseUrl }) } };
+}
+
+/**
+ * Octokit's throttling plugin spaces writes one second apart per `throttle.id`, and Probot 14.3.2
+ * sets that id to the installation only for clients from `app.auth(id)`. The client of each
+ * webhook kept the default id, so every installation shared one queue: one write a second for
+ * the whole app. This keys the queues by installation, as Probot does for `app.auth(id)`.
+ */
+function throttlePerInstallation(instance: Record<string, unknown>, throttle: ThrottleOptions): { id?: string } {
+  const installationId = (instance.auth as { installationId?: unknown } | undefined)?.installationId;
+  if (throttle.id !== undefined || typeof installationId !== "number") return {};
+  return { id: String(installationId) };
 }
 
 function retrySecondaryLimit(retryAfter: number, request: SecondaryLimitRequest, octokit: OctokitWithLog, retryCount: number): boolean {
@@ -115,14 +128,40 @@ function refreshRejectedToken(octokit: unknown, options: { auth?: unknown }): vo
  * body is not timed, so a large tarball may stream for as long as it needs.
  */
 export function withResponseTimeout(fetchFunction: FetchFunction, timeoutMs: number): FetchFunction {
-  return async (input, init = {}) => {
+  // Octokit hands a client's final options to the clients it derives, such as each webhook's,
+  // so the same fetch comes back here; a second timer would read the first one's abort as the caller's.
+  if (TIMED in fetchFunction) return fetchFunction;
+  const timed: FetchFunction = async (input, init = {}) => {
+    const callerSignal = init.signal ?? undefined;
+    if (callerSignal?.aborted) throw cancelledByCaller(callerSignal);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`GitHub sent no response within ${timeoutMs} ms`)), timeoutMs);
-    const signal = init.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
+    const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
     try {
       return await fetchFunction(input, { ...init, signal });
+    } catch (error) {
+      if (callerSignal?.aborted) throw cancelledByCaller(callerSignal);
+      throw error;
     } finally {
       clearTimeout(timer);
     }
   };
+  return Object.assign(timed, { [TIMED]: true });
+}
+
+/** Marks a fetch function that `withResponseTimeout` already wraps. */
+const TIMED = Symbol("paddock.responseTimeout");
+
+/**
+ * Returns the error for a request its caller cancelled, such as the tarball download of a run a
+ * newer push superseded. Octokit passes an error named AbortError through as it is; any other
+ * error becomes a status 500, which the retry plugin retries after 1, 4 and 9 seconds with the
+ * same cancelled signal, holding the run's pipeline slot all that time.
+ */
+function cancelledByCaller(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  let detail = "request cancelled";
+  if (reason instanceof Error) detail = reason.message;
+  else if (typeof reason === "string") detail = reason;
+  return Object.assign(new Error(detail, { cause: reason }), { name: "AbortError" });
 }
