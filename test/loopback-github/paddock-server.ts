@@ -40,6 +40,8 @@ export interface ProbotServerOptions {
   Octokit?: typeof ProbotOctokit;
   /** Lowest level captured; `info` when unset. */
   logLevel?: pino.Level | "silent";
+  /** Where log lines go instead of `logs`, such as /dev/null in a benchmark; `logs` stays empty then. */
+  logDestination?: pino.DestinationStream;
 }
 
 let privateKey: string | undefined;
@@ -63,7 +65,7 @@ export async function startPaddockServer(
   },
 ): Promise<PaddockUnderTest> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "paddock-loopback-"));
-  const { logger, logs } = createCapturingLogger(options.logLevel ?? "info");
+  const { logger, logs } = createCapturingLogger(options.logLevel ?? "info", options.logDestination);
   const provider = createLocalProvider({ stateDir, logger, sandbox: options.sandbox ?? "bwrap" });
   const service = createPaddockService({
     provider,
@@ -79,7 +81,7 @@ export async function startPaddockServer(
 
 /** Starts a stock Probot app whose only handler does nothing, the baseline of the intake benchmark. */
 export async function startEmptyProbotServer(options: ProbotServerOptions): Promise<ProbotUnderTest> {
-  const { logger, logs } = createCapturingLogger(options.logLevel ?? "info");
+  const { logger, logs } = createCapturingLogger(options.logLevel ?? "info", options.logDestination);
   const server = await startProbotServer({ ...options, logger, appFn: (app) => app.onAny(async () => undefined) });
   return { ...server, logs };
 }
@@ -113,9 +115,10 @@ export const loopbackOnlyFetch: typeof fetch = (input, init) => {
   return fetch(input, init);
 };
 
-function createCapturingLogger(level: pino.Level | "silent"): { logger: Logger; logs: Array<Record<string, unknown>> } {
+function createCapturingLogger(level: pino.Level | "silent", destination?: pino.DestinationStream): { logger: Logger; logs: Array<Record<string, unknown>> } {
   const logs: Array<Record<string, unknown>> = [];
-  const logger = pino({ level, formatters: { level: (label) => ({ level: label }) } }, { write: (line: string) => logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const capture = { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) };
+  const logger = pino({ level, formatters: { level: (label) => ({ level: label }) } }, destination ?? capture);
   return { logger, logs };
 }
 

@@ -32,7 +32,9 @@ export function serveAuditRepository(github: LoopbackGitHub, stateDir: string): 
 
   const createTrail = async (logger: Logger): Promise<AuditTrail> => {
     const { token } = github.tokens.mint(AUDIT_INSTALLATION, Date.now());
-    const octokit = new Octokit({ auth: token, baseUrl: github.baseUrl, request: { fetch: loopbackOnlyFetch } });
+    // The ledger reads files that do not exist yet, so Octokit's own 404 lines would only be noise.
+    const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    const octokit = new Octokit({ auth: token, baseUrl: github.baseUrl, request: { fetch: loopbackOnlyFetch }, log: quiet });
     const spool = await openFileAuditSpool({ directory: join(stateDir, "audit") });
     const ledger = createGitAuditLedger({ request: octokit.request as unknown as GitHubRequest, ...AUDIT_REPOSITORY });
     return createAuditTrail({ spool, ledger, logger });

@@ -1,0 +1,28 @@
+/**
+ * Runs one app under the intake benchmark in a process of its own, so the load generator does
+ * not share its event loop. The app is Paddock (`--app paddock`) or a stock Probot app whose
+ * handler does nothing (`--app empty`), on Probot's HTTP server on a free loopback port, logging
+ * at info to /dev/null. Prints one JSON line with the webhook URL, and exits when stdin closes
+ * or after 15 minutes at most.
+ *
+ *   node --import tsx bench/support/intake-target.ts --app paddock --github http://127.0.0.1:PORT
+ */
+import { parseArgs } from "node:util";
+
+import pino from "pino";
+
+import { createPaddockOctokit } from "../../src/github/paddock-octokit.ts";
+import { startEmptyProbotServer, startPaddockServer } from "../../test/loopback-github/paddock-server.ts";
+
+const { values } = parseArgs({ options: { app: { type: "string" }, github: { type: "string" } } });
+if ((values.app !== "paddock" && values.app !== "empty") || !values.github?.startsWith("http://127.0.0.1:")) {
+  throw new Error("pass --app paddock or --app empty, and --github with the loopback GitHub's http://127.0.0.1 URL");
+}
+
+const options = { baseUrl: values.github, Octokit: createPaddockOctokit(), logDestination: pino.destination({ dest: "/dev/null", sync: false }) };
+const server = values.app === "paddock" ? await startPaddockServer(options) : await startEmptyProbotServer(options);
+process.stdout.write(`${JSON.stringify({ webhookUrl: server.webhookUrl })}\n`);
+
+process.stdin.on("end", () => process.exit(0));
+process.stdin.resume();
+setTimeout(() => process.exit(0), 15 * 60 * 1000);

@@ -1,0 +1,68 @@
+import type { LoopbackGitHub } from "../../test/loopback-github/loopback-github.ts";
+import type { ScheduledPush } from "./push-schedule.ts";
+
+const WRITE_METHODS = new Set(["POST", "PATCH", "PUT", "DELETE"]);
+const TOKEN_ROUTE = "/app/installations/{installation_id}/access_tokens";
+
+/** Figures of one load run, as label and value rows for a Markdown table. */
+export interface LoadSummary {
+  rows: Array<[string, string]>;
+  /** Commits that ended without a completed check run. */
+  lost: number;
+}
+
+/**
+ * Summarizes a load run from what the loopback GitHub recorded: what became of each pushed
+ * commit's check run, the writes per built commit (check runs and audit ledger), the token
+ * mints per installation, and the requests a limit rejected.
+ */
+export function summarizeLoad(options: { github: LoopbackGitHub; schedule: ScheduledPush[]; installations: number[]; auditRepository: string }): LoadSummary {
+  const { github, schedule } = options;
+
+  // 1. The latest check run of every pushed commit.
+  const latest = new Map<string, { status: string; conclusion: string | null }>();
+  for (const run of github.checkRuns()) latest.set(run.head_sha, { status: run.status, conclusion: run.conclusion });
+  const outcomes = new Map<string, number>();
+  let lost = 0;
+  for (const push of schedule) {
+    const run = latest.get(push.headSha);
+    if (!run || run.status !== "completed") lost += 1;
+    const outcome = run ? (run.conclusion ?? run.status) : "no check run";
+    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+  }
+  const built = (outcomes.get("success") ?? 0) + (outcomes.get("failure") ?? 0);
+
+  // 2. Writes, by what they wrote.
+  const writes = github.calls.filter((call) => WRITE_METHODS.has(call.method) && call.pathTemplate !== TOKEN_ROUTE && call.status < 400);
+  const auditWrites = writes.filter((call) => call.path.includes(`/${options.auditRepository}/`)).length;
+  const checkRunWrites = writes.filter((call) => call.pathTemplate?.includes("/check-runs")).length;
+
+  // 3. Tokens and limits.
+  const mints = options.installations.map((installation) => github.tokens.mintTimes(installation).length);
+  const limited = github.calls.filter((call) => call.status === 403 || call.status === 429);
+  const byLimit = new Map<string, number>();
+  for (const call of limited) byLimit.set(call.limit ?? "injected", (byLimit.get(call.limit ?? "injected") ?? 0) + 1);
+  const watched = new Set(options.installations);
+  const perInstallation = new Map<number, number>();
+  for (const call of github.calls) {
+    if (call.installationId !== undefined && watched.has(call.installationId)) perInstallation.set(call.installationId, (perInstallation.get(call.installationId) ?? 0) + 1);
+  }
+
+  const ratio = (count: number) => (built === 0 ? "n/a" : (count / built).toFixed(2));
+  return {
+    lost,
+    rows: [
+      ["commits pushed", String(schedule.length)],
+      ["latest check run per commit", [...outcomes].map(([outcome, count]) => `${outcome} ${count}`).join(", ")],
+      ["commits without a completed check run", String(lost)],
+      ["writes per built commit, all", `${ratio(writes.length)} (${writes.length} writes, ${built} built)`],
+      ["check-run writes per built commit", ratio(checkRunWrites)],
+      ["audit ledger writes per built commit", ratio(auditWrites)],
+      ["check-run writes per pushed commit", (checkRunWrites / schedule.length).toFixed(2)],
+      ["token mints per installation", `min ${Math.min(...mints)}, max ${Math.max(...mints)}`],
+      ["most requests from one installation (audit ledger apart)", String(Math.max(0, ...perInstallation.values()))],
+      ["403 and 429 replies", limited.length === 0 ? "0" : `${limited.length} (${[...byLimit].map(([limit, count]) => `${limit} ${count}`).join(", ")})`],
+      ["requests to GitHub", String(github.calls.length)],
+    ],
+  };
+}
