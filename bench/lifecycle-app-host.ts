@@ -8,13 +8,14 @@
  * The app is wired as app/main.ts wires it: Probot's server on 127.0.0.1, Paddock's Octokit,
  * file governance and a spool-only audit trail in a fresh state folder. Only the provider differs.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { KubeConfig } from "@kubernetes/client-node";
 
 import { createPaddockApp } from "../app/paddock-app.ts";
+import { SPOOL_JOURNAL_NAME } from "../src/audit/file-audit-spool.ts";
 import { createKubernetesProvider } from "../src/providers/kubernetes/kubernetes-provider.ts";
 import { LIST_CALL_ENVIRONMENT } from "../src/providers/kubernetes/list-environments.ts";
 import type { Provider } from "../src/providers/provider.ts";
@@ -61,6 +62,15 @@ export interface SweepReading {
   memory: MemoryReading;
 }
 
+/** Sizes of the app's files in its state folder. */
+export interface StateFiles {
+  /** Lines and bytes of the audit spool's journal, whose records the spool also holds in memory until a ledger takes them. */
+  auditSpoolLines: number;
+  auditSpoolBytes: number;
+  /** Entries of the spend ledger, one per judged run. */
+  spendEntries: number;
+}
+
 /** Messages from the parent. */
 export type HostRequest = { type: "memory" } | { type: "idle" } | { type: "stats" } | { type: "stop" };
 
@@ -70,7 +80,7 @@ export type HostMessage =
   | { type: "sweep"; sweep: SweepReading }
   | { type: "memory"; memory: MemoryReading }
   | { type: "idle" }
-  | { type: "stats"; stats: SimulatedProviderStats | undefined; problems: Array<[string, number]> }
+  | { type: "stats"; stats: SimulatedProviderStats | undefined; problems: Array<[string, { count: number; firstError: string | undefined }]>; files: StateFiles }
   | { type: "stopped" };
 
 async function main(): Promise<void> {
@@ -97,7 +107,7 @@ async function main(): Promise<void> {
       const report = await service.sweep(options);
       const durationMs = performance.now() - startedAt;
       const listCalls = kubernetes?.takeApiCalls(LIST_CALL_ENVIRONMENT).byVerb.list ?? 0;
-      const sweep = { durationMs, listed: report.listed, removed: report.removed.length, skippedRepositories: report.skippedRepositories.length, listMs, listCalls, memory: readMemory(gc) };
+      const sweep = { durationMs, listed: report.listed, removed: report.removed.length, skippedRepositories: report.skippedRepositories.length, listMs, listCalls, memory: await readMemory(gc) };
       send({ type: "sweep", sweep });
       return report;
     },
@@ -108,12 +118,12 @@ async function main(): Promise<void> {
   process.on("message", (request: HostRequest) => {
     void (async () => {
       if (request.type === "memory") {
-        send({ type: "memory", memory: readMemory(gc) });
+        send({ type: "memory", memory: await readMemory(gc) });
       } else if (request.type === "idle") {
         await service.onIdle();
         send({ type: "idle" });
       } else if (request.type === "stats") {
-        send({ type: "stats", stats: simulated?.stats(), problems: [...problems.entries()] });
+        send({ type: "stats", stats: simulated?.stats(), problems: [...problems.entries()], files: readStateFiles(stateDir) });
       } else {
         await service.shutdown({ timeoutMs: 10_000 });
         await server.stop();
@@ -126,7 +136,25 @@ async function main(): Promise<void> {
   send({ type: "ready", webhookUrl: server.webhookUrl });
 }
 
-function readMemory(gc: () => void): MemoryReading {
+function readStateFiles(stateDir: string): StateFiles {
+  const journal = join(stateDir, "audit", SPOOL_JOURNAL_NAME);
+  const text = existsSync(journal) ? readFileSync(journal, "utf8") : "";
+  const spendDirectory = join(stateDir, "spend");
+  const spendEntries = existsSync(spendDirectory) ? readdirSync(spendDirectory).reduce((total, file) => total + countLines(readFileSync(join(spendDirectory, file), "utf8")), 0) : 0;
+  return { auditSpoolLines: countLines(text), auditSpoolBytes: Buffer.byteLength(text), spendEntries };
+}
+
+function countLines(text: string): number {
+  return text.split("\n").filter(Boolean).length;
+}
+
+/**
+ * Reads the memory after two full collections 200 ms apart: V8 hands pages freed by a
+ * collection back to the system from a background task, which the pause lets run.
+ */
+async function readMemory(gc: () => void): Promise<MemoryReading> {
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 200));
   gc();
   const usage = process.memoryUsage();
   return { rssBytes: usage.rss, heapTotalBytes: usage.heapTotal, heapUsedBytes: usage.heapUsed, externalBytes: usage.external, maxRssBytes: process.resourceUsage().maxRSS * 1024 };

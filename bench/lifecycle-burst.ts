@@ -31,7 +31,7 @@ import { LOOPBACK_WEBHOOK_SECRET } from "../test/loopback-github/paddock-server.
 import { buildPullRequestPayload, toServedPullRequest } from "../test/loopback-github/webhook-payloads.ts";
 import { sendWebhook } from "../test/loopback-github/webhook-sender.ts";
 import { collectCheckRunWrites, countWritesBySha, describeHistogram, GITHUB_CONTENT_CREATING_PER_MINUTE, maxPerMinute } from "./lifecycle-check-run-writes.ts";
-import { createCountingLogger, describeProblems } from "./lifecycle-counting-logger.ts";
+import { createCountingLogger, describeProblems, type ProblemCounts } from "./lifecycle-counting-logger.ts";
 import { createNaiveRunner } from "./lifecycle-naive-runner.ts";
 import { startProbotServer } from "./lifecycle-probot-server.ts";
 import { SimulatedProvider } from "./lifecycle-simulated-provider.ts";
@@ -166,7 +166,7 @@ interface ReportInput {
   drained: boolean;
   drainMs: number;
   totalMs: number;
-  problems: Map<string, number>;
+  problems: ProblemCounts;
   stateDir: string;
 }
 

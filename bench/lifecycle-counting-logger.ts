@@ -1,24 +1,32 @@
 import pino from "pino";
 
+/** Warnings and errors by log message: how often each came, and the error of the first one. */
+export type ProblemCounts = Map<string, { count: number; firstError: string | undefined }>;
+
 /**
- * Creates a pino logger that drops lines below `warn` and counts the rest by message, so a
- * benchmark can report the warnings and errors of a run without printing thousands of lines.
+ * Creates a pino logger that drops lines below `warn` and counts the rest by message, keeping
+ * the error message of the first line of each, so a benchmark can report the warnings and
+ * errors of a run without printing thousands of lines.
  */
-export function createCountingLogger(): { logger: pino.Logger; problems: Map<string, number> } {
-  const problems = new Map<string, number>();
+export function createCountingLogger(): { logger: pino.Logger; problems: ProblemCounts } {
+  const problems: ProblemCounts = new Map();
   const logger = pino(
     { level: "warn" },
     {
       write: (line: string) => {
-        const message = String((JSON.parse(line) as { msg?: unknown }).msg);
-        problems.set(message, (problems.get(message) ?? 0) + 1);
+        const entry = JSON.parse(line) as { msg?: unknown; err?: { message?: unknown } };
+        const message = String(entry.msg);
+        const counted = problems.get(message) ?? { count: 0, firstError: typeof entry.err?.message === "string" ? entry.err.message : undefined };
+        counted.count += 1;
+        problems.set(message, counted);
       },
     },
   );
   return { logger, problems };
 }
 
-/** Formats the counted problems as `3× "message"`, or `none`. */
-export function describeProblems(problems: ReadonlyMap<string, number>): string {
-  return [...problems.entries()].map(([message, count]) => `${count}× "${message}"`).join(", ") || "none";
+/** Formats the counted problems as `3× "message" (first error: ...)`, or `none`. */
+export function describeProblems(problems: ProblemCounts): string {
+  const parts = [...problems.entries()].map(([message, { count, firstError }]) => `${count}× "${message}"${firstError ? ` (first error: ${firstError})` : ""}`);
+  return parts.join(", ") || "none";
 }

@@ -85,7 +85,7 @@ export class ReplayTraffic {
     const pull = active[Math.floor(this.#random() * active.length)]!;
     let delivery: ReplayDelivery;
     if (draw < REDELIVERY_SHARE + SECOND_HOOK_SHARE && pull.last) {
-      delivery = { ...pull.last, kind: "second-hook", id: `replay-${this.#sent}` };
+      delivery = { ...pull.last, kind: "second-hook", id: deliveryIdOf(this.#sent) };
     } else if (!pull.open) {
       delivery = this.#emit(pull, "reopened");
     } else if (draw < REDELIVERY_SHARE + SECOND_HOOK_SHARE + CLOSE_SHARE) {
@@ -107,7 +107,7 @@ export class ReplayTraffic {
     payload.pull_request.head.sha = shaOf(payload.repository.id, payload.pull_request.number, pull.commits);
     const delivery: ReplayDelivery = {
       kind,
-      id: `replay-${this.#sent}`,
+      id: deliveryIdOf(this.#sent),
       body: JSON.stringify(payload),
       pull: { owner: payload.repository.owner.login, repo: payload.repository.name, payload },
     };
@@ -119,6 +119,11 @@ export class ReplayTraffic {
     this.#recent.push(delivery);
     if (this.#recent.length > REDELIVERY_WINDOW) this.#recent.shift();
   }
+}
+
+/** Returns a delivery id shaped like GitHub's `X-GitHub-Delivery` GUIDs, unique in the run. */
+export function deliveryIdOf(index: number): string {
+  return `00000000-0000-4000-8000-${index.toString(16).padStart(12, "0")}`;
 }
 
 /** Returns commit `index` of a pull request as 40 hex digits, unique in the run. */

@@ -14,7 +14,10 @@
 import { Agent } from "node:http";
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 
+import { MAX_REMEMBERED_EVENTS, RecentEvents } from "../src/environments/recent-events.ts";
 import { PASSING_CONFIG } from "../test/loopback-github/loopback-fixtures.ts";
 import { startLoopbackGitHub, type LoopbackGitHub } from "../test/loopback-github/loopback-github.ts";
 import { LOOPBACK_WEBHOOK_SECRET } from "../test/loopback-github/paddock-server.ts";
@@ -24,7 +27,7 @@ import type { MemoryReading } from "./lifecycle-app-host.ts";
 import { describeHistogram } from "./lifecycle-check-run-writes.ts";
 import { describeProblems } from "./lifecycle-counting-logger.ts";
 import { startAppHost, type AppHost, type HostRuntime } from "./lifecycle-host-client.ts";
-import { ReplayTraffic, type DeliveryKind, type ReplayRepository } from "./lifecycle-replay-traffic.ts";
+import { deliveryIdOf, ReplayTraffic, type DeliveryKind, type ReplayRepository } from "./lifecycle-replay-traffic.ts";
 
 /** Repositories and pull requests per repository; 20 per repository stays within the default per-repository cap of live environments. */
 const REPOSITORIES = 5;
@@ -49,6 +52,8 @@ interface ReplayOptions {
 interface Checkpoint {
   delivered: number;
   memory: MemoryReading;
+  /** Bytes of the audit spool's journal, whose records the app holds in memory. */
+  auditSpoolBytes: number;
   /** Wall time of the sending since the previous checkpoint, without the pause for the queue to drain. */
   sendMs: number;
 }
@@ -107,11 +112,12 @@ async function main(): Promise<void> {
       await sender.sendUntil(mark);
       const sendMs = performance.now() - sendStarted;
       await host.waitForIdle();
-      checkpoints.push({ delivered: mark, memory: await host.readMemory(), sendMs });
+      const memory = await host.readMemory();
+      checkpoints.push({ delivered: mark, memory, auditSpoolBytes: (await host.readStats()).files.auditSpoolBytes, sendMs });
       console.log(`checkpoint ${mark}: RSS ${formatMb(checkpoints.at(-1)!.memory.rssBytes)}, heap used ${formatMb(checkpoints.at(-1)!.memory.heapUsedBytes)}`);
     }
     const stats = await host.readStats();
-    report({ options, started, checkpoints, sender, github, stats });
+    report({ options, started, checkpoints, sender, github, stats, recentEventsBytes: measureRecentEventsBytes() });
   } finally {
     await host.stop();
     await github.close();
@@ -165,7 +171,15 @@ class Sender {
   }
 }
 
-function report(input: { options: ReplayOptions; started: MemoryReading; checkpoints: Checkpoint[]; sender: Sender; github: LoopbackGitHub; stats: Awaited<ReturnType<AppHost["readStats"]>> }): void {
+function report(input: {
+  options: ReplayOptions;
+  started: MemoryReading;
+  checkpoints: Checkpoint[];
+  sender: Sender;
+  github: LoopbackGitHub;
+  stats: Awaited<ReturnType<AppHost["readStats"]>>;
+  recentEventsBytes: number;
+}): void {
   const { checkpoints, sender, github } = input;
   const warm = checkpoints[0]!;
   const last = checkpoints.at(-1)!;
@@ -179,16 +193,53 @@ function report(input: { options: ReplayOptions; started: MemoryReading; checkpo
     `pipelines started: ${stats?.pipelinesStarted ?? 0} (succeeded ${stats?.pipelinesSucceeded ?? 0}, cancelled ${stats?.pipelinesCancelled ?? 0}, already aborted at prepare ${stats?.preparesAlreadyAborted ?? 0}); most at once for one pull request: ${stats?.maxOverlapPerEnvironment ?? 0}`,
     `GitHub requests: ${github.calls.length}, check-run writes: ${checkRunWrites}`,
     "",
-    "| after deliveries | RSS | heap total | heap used | external |",
-    "| ---: | ---: | ---: | ---: | ---: |",
-    `| 0 (started) | ${formatMemory(input.started)} |`,
-    ...checkpoints.map((checkpoint) => `| ${checkpoint.delivered} | ${formatMemory(checkpoint.memory)} |`),
+    "| after deliveries | RSS | heap total | heap used | external | audit spool journal |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    `| 0 (started) | ${formatMemory(input.started)} | 0.0 MB |`,
+    ...checkpoints.map((checkpoint) => `| ${checkpoint.delivered} | ${formatMemory(checkpoint.memory)} | ${formatMb(checkpoint.auditSpoolBytes)} |`),
     "",
     `growth from the warm-up (${warm.delivered}) to the end (${last.delivered}): RSS ${formatSignedMb(last.memory.rssBytes - warm.memory.rssBytes)}, heap used ${formatSignedMb(last.memory.heapUsedBytes - warm.memory.heapUsedBytes)}`,
+    `least-squares slope over the checkpoints, per 10,000 deliveries: RSS ${formatSignedMb(slope(checkpoints, (checkpoint) => checkpoint.memory.rssBytes) * 10_000)}, heap used ${formatSignedMb(slope(checkpoints, (checkpoint) => checkpoint.memory.heapUsedBytes) * 10_000)}`,
+    `RecentEvents filled to its cap of ${MAX_REMEMBERED_EVENTS} keys shaped like the service's (measured in this process): ${formatMb(input.recentEventsBytes)} of heap`,
     `peak RSS: ${formatMb(last.memory.maxRssBytes)}`,
+    `audit spool: ${input.stats.files.auditSpoolLines} records, ${formatMb(input.stats.files.auditSpoolBytes)} of JSON, all held in memory; spend ledger entries: ${input.stats.files.spendEntries}`,
     `warnings and errors logged by the app: ${describeProblems(new Map(input.stats.problems))}`,
   ];
   console.log(lines.join("\n"));
+}
+
+/** Returns the least-squares slope of `value` against the number of deliveries, in bytes per delivery. */
+function slope(checkpoints: readonly Checkpoint[], value: (checkpoint: Checkpoint) => number): number {
+  const meanX = checkpoints.reduce((total, checkpoint) => total + checkpoint.delivered, 0) / checkpoints.length;
+  const meanY = checkpoints.reduce((total, checkpoint) => total + value(checkpoint), 0) / checkpoints.length;
+  const covariance = checkpoints.reduce((total, checkpoint) => total + (checkpoint.delivered - meanX) * (value(checkpoint) - meanY), 0);
+  const variance = checkpoints.reduce((total, checkpoint) => total + (checkpoint.delivered - meanX) ** 2, 0);
+  return variance === 0 ? 0 : covariance / variance;
+}
+
+/**
+ * Measures the heap a RecentEvents holds when full, with the two keys the service remembers per
+ * accepted delivery: `delivery/<GUID>` and `event/<repository>/<number>/<sha>/<action>`.
+ */
+function measureRecentEventsBytes(): number {
+  // This process runs without --expose-gc; V8 exposes `gc` to contexts created after the flag is set.
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const memory = new RecentEvents();
+  const event = { repository: { id: 9_000 }, action: "synchronize", pullRequest: { number: 0, headSha: "" }, deliveryId: "" };
+  for (let index = 0; memory.size < MAX_REMEMBERED_EVENTS; index += 1) {
+    event.pullRequest = { number: (index % PULLS_PER_REPOSITORY) + 1, headSha: index.toString(16).padStart(40, "0") };
+    event.deliveryId = deliveryIdOf(index);
+    // The same template literals as acceptPullRequest in src/service/paddock-service.ts.
+    const identity = `event/${event.repository.id}/${event.pullRequest.number}/${event.pullRequest.headSha}/${event.action}`;
+    memory.checkAndRemember([`delivery/${event.deliveryId}`, identity]);
+  }
+  gc();
+  const bytes = process.memoryUsage().heapUsed - before;
+  if (memory.size === 0) throw new Error("RecentEvents was emptied before it was measured");
+  return bytes;
 }
 
 function formatSeconds(ms: number): string {

@@ -33,6 +33,7 @@ import type { EnvironmentSpec } from "../src/providers/provider.ts";
 import { startControlPlane } from "../test/cluster/control-plane.ts";
 import { startLoopbackGitHub, type LoopbackGitHub } from "../test/loopback-github/loopback-github.ts";
 import type { MemoryReading } from "./lifecycle-app-host.ts";
+import { describeProblems, type ProblemCounts } from "./lifecycle-counting-logger.ts";
 import { startAppHost, type AppHost, type HostRuntime } from "./lifecycle-host-client.ts";
 import { formatMs, percentile } from "./percentiles.ts";
 
@@ -172,7 +173,7 @@ interface SweepRun {
   /** Memory right after the app started, before its first sweep had finished, and after the counted sweeps. */
   started: MemoryReading;
   swept: MemoryReading;
-  problems: Array<[string, number]>;
+  problems: ProblemCounts;
 }
 
 /**
@@ -190,7 +191,7 @@ async function measureSweeps(input: { github: LoopbackGitHub; kubeconfigPath: st
     const githubCalls = github.calls.slice(callsBefore);
     const swept = await host.readMemory();
     const { problems } = await host.readStats();
-    return { sweeps: host.sweeps.slice(1, 1 + options.sweeps), githubCalls, started, swept, problems };
+    return { sweeps: host.sweeps.slice(1, 1 + options.sweeps), githubCalls, started, swept, problems: new Map(problems) };
   } finally {
     await host.stop();
   }
@@ -222,7 +223,7 @@ function report(input: SweepRun & { runtime: HostRuntime; environments: number }
     `| after the sweeps of ${input.environments} environments | ${formatMemory(input.swept)} |`,
     "",
     `peak RSS of the app process: ${formatMb(input.swept.maxRssBytes)}`,
-    `warnings and errors logged by the app: ${input.problems.map(([message, count]) => `${count}× "${message}"`).join(", ") || "none"}`,
+    `warnings and errors logged by the app: ${describeProblems(input.problems)}`,
   ];
   console.log(lines.join("\n"));
 }
