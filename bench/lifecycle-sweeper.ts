@@ -206,6 +206,7 @@ function report(input: SweepRun & { runtime: HostRuntime; environments: number }
   const { sweeps } = input;
   const durations = sweeps.map((sweep) => sweep.durationMs);
   const countCalls = (template: string) => input.githubCalls.filter((call) => call.pathTemplate === template).length;
+  const serverTimes = input.githubCalls.map((call) => call.answeredAt - call.receivedAt);
   const lines = [
     "",
     `app run with ${input.runtime === "tsx" ? "`node --import tsx` (as `npm start`)" : "an esbuild bundle and plain `node`"}:`,
@@ -216,6 +217,7 @@ function report(input: SweepRun & { runtime: HostRuntime; environments: number }
     "",
     `sweep time: p50 ${formatMs(percentile(durations, 50))}, max ${formatMs(Math.max(...durations))}`,
     `GitHub requests during these sweeps: ${input.githubCalls.length} (installation lookups ${countCalls("/repos/{owner}/{repo}/installation")}, open pull request pages ${countCalls("/repos/{owner}/{repo}/pulls")}, token mints ${countCalls("/app/installations/{installation_id}/access_tokens")})`,
+    `loopback GitHub's own time per request (arrival to answer): p50 ${formatMs(percentile(serverTimes, 50))}, max ${formatMs(Math.max(...serverTimes))}`,
     "",
     "| app process memory, after global.gc() | RSS | heap total | heap used | external |",
     "| --- | ---: | ---: | ---: | ---: |",
