@@ -18,6 +18,7 @@ import { createPaddockApp } from "../app/paddock-app.ts";
 import { SPOOL_JOURNAL_NAME } from "../src/audit/file-audit-spool.ts";
 import { createKubernetesProvider } from "../src/providers/kubernetes/kubernetes-provider.ts";
 import { LIST_CALL_ENVIRONMENT } from "../src/providers/kubernetes/list-environments.ts";
+import type { GitHubRequester } from "../src/github/repository-gateway.ts";
 import type { Provider } from "../src/providers/provider.ts";
 import { createAuditTrailFromEnv } from "../src/service/create-audit-trail-from-env.ts";
 import { createFileGovernance } from "../src/service/create-governance.ts";
@@ -56,6 +57,10 @@ export interface SweepReading {
   skippedRepositories: number;
   /** Time of the provider's `listEnvironments` call within the sweep. */
   listMs: number;
+  /** Time the sweep spent getting a GitHub client per repository (the app's installation lookup and token). */
+  clientMs: number;
+  /** Time the sweep spent in requests for open pull requests. */
+  pullsMs: number;
   /** List requests the Kubernetes provider sent to the API server during the sweep. */
   listCalls: number;
   /** Memory after the sweep, read after `global.gc()` once the sweep's time was taken. */
@@ -95,7 +100,7 @@ async function main(): Promise<void> {
   const kubernetes = settings.provider.kind === "kubernetes" ? createKubernetesProvider({ kubeConfig: loadKubeConfig(settings.provider.kubeconfigPath), logger }) : undefined;
   const simulated = settings.provider.kind === "simulated" ? new SimulatedProvider(settings.provider) : undefined;
   let listMs = 0;
-  const provider: Provider = kubernetes ? { ...kubernetes, listEnvironments: () => timeList(() => kubernetes.listEnvironments(), (ms) => (listMs += ms)) } : simulated!;
+  const provider: Provider = kubernetes ? { ...kubernetes, listEnvironments: () => timeCall(() => kubernetes.listEnvironments(), (ms) => (listMs += ms)) } : simulated!;
   const audit = await createAuditTrailFromEnv({ env: {}, stateDir, logger });
   const service = createPaddockService({ provider, logger, governance: createFileGovernance({ stateDir }), audit });
   const timedService: PaddockService = {
@@ -103,11 +108,12 @@ async function main(): Promise<void> {
     sweep: async (options) => {
       kubernetes?.takeApiCalls(LIST_CALL_ENVIRONMENT);
       listMs = 0;
+      const github = { clientMs: 0, pullsMs: 0 };
       const startedAt = performance.now();
-      const report = await service.sweep(options);
+      const report = await service.sweep({ githubFor: timeGitHub(options.githubFor, github) });
       const durationMs = performance.now() - startedAt;
       const listCalls = kubernetes?.takeApiCalls(LIST_CALL_ENVIRONMENT).byVerb.list ?? 0;
-      const sweep = { durationMs, listed: report.listed, removed: report.removed.length, skippedRepositories: report.skippedRepositories.length, listMs, listCalls, memory: await readMemory(gc) };
+      const sweep = { durationMs, listed: report.listed, removed: report.removed.length, skippedRepositories: report.skippedRepositories.length, listMs, ...github, listCalls, memory: await readMemory(gc) };
       send({ type: "sweep", sweep });
       return report;
     },
@@ -160,10 +166,19 @@ async function readMemory(gc: () => void): Promise<MemoryReading> {
   return { rssBytes: usage.rss, heapTotalBytes: usage.heapTotal, heapUsedBytes: usage.heapUsed, externalBytes: usage.external, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
 }
 
-async function timeList<T>(list: () => Promise<T>, record: (ms: number) => void): Promise<T> {
+/** Wraps the sweeper's `githubFor` so the time it takes, and the time of each request of the client it returns, add up in `totals`. */
+function timeGitHub(githubFor: (repository: string) => Promise<GitHubRequester | undefined>, totals: { clientMs: number; pullsMs: number }): (repository: string) => Promise<GitHubRequester | undefined> {
+  return async (repository) => {
+    const octokit = await timeCall(() => githubFor(repository), (ms) => (totals.clientMs += ms));
+    if (!octokit) return undefined;
+    return { request: (route, parameters) => timeCall(() => octokit.request(route, parameters), (ms) => (totals.pullsMs += ms)) };
+  };
+}
+
+async function timeCall<T>(call: () => Promise<T>, record: (ms: number) => void): Promise<T> {
   const startedAt = performance.now();
   try {
-    return await list();
+    return await call();
   } finally {
     record(performance.now() - startedAt);
   }
