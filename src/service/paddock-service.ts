@@ -233,7 +233,9 @@ export function createPaddockService(options: {
             await sink.complete(id, { ...view, status: "completed", conclusion: "failure", headline });
           } finally {
             await markRunFinished({ provider, environmentName, logger });
-            await trail?.flush();
+            // The records are durable in the spool already. Flushing outside the run keeps a slow or
+            // rate-limited ledger from holding a pipeline slot, and flushes called meanwhile batch up.
+            if (trail) void track(trail.flush());
           }
         },
       });
@@ -258,7 +260,7 @@ export function createPaddockService(options: {
             environment: { name: environmentName, provider: provider.kind, cluster: null, namespace: provider.kind === "kubernetes" ? environmentName : null },
             teardownReason: audit.reason,
           });
-          await options.audit.flush();
+          void track(options.audit.flush());
         },
       });
     },
