@@ -128,8 +128,8 @@ function refreshRejectedToken(octokit: unknown, options: { auth?: unknown }): vo
  * body is not timed, so a large tarball may stream for as long as it needs.
  */
 export function withResponseTimeout(fetchFunction: FetchFunction, timeoutMs: number): FetchFunction {
-  // Octokit hands a client's final options to the clients it derives, such as each webhook's,
-  // so the same fetch comes back here; a second timer would read the first one's abort as the caller's.
+  // Octokit hands a client's final options to the clients it derives, such as each webhook's, so
+  // the same fetch comes back here. A second timer would read the first one's abort as the caller's.
   if (TIMED in fetchFunction) return fetchFunction;
   const timed: FetchFunction = async (input, init = {}) => {
     const callerSignal = init.signal ?? undefined;
@@ -154,9 +154,9 @@ const TIMED = Symbol("paddock.responseTimeout");
 
 /**
  * Returns the error for a request its caller cancelled, such as the tarball download of a run a
- * newer push superseded. Octokit passes an error named AbortError through as it is; any other
+ * newer push superseded. Octokit passes an error named AbortError through as it is. Any other
  * error becomes a status 500, which the retry plugin retries after 1, 4 and 9 seconds with the
- * same cancelled signal, holding the run's pipeline slot all that time.
+ * same cancelled signal, and the run's pipeline slot stays taken all that time.
  */
 function cancelledByCaller(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
