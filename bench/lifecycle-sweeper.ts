@@ -10,7 +10,7 @@
  * JavaScript file that esbuild bundled from the same sources.
  *
  *   node --import tsx bench/lifecycle-sweeper.ts [--environments 1000] [--repositories 10]
- *     [--sweeps 6] [--sweep-interval-s 5] [--cleanup-wait-s 60] [--runtimes tsx,bundle]
+ *     [--sweeps 6] [--sweep-interval-s 5] [--cleanup-wait-s 60] [--runtimes tsx,bundle] [--unthrottled]
  *
  * Every environment's pull request is open and none has expired, so the sweeps remove nothing
  * and both runs see the same environments.
@@ -49,6 +49,8 @@ interface SweeperOptions {
   sweepIntervalMs: number;
   cleanupWaitMs: number;
   runtimes: HostRuntime[];
+  /** Runs the app without Octokit's throttling, to show the time the throttling adds. */
+  unthrottled: boolean;
 }
 
 /** One environment the benchmark creates. */
@@ -67,6 +69,7 @@ function readOptions(): SweeperOptions {
       "sweep-interval-s": { type: "string", default: "5" },
       "cleanup-wait-s": { type: "string", default: "60" },
       runtimes: { type: "string", default: "tsx,bundle" },
+      unthrottled: { type: "boolean", default: false },
     },
   });
   const whole = (name: string, value: string): number => {
@@ -84,12 +87,13 @@ function readOptions(): SweeperOptions {
       if (runtime !== "tsx" && runtime !== "bundle") throw new Error(`--runtimes ${values.runtimes} is invalid: pass tsx, bundle or both, separated by a comma`);
       return runtime;
     }),
+    unthrottled: values.unthrottled,
   };
 }
 
 async function main(): Promise<void> {
   const options = readOptions();
-  console.log(`lifecycle sweeper: ${options.environments} environments in ${options.repositories} repositories, ${options.sweeps} sweeps ${options.sweepIntervalMs / 1000} s apart`);
+  console.log(`lifecycle sweeper: ${options.environments} environments in ${options.repositories} repositories, ${options.sweeps} sweeps ${options.sweepIntervalMs / 1000} s apart, Octokit throttling ${options.unthrottled ? "off" : "on"}`);
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, load average at start ${loadavg().map((value) => value.toFixed(2)).join(" ")}\n`);
 
   const controlPlane = await startControlPlane();
@@ -182,7 +186,7 @@ interface SweepRun {
  */
 async function measureSweeps(input: { github: LoopbackGitHub; kubeconfigPath: string; runtime: HostRuntime; options: SweeperOptions }): Promise<SweepRun> {
   const { github, options } = input;
-  const host = await startAppHost({ baseUrl: github.baseUrl, provider: { kind: "kubernetes", kubeconfigPath: input.kubeconfigPath }, sweepIntervalMs: options.sweepIntervalMs, throttle: true }, { runtime: input.runtime });
+  const host = await startAppHost({ baseUrl: github.baseUrl, provider: { kind: "kubernetes", kubeconfigPath: input.kubeconfigPath }, sweepIntervalMs: options.sweepIntervalMs, throttle: !options.unthrottled }, { runtime: input.runtime });
   try {
     const started = await host.readMemory();
     await waitForSweeps(host, 1);
