@@ -69,7 +69,7 @@ export interface SweepReading {
 
 /** Sizes of the app's files in its state folder. */
 export interface StateFiles {
-  /** Lines and bytes of the audit spool's journal, whose records the spool also holds in memory until a ledger takes them. */
+  /** Lines and bytes of the audit spool's journal. The spool keeps the same records in memory until a ledger takes them. */
   auditSpoolLines: number;
   auditSpoolBytes: number;
   /** Entries of the spend ledger, one per judged run. */
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   };
   const server = await startProbotServer({ baseUrl: settings.baseUrl, logger, throttle: settings.throttle, apps: [createPaddockApp({ service: timedService, ...(settings.sweepIntervalMs !== undefined ? { sweepIntervalMs: settings.sweepIntervalMs } : {}) })] });
 
-  // 2. Answer the parent until it says stop.
+  // 2. Handle the parent's requests until it sends stop.
   process.on("message", (request: HostRequest) => {
     void (async () => {
       if (request.type === "memory") {
@@ -155,8 +155,8 @@ function countLines(text: string): number {
 }
 
 /**
- * Reads the memory after two full collections 200 ms apart: V8 hands pages freed by a
- * collection back to the system from a background task, which the pause lets run.
+ * Reads the memory after two full collections 200 ms apart, so background work that the first
+ * one left, such as sweeping freed pages, can finish before the second.
  */
 async function readMemory(gc: () => void): Promise<MemoryReading> {
   gc();

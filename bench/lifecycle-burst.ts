@@ -9,8 +9,9 @@
  *   node --import tsx bench/lifecycle-burst.ts [--pulls 20] [--pushes 50] [--interval-ms 2000]
  *     [--pipeline-ms 5000] [--throttle] [--limits] [--drain-timeout-s 120]
  *
- * --throttle keeps Octokit's throttling as the app runs in production (writes one second apart
- * per installation); by default it is off so the figures show Paddock's own requests.
+ * --throttle keeps Octokit's throttling on, as the app runs in production, where one
+ * installation's writes go at least one second apart. By default it is off, so the figures
+ * show Paddock's own requests.
  * --limits makes the loopback GitHub enforce GitHub's published rate limits.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";

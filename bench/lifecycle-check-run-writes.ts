@@ -1,8 +1,9 @@
 import type { FakeCheckRun } from "../test/support/fake-github-check-runs.ts";
+import { GITHUB_LIMITS } from "../test/loopback-github/github-limits.ts";
 import type { LoopbackCall } from "../test/loopback-github/loopback-github.ts";
 
-/** GitHub's general limit on content-creating requests per minute (docs.github.com, "Rate limits for the REST API"). */
-export const GITHUB_CONTENT_CREATING_PER_MINUTE = 80;
+/** GitHub's general limit on content-creating requests per minute, as the loopback GitHub records it. */
+export const GITHUB_CONTENT_CREATING_PER_MINUTE = GITHUB_LIMITS.contentCreatingPerMinute;
 
 const CREATE_TEMPLATE = "/repos/{owner}/{repo}/check-runs";
 const UPDATE_TEMPLATE = "/repos/{owner}/{repo}/check-runs/{check_run_id}";
@@ -44,7 +45,7 @@ export function countWritesBySha(writes: readonly CheckRunWrite[]): Map<string, 
   return counts;
 }
 
-/** Returns the most requests that fell into any 60-second window. */
+/** Returns the maximum number of requests that fell into one 60-second window. */
 export function maxPerMinute(times: readonly number[]): number {
   const sorted = [...times].sort((left, right) => left - right);
   let most = 0;

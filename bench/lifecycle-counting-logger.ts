@@ -4,9 +4,9 @@ import pino from "pino";
 export type ProblemCounts = Map<string, { count: number; firstError: string | undefined }>;
 
 /**
- * Creates a pino logger that drops lines below `warn` and counts the rest by message, keeping
- * the error message of the first line of each, so a benchmark can report the warnings and
- * errors of a run without printing thousands of lines.
+ * Creates a pino logger that drops lines below `warn` and counts the rest by message, with the
+ * error message of the first line of each. A benchmark reports these counts instead of
+ * printing thousands of lines.
  */
 export function createCountingLogger(): { logger: pino.Logger; problems: ProblemCounts } {
   const problems: ProblemCounts = new Map();

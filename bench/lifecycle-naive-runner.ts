@@ -1,6 +1,6 @@
 import type { ApplicationFunction, Context } from "probot";
 
-/** What the naive runner would have done with the deliveries it saw. */
+/** Counts of the pipelines the naive runner would have started and what they would cost. */
 export interface NaiveRunnerStats {
   /** Pipelines started: one per push, none ever cancelled. */
   started: number;
@@ -13,8 +13,8 @@ export interface NaiveRunnerStats {
 }
 
 /**
- * A model of a CI runner without cancellation or coalescing, loaded as a second app into the
- * same Probot server so it sees the same deliveries as Paddock. It starts a pipeline of
+ * A model of a CI runner without cancellation or coalescing. It is loaded as a second app into
+ * the same Probot server, so it receives the same deliveries as Paddock. It starts a pipeline of
  * `pipelineMs` for every pull_request push and lets each run to its end. It only counts: no
  * build runs and no request goes to GitHub.
  */

@@ -10,8 +10,8 @@ export type LoadableApp = Parameters<Server["load"]>[0];
 /**
  * Starts Probot's own HTTP server on a free port of 127.0.0.1 with Paddock's Octokit class,
  * pointed at a loopback GitHub, and loads the apps. With `throttle` off, Octokit's throttling is
- * disabled, so the figures show the app's own requests; production runs with it on, which
- * spaces writes one second apart per installation.
+ * disabled, so the figures show the app's own requests. Production runs with it on, which
+ * spaces one installation's writes at least one second apart.
  */
 export async function startProbotServer(options: { baseUrl: string; logger: pino.Logger; throttle: boolean; apps: LoadableApp[] }): Promise<{ webhookUrl: string; stop: () => Promise<void> }> {
   // Probot's Server reads port 0 as "unset" and takes 3000, so a free port is found first.

@@ -1,9 +1,9 @@
 /**
  * Replays many webhook deliveries into Paddock's app and measures how its resident memory grows.
  * The app runs alone in a child process (lifecycle-app-host.ts) with a simulated provider, on
- * Probot's real server on 127.0.0.1; deliveries go signed over HTTP, a few at a time, for a
- * fixed set of pull requests (see ReplayTraffic for the mix of new commits, redeliveries,
- * second hooks, closes and reopens). GitHub is the loopback GitHub of test/loopback-github.
+ * Probot's real server on 127.0.0.1. Deliveries go signed over HTTP, a few at a time, for a
+ * fixed set of pull requests; ReplayTraffic describes the mix of new commits, redeliveries,
+ * second hooks, closes and reopens. GitHub is the loopback GitHub of test/loopback-github.
  *
  * At each checkpoint the sender pauses, waits until the app's queue is empty, and reads the
  * app's memory after `global.gc()`. Growth is measured from the warm-up checkpoint to the end.
@@ -52,7 +52,7 @@ interface ReplayOptions {
 interface Checkpoint {
   delivered: number;
   memory: MemoryReading;
-  /** Bytes of the audit spool's journal, whose records the app holds in memory. */
+  /** Bytes of the audit spool's journal; the app keeps the same records in memory. */
   auditSpoolBytes: number;
   /** Wall time of the sending since the previous checkpoint, without the pause for the queue to drain. */
   sendMs: number;
@@ -147,7 +147,7 @@ class Sender {
     return this.#sent;
   }
 
-  /** Sends until `total` deliveries have been sent and answered. */
+  /** Sends until `total` deliveries have been sent and their replies received. */
   async sendUntil(total: number): Promise<void> {
     const worker = async (): Promise<void> => {
       while (this.#sent < total) {

@@ -31,10 +31,11 @@ export interface SimulatedProviderStats {
  * ending early when their signal aborts, so a benchmark measures Paddock's scheduling and not a
  * build. It counts pipelines per environment and how many ran at once, in memory bounded by the
  * number of environments, so a long replay does not grow it.
- * NOTE: a pipeline ends when a step ends or when its signal aborts between calls, which fits the
- * one-step configs the lifecycle benchmarks serve; with more steps it would end after the first.
+ * NOTE: a pipeline ends when a step ends or when its signal aborts between calls. That fits the
+ * one-step configs the lifecycle benchmarks serve, but with more steps it would end after the first.
  */
 export class SimulatedProvider implements Provider {
+  // The Provider interface allows only `local` and `kubernetes`; this one stands in for a local provider.
   readonly kind = "local" as const;
   readonly #prepareMs: number;
   readonly #stepMs: number;

@@ -4,7 +4,7 @@
  * the cheap way, as labelled namespaces made with the admin client: namespaces with Paddock's
  * labels and annotations are all that `listEnvironments` reads. Paddock's app then runs alone in
  * a child process (lifecycle-app-host.ts) with the Kubernetes provider, its own sweeper on an
- * interval, and the loopback GitHub of test/loopback-github, which answers the open pull requests.
+ * interval, and the loopback GitHub of test/loopback-github, which serves the open pull requests.
  * It reports each sweep's time and list requests, the GitHub requests, and the app's resident
  * memory. The app runs twice, one after the other: under tsx, as `npm start` runs it, and as one
  * JavaScript file that esbuild bundled from the same sources.
