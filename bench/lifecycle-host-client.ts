@@ -9,7 +9,7 @@ import { build } from "esbuild";
 import type { AppHostSettings, HostMessage, HostRequest, MemoryReading, SweepReading } from "./lifecycle-app-host.ts";
 
 const HOST_SCRIPT = fileURLToPath(new URL("./lifecycle-app-host.ts", import.meta.url));
-/** Longest wait for the host to start or to reply to one request. */
+/** Maximum wait for the host to start or to reply to one request, in milliseconds. */
 const HOST_TIMEOUT_MS = 120_000;
 
 /** The parent's handle on an app host process. */
@@ -26,7 +26,7 @@ export interface AppHost {
 }
 
 /**
- * How the app host runs. `tsx` compiles the TypeScript sources as they load, as `npm start`
+ * Runtime of the app host. `tsx` compiles the TypeScript sources as they load, as `npm start`
  * runs the app. `bundle` runs one JavaScript file that esbuild built from the same sources
  * beforehand, as a compiled release would.
  */

@@ -13,7 +13,7 @@ export interface NaiveRunnerStats {
 }
 
 /**
- * A model of a CI runner without cancellation or coalescing. It is loaded as a second app into
+ * Creates a model of a CI runner without cancellation or coalescing. It is loaded as a second app into
  * the same Probot server, so it receives the same deliveries as Paddock. It starts a pipeline of
  * `pipelineMs` for every pull_request push and lets each run to its end. It only counts: no
  * build runs and no request goes to GitHub.

@@ -35,7 +35,7 @@ export interface SimulatedProviderStats {
  * one-step configs the lifecycle benchmarks serve, but with more steps it would end after the first.
  */
 export class SimulatedProvider implements Provider {
-  // The Provider interface allows only `local` and `kubernetes`; this one stands in for a local provider.
+  // The Provider interface allows only `local` and `kubernetes`, so the simulation reports itself as local.
   readonly kind = "local" as const;
   readonly #prepareMs: number;
   readonly #stepMs: number;
