@@ -216,6 +216,11 @@ export function createPaddockService(options: {
         },
         execute: async (signal) => {
           const id = await ensureCheckRun();
+          // Aborted while it waited for a pipeline slot: report that, and read and record nothing.
+          if (signal.aborted) {
+            await sink.complete(id, { ...view, status: "completed", conclusion: "cancelled", headline: describeError(signal.reason) });
+            return;
+          }
           try {
             // An event can arrive after its pull request closed: then nothing is created.
             const live = await readPullRequestState({ octokit: clients.octokit, owner: event.repository.owner, repo: event.repository.name, number: event.pullRequest.number });

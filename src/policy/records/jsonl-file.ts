@@ -9,9 +9,10 @@ export async function appendJsonLine(file: string, record: unknown): Promise<voi
 }
 
 /**
- * Reads every line of a JSONL file through `parse`; a missing file has no lines. A line that
- * is not valid JSON or that `parse` rejects throws with the file and line number, because
- * records that cannot be read must not be guessed around.
+ * Reads every complete line of a JSONL file through `parse`; a missing file has no lines, and a
+ * last line without its newline is an append still in progress, left for the next read. A
+ * complete line that is not valid JSON or that `parse` rejects throws with the file and line
+ * number, because records that cannot be read must not be guessed around.
  */
 export async function readJsonLines<T>(file: string, parse: (value: unknown) => T): Promise<T[]> {
   let text: string;
@@ -22,7 +23,9 @@ export async function readJsonLines<T>(file: string, parse: (value: unknown) => 
     throw error;
   }
   const records: T[] = [];
-  text.split("\n").forEach((line, index) => {
+  // A concurrent append may be half-written: only lines that end in a newline are complete.
+  const complete = text.slice(0, text.lastIndexOf("\n") + 1);
+  complete.split("\n").forEach((line, index) => {
     if (line.trim() === "") return;
     try {
       records.push(parse(JSON.parse(line)));
