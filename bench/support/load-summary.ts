@@ -32,6 +32,11 @@ export function summarizeLoad(options: { github: LoopbackGitHub; schedule: Sched
   }
   const built = (outcomes.get("success") ?? 0) + (outcomes.get("failure") ?? 0);
 
+  // The newest push to each pull request must be built: a superseded one may be cancelled, that one not.
+  const finalPushes = new Map<string, ScheduledPush>();
+  for (const push of schedule) finalPushes.set(`${push.installation}#${push.pullRequest}`, push);
+  const finalBuilt = [...finalPushes.values()].filter((push) => ["success", "failure"].includes(latest.get(push.headSha)?.conclusion ?? "")).length;
+
   // 2. Writes, by what they wrote.
   const writes = github.calls.filter((call) => WRITE_METHODS.has(call.method) && call.pathTemplate !== TOKEN_ROUTE && call.status < 400);
   const auditWrites = writes.filter((call) => call.path.includes(`/${options.auditRepository}/`)).length;
@@ -41,7 +46,10 @@ export function summarizeLoad(options: { github: LoopbackGitHub; schedule: Sched
   const mints = options.installations.map((installation) => github.tokens.mintTimes(installation).length);
   const limited = github.calls.filter((call) => call.status === 403 || call.status === 429);
   const byLimit = new Map<string, number>();
-  for (const call of limited) byLimit.set(call.limit ?? "injected", (byLimit.get(call.limit ?? "injected") ?? 0) + 1);
+  for (const call of limited) {
+    const key = `${call.path.includes(`/${options.auditRepository}/`) ? "audit ledger" : "check runs and reads"}, ${call.limit ?? "injected"}`;
+    byLimit.set(key, (byLimit.get(key) ?? 0) + 1);
+  }
   const watched = new Set(options.installations);
   const perInstallation = new Map<number, number>();
   for (const call of github.calls) {
@@ -55,6 +63,7 @@ export function summarizeLoad(options: { github: LoopbackGitHub; schedule: Sched
       ["commits pushed", String(schedule.length)],
       ["latest check run per commit", [...outcomes].map(([outcome, count]) => `${outcome} ${count}`).join(", ")],
       ["commits without a completed check run", String(lost)],
+      ["newest commit of each pull request built", `${finalBuilt} of ${finalPushes.size}`],
       ["writes per built commit, all", `${ratio(writes.length)} (${writes.length} writes, ${built} built)`],
       ["check-run writes per built commit", ratio(checkRunWrites)],
       ["audit ledger writes per built commit", ratio(auditWrites)],
