@@ -7,7 +7,7 @@ export const MAX_STEP_NAME_LENGTH = 40;
 /** Most steps a pipeline may have. */
 export const MAX_STEPS = 20;
 
-/** Longest step timeout a config may set: 24 hours, in seconds. */
+/** Maximum step timeout a config may set: 24 hours, in seconds. */
 export const MAX_STEP_TIMEOUT_SECONDS = 86_400;
 
 /** Environment variable names a POSIX shell can use. */

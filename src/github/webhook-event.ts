@@ -76,7 +76,7 @@ export type PaddockEvent = PullRequestEvent | CheckRunRerequestEvent | ApprovalR
 /** Why an event was not turned into work. */
 export type IgnoredEvent = { reason: "unsupported" | "invalid"; message: string };
 
-/** Turns a webhook into a Paddock event, or says why it is ignored. Never throws. */
+/** Turns a webhook into a Paddock event, or returns why it is ignored. Never throws. */
 export function parseWebhookEvent(options: { name: string; id: string; payload: unknown }): { event: PaddockEvent } | IgnoredEvent {
   const { name, id, payload } = options;
   const action = typeof payload === "object" && payload !== null ? (payload as { action?: unknown }).action : undefined;

@@ -15,10 +15,10 @@ import { POLICY_ANNOTATIONS } from "../policy/policy-annotations.ts";
 import { resolveProfile } from "../policy/profile-schema.ts";
 import type { Provider } from "../providers/provider.ts";
 
-/** Least role that may press Extend or Destroy. */
+/** Minimum role that may press Extend or Destroy. */
 export const MIN_ENVIRONMENT_ACTION_ROLE = "write";
 
-/** What pressing Extend or Destroy did, as one line for the check run and the log. */
+/** Outcome of pressing Extend or Destroy, as one line for the check run and the log. */
 export type EnvironmentActionOutcome = { kind: "extended" | "destroyed" | "rejected" | "ignored"; message: string };
 
 /**
@@ -67,7 +67,7 @@ export async function handleEnvironmentAction(options: {
   return { kind: "extended", message: `Environment ${environmentName} extended to ${extended.toISOString()} by ${event.sender.login}` };
 }
 
-/** Appends the outcome of a button to its check run's summary, so the presser sees what happened. */
+/** Appends the outcome of a button to its check run's summary, so the person who pressed it can read the outcome. */
 export async function reportEnvironmentAction(options: { octokit: GitHubRequester; event: ApprovalRequestEvent; outcome: EnvironmentActionOutcome }): Promise<void> {
   const { octokit, event, outcome } = options;
   if (event.checkRunId === undefined) return;
