@@ -1,6 +1,7 @@
 import { run } from "probot";
 import { createPaddockOctokit } from "../src/github/paddock-octokit.ts";
 import { describeError } from "../src/errors.ts";
+import { readWebhookMaxBytes } from "../src/github/webhook-body-limit.ts";
 import { createPaddockRuntime } from "../src/service/create-runtime.ts";
 import { createPaddockApp } from "./paddock-app.ts";
 
@@ -9,7 +10,8 @@ process.env.NO_SMEE_SETUP ??= "true";
 
 try {
   const runtime = await createPaddockRuntime({ env: process.env });
-  await run(createPaddockApp({ service: runtime.service, sweepIntervalMs: runtime.sweepIntervalMs }), { log: runtime.logger, Octokit: createPaddockOctokit() });
+  const webhookMaxBytes = readWebhookMaxBytes(process.env);
+  await run(createPaddockApp({ service: runtime.service, sweepIntervalMs: runtime.sweepIntervalMs, webhookMaxBytes }), { log: runtime.logger, Octokit: createPaddockOctokit() });
 } catch (error) {
   // A bad setting is an operator's mistake: print its message, not a stack trace.
   process.stderr.write(`paddock: ${describeError(error)}\n`);

@@ -1,5 +1,6 @@
 import type { ApplicationFunction, Context } from "probot";
 import { createCheckRunReporter } from "../src/checks/report-check-run.ts";
+import { DEFAULT_WEBHOOK_MAX_BYTES, limitProbotWebhookBodies } from "../src/github/webhook-body-limit.ts";
 import { parseWebhookEvent } from "../src/github/webhook-event.ts";
 import type { PaddockService } from "../src/service/paddock-service.ts";
 import { createRepositoryTokenMinter } from "./mint-repository-token.ts";
@@ -8,9 +9,11 @@ import { startSweeper } from "./start-sweeper.ts";
 /**
  * The Probot app: one handler for every delivery. It parses the event, logs and ignores what
  * Paddock does not handle, and hands the rest to the service without waiting for the work.
+ * Webhook bodies over `webhookMaxBytes` (25 MiB by default) are rejected with 413 unread.
  */
-export function createPaddockApp(options: { service: PaddockService; sweepIntervalMs?: number }): ApplicationFunction {
+export function createPaddockApp(options: { service: PaddockService; sweepIntervalMs?: number; webhookMaxBytes?: number }): ApplicationFunction {
   return (app) => {
+    limitProbotWebhookBodies(app, { maxBytes: options.webhookMaxBytes ?? DEFAULT_WEBHOOK_MAX_BYTES });
     if (options.sweepIntervalMs !== undefined) startSweeper({ app, service: options.service, intervalMs: options.sweepIntervalMs });
 
     // Probot passes a Context to every handler; onAny's declared type omits it.

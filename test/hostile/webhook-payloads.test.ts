@@ -7,11 +7,15 @@ import { startLoopbackGitHub, type LoopbackGitHub } from "../loopback-github/loo
 import { LOOPBACK_WEBHOOK_SECRET, startPaddockServer, type PaddockUnderTest } from "../loopback-github/paddock-server.ts";
 import { buildPullRequestPayload, toServedPullRequest } from "../loopback-github/webhook-payloads.ts";
 import { sendWebhook, signWebhook } from "../loopback-github/webhook-sender.ts";
+import { DEFAULT_WEBHOOK_MAX_BYTES } from "../../src/github/webhook-body-limit.ts";
 import { nestedJson } from "./corpus.ts";
 
-/** GitHub caps webhook payloads at 25 MB; these bodies are larger. */
+/** GitHub caps webhook payloads at 25 MB; these bodies are larger than Paddock's 25 MiB limit. */
 const OVERSIZED_BYTES = 30 * 1024 * 1024;
 const MISMATCH = '{"error":"Error: [@octokit/webhooks] signature does not match event payload and secret"}';
+const TOO_LARGE = JSON.stringify({
+  error: `webhook body is larger than ${DEFAULT_WEBHOOK_MAX_BYTES} bytes: GitHub caps webhook payloads at 25 MB, so this request did not come from GitHub. Set PADDOCK_WEBHOOK_MAX_BYTES to change the limit`,
+});
 
 let github: LoopbackGitHub;
 let app: PaddockUnderTest;
@@ -46,51 +50,97 @@ async function deliverSigned(options: { body: string; name?: string }) {
   return { status: reply.status, text: reply.text, githubCalls: github.calls.length - callsBefore };
 }
 
-/** Streams `bytes` of body in 1 MiB chunks without a content-length, as chunked transfer encoding allows. */
-function postChunked(bytes: number): Promise<{ status: number; text: string }> {
+/**
+ * Streams `bytes` of body in 1 MiB chunks without a content-length, as chunked transfer encoding
+ * allows, and resolves with the reply. Without `end`, the body is left open after the last chunk.
+ * A connection the app closes while the body is still being sent counts once the reply arrived.
+ */
+function postChunked(options: { bytes: number; headers?: Record<string, string>; end?: boolean }): Promise<{ status: number; text: string; sentBytes: number }> {
+  const headers = options.headers ?? { "x-hub-signature-256": signWebhook(LOOPBACK_WEBHOOK_SECRET, "{}") };
   return new Promise((resolve, reject) => {
+    let sentBytes = 0;
+    let replied = false;
     const request = httpRequest(app.webhookUrl, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-github-event": "pull_request", "x-github-delivery": "hostile-chunked", "x-hub-signature-256": signWebhook(LOOPBACK_WEBHOOK_SECRET, "{}") },
+      headers: { "content-type": "application/json", "x-github-event": "pull_request", "x-github-delivery": "hostile-chunked", ...headers },
     });
     request.on("response", (response) => {
+      replied = true;
       const chunks: Buffer[] = [];
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+      response.on("end", () => {
+        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8"), sentBytes });
+        request.destroy();
+      });
     });
-    request.on("error", reject);
+    request.on("error", (error) => {
+      if (!replied) reject(error);
+    });
     const chunk = Buffer.alloc(1024 * 1024, "a");
-    for (let sent = 0; sent < bytes; sent += chunk.length) request.write(chunk);
-    request.end();
+    void (async () => {
+      while (sentBytes < options.bytes && !replied && !request.destroyed) {
+        sentBytes += chunk.length;
+        if (!request.write(chunk)) await new Promise((drained) => request.once("drain", drained));
+      }
+      if (options.end !== false && !request.destroyed) request.end();
+    })();
   });
 }
 
 describe("hostile webhook payloads", () => {
-  it("rejects an oversized unsigned body", async () => {
+  it("rejects an oversized unsigned body unread", async () => {
     const body = `{"padding":"${"x".repeat(OVERSIZED_BYTES)}"}`;
     const callsBefore = github.calls.length;
 
-    const reply = await sendWebhook({ url: app.webhookUrl, delivery: { name: "pull_request", id: "hostile-oversized", body, signature: "sha256=0000" } });
+    const reply = await sendWebhook({ url: app.webhookUrl, delivery: { name: "pull_request", id: "hostile-oversized", body, signature: "sha256=0000" } }).catch((error: Error) => error);
 
-    expect(reply.status).toBe(400);
-    expect(reply.text).toBe(MISMATCH);
+    expect(reply).toMatchObject({ status: 413, text: TOO_LARGE });
     expect(github.calls.length).toBe(callsBefore);
+    expect(app.logs.filter((line) => line.msg === "webhook body over the size limit rejected").at(-1)).toMatchObject({
+      level: "warn",
+      deliveryId: "hostile-oversized",
+      receivedBytes: 0,
+      maxBytes: DEFAULT_WEBHOOK_MAX_BYTES,
+    });
   });
 
-  it("rejects an oversized chunked body with a wrong signature", async () => {
-    const reply = await postChunked(OVERSIZED_BYTES);
+  it("rejects an oversized chunked body once it passes the limit", async () => {
+    const reply = await postChunked({ bytes: OVERSIZED_BYTES });
 
-    expect(reply).toEqual({ status: 400, text: MISMATCH });
+    expect(reply.status).toBe(413);
+    expect(reply.text).toBe(TOO_LARGE);
+    expect(app.logs.filter((line) => line.msg === "webhook body over the size limit rejected").at(-1)?.receivedBytes).toBeGreaterThan(DEFAULT_WEBHOOK_MAX_BYTES);
   });
 
-  it("handles an oversized signed payload like any other", async () => {
+  it("rejects an oversized signed payload", async () => {
     const payload = validPayload(301);
     (payload.pull_request as Record<string, unknown>).body = "x".repeat(OVERSIZED_BYTES);
 
     const result = await deliverSigned({ body: JSON.stringify(payload) });
 
+    expect(result).toEqual({ status: 413, text: TOO_LARGE, githubCalls: 0 });
+    expect(github.checkRuns().filter((run) => run.external_id?.includes("pr-301"))).toEqual([]);
+  });
+
+  it("handles a signed payload just under the limit", async () => {
+    const payload = validPayload(306);
+    const pullRequest = payload.pull_request as Record<string, unknown>;
+    pullRequest.body = "";
+    pullRequest.body = "x".repeat(DEFAULT_WEBHOOK_MAX_BYTES - Buffer.byteLength(JSON.stringify(payload)));
+    const body = JSON.stringify(payload);
+
+    const result = await deliverSigned({ body });
+
+    expect(Buffer.byteLength(body)).toBe(DEFAULT_WEBHOOK_MAX_BYTES);
     expect(result.status).toBe(200);
-    expect(github.checkRuns().filter((run) => run.external_id?.includes("pr-301")).map((run) => run.conclusion)).toEqual(["success"]);
+    expect(github.checkRuns().filter((run) => run.external_id?.includes("pr-306")).map((run) => run.conclusion)).toEqual(["success"]);
+  });
+
+  it("rejects a body without a signature before reading it", async () => {
+    // The body is left open after 1 MiB: a reply can only come before the app read it all.
+    const reply = await postChunked({ bytes: 1024 * 1024, headers: {}, end: false });
+
+    expect(reply).toEqual({ status: 400, text: '{"error":"Required headers missing: x-hub-signature-256"}', sentBytes: 1024 * 1024 });
   });
 
   it("handles 100,000 levels of nesting inside a payload", async () => {

@@ -1,0 +1,145 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+import type { Logger } from "pino";
+import type { Probot } from "probot";
+
+/**
+ * Default maximum webhook body: 25 MiB (26,214,400 bytes). GitHub caps webhook payloads at
+ * 25 MB and drops larger events, so no delivery from GitHub reaches this limit.
+ */
+export const DEFAULT_WEBHOOK_MAX_BYTES = 25 * 1024 * 1024;
+
+/** Environment variable that sets the maximum webhook body in bytes. */
+export const WEBHOOK_MAX_BYTES_VARIABLE = "PADDOCK_WEBHOOK_MAX_BYTES";
+
+/** Headers without which @octokit/webhooks rejects a delivery before it reads the body. */
+const REQUIRED_HEADERS = ["x-github-event", "x-hub-signature-256", "x-github-delivery"];
+
+/** The Node middleware that `Probot.getNodeMiddleware` returns; it resolves true when it sent the response. */
+export type WebhookMiddleware = Awaited<ReturnType<Probot["getNodeMiddleware"]>>;
+
+/** Reads PADDOCK_WEBHOOK_MAX_BYTES, or returns the default when it is unset or empty. */
+export function readWebhookMaxBytes(env: NodeJS.ProcessEnv): number {
+  const text = env[WEBHOOK_MAX_BYTES_VARIABLE];
+  if (text === undefined || text === "") return DEFAULT_WEBHOOK_MAX_BYTES;
+  const bytes = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new Error(`${WEBHOOK_MAX_BYTES_VARIABLE}=${text} is invalid: set a whole number of bytes, 1 or more (the default is ${DEFAULT_WEBHOOK_MAX_BYTES})`);
+  }
+  return bytes;
+}
+
+/**
+ * Limits the webhook bodies of one Probot instance by wrapping the middleware its
+ * `getNodeMiddleware` returns. Call it from the app function: Probot's `Server.start()` and
+ * `createNodeMiddleware()` both load the app before they ask the instance for its middleware.
+ */
+export function limitProbotWebhookBodies(probot: Probot, options: { maxBytes: number }): void {
+  const getNodeMiddleware = probot.getNodeMiddleware.bind(probot);
+  probot.getNodeMiddleware = async (middlewareOptions = {}) => {
+    const middleware = await getNodeMiddleware(middlewareOptions);
+    const path = middlewareOptions.path ?? probot.webhookPath;
+    return limitWebhookBodies(middleware, { path, maxBytes: options.maxBytes, log: middlewareOptions.log ?? probot.log });
+  };
+}
+
+/**
+ * Wraps Probot's webhook middleware so that a POST to the webhook path never buffers more than
+ * `maxBytes`. A declared Content-Length over the limit is rejected with 413 before any byte of
+ * the body is read, and a body that streams past the limit is rejected as soon as it does.
+ * A request without the webhook headers goes straight to the middleware, which rejects it with
+ * 400 without reading the body. Only a body within the limit reaches JSON parsing and the
+ * signature check, as the string the middleware reads instead of the stream.
+ */
+export function limitWebhookBodies(middleware: WebhookMiddleware, options: { path: string; maxBytes: number; log: Pick<Logger, "warn"> }): WebhookMiddleware {
+  const webhookPath = stripTrailingSlashes(options.path);
+
+  return async (request: IncomingMessage, response: ServerResponse, next?: Parameters<WebhookMiddleware>[2]) => {
+    if (request.method !== "POST" || readPathname(request.url) !== webhookPath) return middleware(request, response, next);
+    if (REQUIRED_HEADERS.some((header) => request.headers[header] === undefined)) return middleware(request, response, next);
+
+    const declared = request.headers["content-length"];
+    if (declared !== undefined && Number(declared) > options.maxBytes) {
+      rejectTooLarge({ request, response, maxBytes: options.maxBytes, log: options.log, receivedBytes: 0 });
+      return true;
+    }
+
+    const body = await readBodyWithin(request, options.maxBytes);
+    if (!body.complete) {
+      rejectTooLarge({ request, response, maxBytes: options.maxBytes, log: options.log, receivedBytes: body.receivedBytes });
+      return true;
+    }
+    // @octokit/webhooks reads a string body instead of the stream, as it does behind Express.
+    (request as IncomingMessage & { body?: string }).body = new TextDecoder("utf-8", { fatal: false }).decode(body.data);
+    return middleware(request, response, next);
+  };
+}
+
+type BodyRead = { complete: true; data: Buffer } | { complete: false; receivedBytes: number };
+
+/** Reads the request body, but stops keeping chunks once more than `maxBytes` arrived. */
+function readBodyWithin(request: IncomingMessage, maxBytes: number): Promise<BodyRead> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let receivedBytes = 0;
+
+    const onData = (chunk: Buffer): void => {
+      receivedBytes += chunk.length;
+      if (receivedBytes <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      request.off("data", onData);
+      request.off("end", onEnd);
+      request.off("error", onError);
+      chunks.length = 0;
+      resolve({ complete: false, receivedBytes });
+    };
+    const onEnd = (): void => resolve({ complete: true, data: Buffer.concat(chunks) });
+    const onError = (error: Error): void => reject(error);
+
+    request.on("data", onData);
+    request.once("end", onEnd);
+    request.once("error", onError);
+  });
+}
+
+/**
+ * Time a rejected request may keep sending after the 413 reply before its connection is
+ * destroyed. Closing at once would make most clients fail with EPIPE before they read the reply.
+ */
+export const REJECTED_BODY_LINGER_MS = 2_000;
+
+/**
+ * Sends 413 with `connection: close`. The rest of the body is read and dropped, never kept,
+ * for at most REJECTED_BODY_LINGER_MS, and then the connection is destroyed.
+ */
+function rejectTooLarge(options: { request: IncomingMessage; response: ServerResponse; maxBytes: number; receivedBytes: number; log: Pick<Logger, "warn"> }): void {
+  const { request, response, maxBytes } = options;
+  options.log.warn(
+    { deliveryId: request.headers["x-github-delivery"], event: request.headers["x-github-event"], contentLength: request.headers["content-length"], receivedBytes: options.receivedBytes, maxBytes },
+    "webhook body over the size limit rejected",
+  );
+  const error = `webhook body is larger than ${maxBytes} bytes: GitHub caps webhook payloads at 25 MB, so this request did not come from GitHub. Set ${WEBHOOK_MAX_BYTES_VARIABLE} to change the limit`;
+  response.writeHead(413, { "content-type": "application/json", connection: "close" });
+  response.end(JSON.stringify({ error }));
+
+  const socket = request.socket;
+  const linger = setTimeout(() => socket.destroy(), REJECTED_BODY_LINGER_MS);
+  linger.unref();
+  socket.once("close", () => clearTimeout(linger));
+  request.resume();
+}
+
+/** Reads the path of a request URL the way @octokit/webhooks does, so both match the same requests. */
+function readPathname(url: string | undefined): string | undefined {
+  try {
+    return new URL(stripTrailingSlashes(url ?? ""), "http://localhost").pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+function stripTrailingSlashes(path: string): string {
+  return path.replace(/\/+$/, "") || "/";
+}
