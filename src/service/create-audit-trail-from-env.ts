@@ -1,25 +1,23 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { Octokit } from "@octokit/rest";
 import type { Logger } from "pino";
 import { DEFAULT_CHECKPOINT_INTERVAL, loadCheckpointSigningKey } from "../audit/audit-checkpoint.ts";
 import type { GitHubRequest } from "../audit/github-request.ts";
-import { openFileAuditSpool } from "../audit/file-audit-spool.ts";
 import { createGitAuditLedger } from "../audit/git-audit-ledger.ts";
 import { PaddockError } from "../errors.ts";
 import { createAuditTrail, type AuditTrail } from "./audit-trail.ts";
+import { openAuditSpoolFromEnv } from "./open-audit-spool-from-env.ts";
 
 /**
- * Builds the audit trail from environment variables. Records are spooled under
- * `<stateDir>/audit` always; they reach the org audit repository when PADDOCK_AUDIT_REPOSITORY
- * (`owner/name`) and PADDOCK_AUDIT_TOKEN (a token that can write to that repository only) are
+ * Builds the audit trail from environment variables. Records are spooled where
+ * PADDOCK_AUDIT_SPOOL says (see `openAuditSpoolFromEnv`). They reach the org audit repository
+ * when PADDOCK_AUDIT_REPOSITORY (`owner/name`) and PADDOCK_AUDIT_TOKEN (a token that can write to that repository only) are
  * set. PADDOCK_AUDIT_SIGNING_KEY names an Ed25519 private key in PEM for signed checkpoints.
  */
 export async function createAuditTrailFromEnv(options: { env: NodeJS.ProcessEnv; stateDir: string; logger: Logger }): Promise<AuditTrail> {
   const { env, stateDir, logger } = options;
-  const spool = await openFileAuditSpool({ directory: join(stateDir, "audit") });
   const repository = env.PADDOCK_AUDIT_REPOSITORY;
-  if (!repository) return createAuditTrail({ spool, logger });
+  if (!repository) return createAuditTrail({ spool: await openAuditSpoolFromEnv({ env, stateDir, hasLedger: false, logger }), logger });
 
   const [owner, repo, ...rest] = repository.split("/");
   if (!owner || !repo || rest.length > 0) {
@@ -34,5 +32,6 @@ export async function createAuditTrailFromEnv(options: { env: NodeJS.ProcessEnv;
     : undefined;
   const request = octokit.request as unknown as GitHubRequest;
   const ledger = createGitAuditLedger({ request, owner, repo, ...(signer ? { signer } : {}) });
+  const spool = await openAuditSpoolFromEnv({ env, stateDir, hasLedger: true, logger });
   return createAuditTrail({ spool, ledger, logger });
 }

@@ -35,7 +35,8 @@ export async function createProviderFromEnv(options: { env: NodeJS.ProcessEnv; s
   return createLocalProvider({ stateDir, sandbox, logger });
 }
 
-function readKubeConfig(env: NodeJS.ProcessEnv): KubeConfig {
+/** Loads cluster credentials from PADDOCK_KUBECONFIG, or from the pod's service account in a cluster. */
+export function readKubeConfig(env: NodeJS.ProcessEnv): KubeConfig {
   const kubeConfig = new KubeConfig();
   if (env.PADDOCK_KUBECONFIG) {
     kubeConfig.loadFromFile(resolve(env.PADDOCK_KUBECONFIG));

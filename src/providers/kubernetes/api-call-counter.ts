@@ -1,8 +1,8 @@
 /** Kubernetes API verbs that the provider uses. */
-export type ApiVerb = "get" | "list" | "watch" | "create" | "patch" | "delete";
+export type ApiVerb = "get" | "list" | "watch" | "create" | "patch" | "update" | "delete";
 
 /** Verbs that change objects. */
-export const WRITE_VERBS: ReadonlySet<ApiVerb> = new Set(["create", "patch", "delete"]);
+export const WRITE_VERBS: ReadonlySet<ApiVerb> = new Set(["create", "patch", "update", "delete"]);
 
 /** Maximum number of environments whose counts are kept; the oldest is dropped beyond it. */
 export const MAX_COUNTED_ENVIRONMENTS = 10_000;
