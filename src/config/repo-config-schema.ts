@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { approvalSchema, countCapSchema, denySchema, listSchema, registrySchema } from "../policy/policy-fields.ts";
+import { describeUnsafeText } from "./process-safe-text.ts";
 import { parseCpuMillis, parseDurationSeconds, parseMemoryBytes, suggestMemoryQuantity } from "./units.ts";
 
 /** Longest step name: it becomes part of Kubernetes Job names, which must stay DNS-1123 labels. */
@@ -85,6 +86,17 @@ export const environmentSchema = z
   })
   .describe("The environment every step runs in, read from the default branch.");
 
+/**
+ * Returns a refinement that rejects text a process cannot receive unchanged (see
+ * `findUnsafeCharacter`), naming `field` in the message.
+ */
+function rejectUnsafeText(field: string, options: { controls: boolean }) {
+  return (value: string, context: z.RefinementCtx): void => {
+    const message = describeUnsafeText({ field, value, controls: options.controls });
+    if (message !== undefined) context.addIssue({ code: "custom", message });
+  };
+}
+
 /** The environment section of a repository config. */
 export type RepoEnvironment = z.output<typeof environmentSchema>;
 
@@ -98,15 +110,29 @@ export const stepSchema = z
           `invalid step name ${JSON.stringify(issue.input)}: use lowercase letters, digits and '-', starting and ending with a letter or digit`,
       })
       .describe("Step name, shown on the check run; lowercase letters, digits and '-'."),
-    image: z.string().min(1).optional().describe("Container image; used by the Kubernetes provider."),
-    run: z.string().min(1).describe("Shell command, run with /bin/sh -c in the checkout."),
+    image: z
+      .string()
+      .min(1)
+      .superRefine(rejectUnsafeText("step image", { controls: true }))
+      .optional()
+      .describe("Container image; used by the Kubernetes provider."),
+    run: z
+      .string()
+      .min(1)
+      .superRefine(rejectUnsafeText("step command", { controls: false }))
+      .describe("Shell command, run with /bin/sh -c in the checkout."),
     timeout: durationSchema
       .refine((value) => (parseDurationSeconds(value) ?? 0) <= MAX_STEP_TIMEOUT_SECONDS, {
         error: (issue) => `step timeout ${JSON.stringify(issue.input)} is longer than the maximum of 24h: split the step or shorten it`,
       })
       .default("10m")
       .describe("Time after which the step and all its processes are killed; at most 24h."),
-    junit: z.string().min(1).optional().describe("Path of a JUnit XML report the step writes; failed cases become annotations."),
+    junit: z
+      .string()
+      .min(1)
+      .superRefine(rejectUnsafeText("JUnit report path", { controls: true }))
+      .optional()
+      .describe("Path of a JUnit XML report the step writes; failed cases become annotations."),
     env: z
       .record(
         z.string().regex(ENV_NAME_PATTERN, {
@@ -114,6 +140,12 @@ export const stepSchema = z
         }),
         z.string(),
       )
+      .superRefine((env, context) => {
+        for (const [name, value] of Object.entries(env)) {
+          const message = describeUnsafeText({ field: `environment variable ${name}`, value, controls: false });
+          if (message !== undefined) context.addIssue({ code: "custom", path: [name], message });
+        }
+      })
       .default({})
       .describe("Extra environment variables for the step."),
   })
