@@ -114,6 +114,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === "invalid_key") return issue.issues[0]?.message ?? issue.message;
   if (issue.code !== "invalid_type") return issue.message;
   if (issue.input === undefined) return `required field is missing: add it as a ${issue.expected}`;
+  // zod reports a fractional number given to .int() as a wrong type; the schema's own message names the range.
+  if (issue.expected === "int" && typeof issue.input === "number") return issue.message;
   const received = Array.isArray(issue.input) ? "list" : issue.input === null ? "null" : typeof issue.input;
   return `wrong type: expected ${issue.expected}, got ${received === "object" ? "mapping" : received}`;
 }

@@ -1,7 +1,12 @@
 import { z } from "zod";
 import { approvalSchema, countCapSchema, denySchema, listSchema, registrySchema } from "../policy/policy-fields.ts";
-import { describeUnsafeText } from "./process-safe-text.ts";
+import { checkStackReferences } from "./check-stack-references.ts";
+import { DNS_LABEL_PATTERN, durationSchema, envMapSchema, rejectUnsafeText } from "./config-fields.ts";
+import { exposeSchema, imagesSchema, servicesSchema } from "./service-config-schema.ts";
 import { parseCpuMillis, parseDurationSeconds, parseMemoryBytes, suggestMemoryQuantity } from "./units.ts";
+
+export { durationSchema } from "./config-fields.ts";
+export type { ExposeConfig, ImageConfig, ReadyCheck, ServiceConfig } from "./service-config-schema.ts";
 
 /** Longest step name: it becomes part of Kubernetes Job names, which must stay DNS-1123 labels. */
 export const MAX_STEP_NAME_LENGTH = 40;
@@ -11,18 +16,7 @@ export const MAX_STEPS = 20;
 /** Maximum step timeout a config may set: 24 hours, in seconds. */
 export const MAX_STEP_TIMEOUT_SECONDS = 86_400;
 
-/** Environment variable names a POSIX shell can use. */
-const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-const STEP_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
-
-/** A duration string such as `10m` or `24h`. */
-export const durationSchema = z
-  .string()
-  .refine((value) => (parseDurationSeconds(value) ?? 0) > 0, {
-    error: (issue) => `invalid duration ${JSON.stringify(issue.input)}: use a positive duration such as 90s, 10m, 24h or 1h30m`,
-  })
-  .describe("A duration such as 90s, 10m, 24h or 1h30m.");
+const STEP_NAME_PATTERN = DNS_LABEL_PATTERN;
 
 /** A Kubernetes CPU quantity such as `1`, `0.5` or `500m`. */
 export const cpuSchema = z
@@ -86,17 +80,6 @@ export const environmentSchema = z
   })
   .describe("The environment every step runs in, read from the default branch.");
 
-/**
- * Returns a refinement that rejects text a process cannot receive unchanged (see
- * `findUnsafeCharacter`), naming `field` in the message.
- */
-function rejectUnsafeText(field: string, options: { controls: boolean }) {
-  return (value: string, context: z.RefinementCtx): void => {
-    const message = describeUnsafeText({ field, value, controls: options.controls });
-    if (message !== undefined) context.addIssue({ code: "custom", message });
-  };
-}
-
 /** The environment section of a repository config. */
 export type RepoEnvironment = z.output<typeof environmentSchema>;
 
@@ -133,19 +116,14 @@ export const stepSchema = z
       .superRefine(rejectUnsafeText("JUnit report path", { controls: true }))
       .optional()
       .describe("Path of a JUnit XML report the step writes; failed cases become annotations."),
-    env: z
-      .record(
-        z.string().regex(ENV_NAME_PATTERN, {
-          error: (issue) => `invalid environment variable name ${JSON.stringify(issue.input)}: use letters, digits and '_', not starting with a digit`,
-        }),
-        z.string(),
-      )
-      .superRefine((env, context) => {
-        for (const [name, value] of Object.entries(env)) {
-          const message = describeUnsafeText({ field: `environment variable ${name}`, value, controls: false });
-          if (message !== undefined) context.addIssue({ code: "custom", path: [name], message });
-        }
-      })
+    deploy: z
+      .boolean()
+      .optional()
+      .describe(
+        "Whether the step may manage workloads (Deployments, Services, Jobs and the like) in its own namespace, for a deploy tool such as Helm. " +
+          "Kubernetes provider only; the local provider ignores it.",
+      ),
+    env: envMapSchema
       .default({})
       .describe("Extra environment variables for the step."),
   })
@@ -172,6 +150,12 @@ export const repoConfigSchema = z
           seen.add(step.name);
         });
       }),
+    images: imagesSchema.optional(),
+    services: servicesSchema.optional(),
+    expose: exposeSchema.optional(),
+  })
+  .superRefine((config, context) => {
+    for (const problem of checkStackReferences(config)) context.addIssue({ code: "custom", ...problem });
   })
   .describe("Paddock repository config, read from .github/paddock.yml.");
 

@@ -1,4 +1,4 @@
-import type { RepoConfig, RepoEnvironment } from "../config/repo-config-schema.ts";
+import type { ExposeConfig, ImageConfig, RepoConfig, RepoEnvironment, ServiceConfig } from "../config/repo-config-schema.ts";
 import { parseDurationSeconds } from "../config/units.ts";
 import type { PullRequestEvent } from "../github/webhook-event.ts";
 import type { ActorClassification } from "../policy/actor-class.ts";
@@ -7,7 +7,7 @@ import { decideEnvironment, type LocatedConfig } from "../policy/decide-environm
 import { describePolicySource, type OrgPolicy, type PolicySource } from "../policy/org-policy-schema.ts";
 import { buildPolicyAnnotations } from "../policy/policy-annotations.ts";
 import type { EnvironmentUsage, GrantedApproval, PolicyDecision } from "../policy/policy-decision.ts";
-import type { EnvironmentSpec, StepSpec } from "../providers/provider.ts";
+import type { EnvironmentSpec, ServiceSpec, StepSpec } from "../providers/provider.ts";
 import type { EnvironmentKey } from "./environment-key.ts";
 import { buildEnvironmentAnnotations, buildEnvironmentLabels } from "./environment-labels.ts";
 import { nameEnvironment } from "./environment-name.ts";
@@ -18,6 +18,11 @@ export interface EnvironmentPlan {
   environment: EnvironmentSpec & { expiresAt: string };
   decision: PolicyDecision;
   steps: StepSpec[];
+  /** Images built from the head commit before the services start; only the Kubernetes provider builds them. */
+  images: ImageConfig[];
+  /** Services started, in order, before the steps. */
+  services: ServiceSpec[];
+  expose?: ExposeConfig;
   source: { repository: string; sha: string; branch: string };
 }
 
@@ -59,7 +64,9 @@ export function planEnvironment(options: {
   const actor = options.actor ?? classifyActor({ evidence: actorEvidence(event), agents: policy.agents });
   const settings = options.settings ?? { ...config, value: config.value.environment };
   const steps = { ...config, value: config.value.steps };
-  const decision = decideEnvironment({ policy, source: policySource, actor, settings, steps, usage: options.usage, approval: options.approval });
+  const { images, services, expose } = config.value;
+  const stack = { ...config, value: { images, services, expose } };
+  const decision = decideEnvironment({ policy, source: policySource, actor, settings, steps, stack, usage: options.usage, approval: options.approval });
   const { effective } = decision;
 
   // 3. Lifetime and metadata.
@@ -82,6 +89,9 @@ export function planEnvironment(options: {
     },
     decision,
     steps: config.value.steps.map(toStepSpec),
+    images: images ?? [],
+    services: (services ?? []).map((service) => toServiceSpec(service, images ?? [])),
+    ...(expose ? { expose } : {}),
     source: { repository: event.repository.fullName, sha: event.pullRequest.headSha, branch: event.pullRequest.headRef },
   };
 }
@@ -104,5 +114,20 @@ function toStepSpec(step: RepoConfig["steps"][number]): StepSpec {
     timeoutSeconds: parseDurationSeconds(step.timeout)!,
     env: step.env,
     ...(step.junit ? { junitPath: step.junit } : {}),
+    ...(step.deploy ? { deploy: true } : {}),
+  };
+}
+
+function toServiceSpec(service: ServiceConfig, images: readonly ImageConfig[]): ServiceSpec {
+  const built = images.some((image) => image.name === service.image);
+  return {
+    name: service.name,
+    image: service.image,
+    ...(built ? { builtImage: service.image } : {}),
+    ...(service.run ? { run: service.run } : {}),
+    port: service.port,
+    ready: service.ready,
+    env: service.env ?? {},
+    timeoutSeconds: parseDurationSeconds(service.timeout)!,
   };
 }

@@ -2,6 +2,7 @@ import type { RepoEnvironment, StepConfig } from "../config/repo-config-schema.t
 import { resolvePriceTable } from "../cost/price-table.ts";
 import type { ActorClassification } from "./actor-class.ts";
 import { describeActor, describeApprovalGap, describeEffective } from "./describe-decision.ts";
+import { externalServiceImages, judgeStack, type StackConfig } from "./judge-stack.ts";
 import { judgeStepImages } from "./judge-step-images.ts";
 import { judgeBudgets, judgeConcurrency } from "./judge-usage.ts";
 import { mergeSettings, type EffectiveSettings } from "./merge-settings.ts";
@@ -30,6 +31,8 @@ export function decideEnvironment(options: {
   actor: ActorClassification;
   settings?: LocatedConfig<RepoEnvironment | undefined>;
   steps?: LocatedConfig<readonly StepConfig[]>;
+  /** Images, services and expose from the head commit, judged like steps. */
+  stack?: LocatedConfig<StackConfig>;
   usage?: EnvironmentUsage;
   approval?: GrantedApproval;
 }): PolicyDecision {
@@ -63,7 +66,7 @@ export function decideEnvironment(options: {
 }
 
 function judgeSettings(options: Parameters<typeof decideEnvironment>[0]): { effective: EffectiveSettings; violations: PolicyViolation[] } {
-  const { policy, actor, settings, steps } = options;
+  const { policy, actor, settings, steps, stack } = options;
   const violations: PolicyViolation[] = [];
   let repo = settings?.value;
   if (repo !== undefined && policy.repoSettings === "forbid") {
@@ -75,15 +78,19 @@ function judgeSettings(options: Parameters<typeof decideEnvironment>[0]): { effe
   const merged = mergeSettings({ actorClass: actor.actorClass, profile, orgDeny: policy.deny, repo });
   violations.push(...merged.violations.map((violation) => locate(settings, violation)));
 
+  const classRule = `profiles.${actor.actorClass}`;
+  const imageRules = {
+    effective: merged.effective,
+    registriesRule: repo?.registries ? "environment.registries" : `${classRule}.registries`,
+    digestRule: profile.requireImageDigest ? `${classRule}.requireImageDigest` : "environment.requireImageDigest",
+  };
   if (steps) {
-    const classRule = `profiles.${actor.actorClass}`;
-    const images = judgeStepImages({
-      steps: steps.value,
-      effective: merged.effective,
-      registriesRule: repo?.registries ? "environment.registries" : `${classRule}.registries`,
-      digestRule: profile.requireImageDigest ? `${classRule}.requireImageDigest` : "environment.requireImageDigest",
-    });
+    const images = judgeStepImages({ steps: steps.value, ...imageRules });
     violations.push(...images.map((violation) => locate(steps, violation)));
+  }
+  if (stack) {
+    const images = judgeStepImages({ steps: externalServiceImages(stack.value), list: "services", ...imageRules });
+    violations.push(...[...images, ...judgeStack({ stack: stack.value, policy })].map((violation) => locate(stack, violation)));
   }
   return { effective: merged.effective, violations };
 }

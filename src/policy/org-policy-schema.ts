@@ -5,6 +5,7 @@ import { budgetsSchema } from "./budget-schema.ts";
 import { findContradictions } from "./policy-contradictions.ts";
 import { denySchema, listSchema } from "./policy-fields.ts";
 import { profileSchema } from "./profile-schema.ts";
+import { buildSchema, previewSchema } from "./stack-policy-schema.ts";
 
 /** Actions on live environments that a newly merged policy would deny. */
 export const POLICY_CHANGE_ACTIONS = ["flag", "teardown"] as const;
@@ -38,6 +39,8 @@ export const orgPolicySchema = z
     deny: denySchema.default({}),
     budgets: budgetsSchema.optional(),
     cost: costPolicySchema.optional(),
+    preview: previewSchema.optional(),
+    build: buildSchema.optional(),
     onPolicyChange: z
       .enum(POLICY_CHANGE_ACTIONS, { error: () => `invalid onPolicyChange: use ${POLICY_CHANGE_ACTIONS.join(" or ")}` })
       .default("flag")

@@ -1,3 +1,4 @@
+import type { ReadyCheck } from "../config/service-config-schema.ts";
 import type { StepResult } from "../pipeline/step-result.ts";
 
 /** Resources of an environment in Kubernetes quantity strings. */
@@ -57,6 +58,51 @@ export interface StepSpec {
   env: Record<string, string>;
   /** Repository-relative JUnit XML path to read back after the step. */
   junitPath?: string;
+  /** Whether the step may manage workloads in its own namespace; only the Kubernetes provider grants it. */
+  deploy?: boolean;
+}
+
+/** One service as the provider starts it, before the steps run. */
+export interface ServiceSpec {
+  name: string;
+  /** An image reference, or the name of the `images` entry given in `builtImage`. */
+  image: string;
+  /** Name of the `images` entry the service runs, when its image is built from the head commit. */
+  builtImage?: string;
+  /** Command run with /bin/sh -c in place of the image's command; the local provider requires it. */
+  run?: string;
+  port: number;
+  ready: ReadyCheck;
+  env: Record<string, string>;
+  /** Seconds the service has to become ready after it starts. */
+  timeoutSeconds: number;
+}
+
+/** Outcome of starting one service. */
+export interface ServiceStatus {
+  name: string;
+  /** skipped: not started, because an earlier service failed or the run was cancelled. */
+  status: "ready" | "failed" | "skipped";
+  /** Milliseconds from the start of the service to its first passing ready check. */
+  readyMs?: number;
+  /** One line that explains a failure, such as "not ready after 5m: connection refused on port 8080". */
+  reason?: string;
+  /** Last lines of the service's output, for a failure. */
+  outputTail?: string;
+}
+
+/** The services of one run, as started by a provider. */
+export interface StartedServices {
+  services: ServiceStatus[];
+  /** True when every service is ready. */
+  ready: boolean;
+  /** Variables every step gets, such as PADDOCK_SERVICE_WEB_URL (see `serviceUrlVariables`). */
+  variables: Record<string, string>;
+  /**
+   * Stops what the run no longer needs once its steps end. Never rejects. A provider that
+   * keeps services for a preview until teardown may leave them running.
+   */
+  stop: () => Promise<void>;
 }
 
 /** An environment ready to run steps for one head commit. */
@@ -88,6 +134,12 @@ export interface Provider {
    * `cancelled`; a timeout resolves with `timed_out`. Rejects only when the provider itself fails.
    */
   runStep(options: { prepared: PreparedEnvironment; step: StepSpec; signal: AbortSignal }): Promise<StepResult>;
+  /**
+   * Starts services in order and waits for each to be ready within its timeout. A service that
+   * fails is reported in the result, and the services after it are skipped. Rejects only when the
+   * provider itself fails. A provider without it cannot run configs that list services.
+   */
+  startServices?(options: { prepared: PreparedEnvironment; services: readonly ServiceSpec[]; signal: AbortSignal }): Promise<StartedServices>;
   /** Removes the environment and everything in it; succeeds when it is already gone. */
   teardown(options: { environmentName: string }): Promise<void>;
   /** Lists every environment Paddock manages, with one list request where the provider has an API. */

@@ -60,7 +60,7 @@ describe("parseConfigFile", () => {
     expect(result).toEqual({
       ok: false,
       problems: [
-        { file: FILE, line: 4, column: 5, field: "steps.0.zzzzzzzz", message: 'unknown field "zzzzzzzz": known fields: name, image, run, timeout, junit, env' },
+        { file: FILE, line: 4, column: 5, field: "steps.0.zzzzzzzz", message: 'unknown field "zzzzzzzz": known fields: name, image, run, timeout, junit, deploy, env' },
       ],
     });
   });

@@ -49,4 +49,45 @@ describe("planEnvironment", () => {
     expect(plan.environment.annotations["paddock.dev/actor-class"]).toBe("agent");
     expect(plan.environment.annotations["paddock.dev/actor"]).toBe("Copilot");
   });
+
+  it("carries images, services and expose from the head commit", () => {
+    const text = [
+      "steps:",
+      "  - name: deploy",
+      "    run: helm upgrade --install web chart",
+      "    deploy: true",
+      "images:",
+      "  - name: web",
+      "services:",
+      "  - name: web",
+      "    image: web",
+      "    run: node server.js",
+      "    port: 8080",
+      "    ready: { http: /healthz }",
+      "  - name: db",
+      "    image: postgres:16",
+      "    port: 5432",
+      "    env: { POSTGRES_PASSWORD: example }",
+      "    timeout: 90s",
+      "expose: { service: web, port: 8080 }",
+      "",
+    ].join("\n");
+    const lookup = readRepoConfig({ text });
+    if (lookup.kind !== "valid") throw new Error("the stack config is invalid");
+    const plan = planEnvironment({
+      event: branchEvent({ branch: "feature", login: "octocat", type: "User" }),
+      config: { value: lookup.config, file: lookup.file, locate: lookup.locate },
+      policy: defaultOrgPolicy(),
+      policySource: { kind: "defaults" },
+      now: new Date("2026-01-01T00:00:00Z"),
+    });
+
+    expect(plan.steps[0]!.deploy).toBe(true);
+    expect(plan.images).toEqual([{ name: "web", context: ".", dockerfile: "Dockerfile" }]);
+    expect(plan.services).toEqual([
+      { name: "web", image: "web", builtImage: "web", run: "node server.js", port: 8080, ready: { http: "/healthz" }, env: {}, timeoutSeconds: 300 },
+      { name: "db", image: "postgres:16", port: 5432, ready: { tcp: 5432 }, env: { POSTGRES_PASSWORD: "example" }, timeoutSeconds: 90 },
+    ]);
+    expect(plan.expose).toEqual({ service: "web", port: 8080 });
+  });
 });

@@ -84,7 +84,7 @@ describe("hostile repository configs", () => {
     const [annotation] = renderAnnotations({ environmentName: "e", headSha: "0".repeat(40), provider: "local", status: "completed", steps: [], configProblems: problems, notes: [] }).annotations;
 
     expect(annotation?.title).toBe("Invalid Paddock config: steps.0.::set-output x::y");
-    expect(annotation?.message).toBe('steps.0.::set-output x::y: unknown field "::set-output x::y": known fields: name, image, run, timeout, junit, env');
+    expect(annotation?.message).toBe('steps.0.::set-output x::y: unknown field "::set-output x::y": known fields: name, image, run, timeout, junit, deploy, env');
   });
 
   it("keeps an unknown tag as plain text, never as code", () => {
