@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildPendingAuditRecord } from "../../src/audit/build-audit-record.ts";
-import { openFileAuditSpool, SPOOL_JOURNAL_NAME } from "../../src/audit/file-audit-spool.ts";
+import { openFileAuditSpool, SPOOL_JOURNAL_NAME, SPOOL_MEMORY_WINDOW } from "../../src/audit/file-audit-spool.ts";
 import { FIXTURE_TIME, makeRecordInput } from "./support/audit-fixtures.ts";
 
 function record(index: number) {
@@ -88,5 +88,68 @@ describe("openFileAuditSpool", () => {
     const reopened = await openFileAuditSpool({ directory });
 
     expect((await reopened.list({ limit: 100 })).map((item) => Number(item.id.slice(-12)))).toEqual([2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
+  });
+  it("keeps memory within the window", async () => {
+    const spool = await openFileAuditSpool({ directory, memoryWindow: 10 });
+    for (let index = 1; index <= 35; index += 1) await spool.append([record(index)]);
+
+    expect(spool.stats()).toEqual({ held: 35, inMemory: 10, removedInJournal: 0 });
+    expect((await spool.list({ limit: 100 })).map((item) => Number(item.id.slice(-12)))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it("reads records past the window in order", async () => {
+    const spool = await openFileAuditSpool({ directory, memoryWindow: 10 });
+    await spool.append(Array.from({ length: 25 }, (_, index) => record(index + 1)));
+    const flushed: number[] = [];
+
+    for (let batch = await spool.list({ limit: 4 }); batch.length > 0; batch = await spool.list({ limit: 4 })) {
+      flushed.push(...batch.map((item) => Number(item.id.slice(-12))));
+      await spool.remove(batch.map((item) => item.id));
+      expect(spool.stats().inMemory).toBeLessThanOrEqual(10);
+    }
+
+    expect(flushed).toEqual(Array.from({ length: 25 }, (_, index) => index + 1));
+    expect(readFileSync(join(directory, SPOOL_JOURNAL_NAME), "utf8")).toBe("");
+  });
+
+  it("reopens with only the window in memory", async () => {
+    const first = await openFileAuditSpool({ directory, memoryWindow: 10 });
+    await first.append(Array.from({ length: 30 }, (_, index) => record(index + 1)));
+    await first.remove([record(2).id, record(15).id]);
+
+    const reopened = await openFileAuditSpool({ directory, memoryWindow: 10 });
+
+    expect(reopened.stats()).toEqual({ held: 28, inMemory: 10, removedInJournal: 2 });
+    expect((await reopened.list({ limit: 100 })).map((item) => Number(item.id.slice(-12)))).toEqual([1, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+
+  it("removes a record past the window", async () => {
+    const spool = await openFileAuditSpool({ directory, memoryWindow: 5 });
+    await spool.append(Array.from({ length: 12 }, (_, index) => record(index + 1)));
+
+    await spool.remove([record(9).id, "00000000-0000-4000-8000-999999999999"]);
+
+    expect(spool.stats()).toEqual({ held: 11, inMemory: 5, removedInJournal: 1 });
+    expect(readFileSync(join(directory, SPOOL_JOURNAL_NAME), "utf8").trimEnd().split("\n").at(-1)).toBe(`{"remove":["${record(9).id}"]}`);
+    const reopened = await openFileAuditSpool({ directory, memoryWindow: 20 });
+    expect((await reopened.list({ limit: 100 })).map((item) => Number(item.id.slice(-12)))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12]);
+  });
+
+  it("rewrites the journal after enough removals", async () => {
+    const spool = await openFileAuditSpool({ directory, memoryWindow: 4, compactAfterRemoved: 5 });
+    await spool.append(Array.from({ length: 20 }, (_, index) => record(index + 1)));
+    for (let index = 1; index <= 6; index += 1) await spool.remove([record(index).id]);
+
+    const lines = readFileSync(join(directory, SPOOL_JOURNAL_NAME), "utf8").trimEnd().split("\n");
+    expect(spool.stats()).toEqual({ held: 14, inMemory: 0, removedInJournal: 0 });
+    expect(lines.map((line) => Number(JSON.parse(line).append.id.slice(-12)))).toEqual(Array.from({ length: 14 }, (_, index) => index + 7));
+    expect((await spool.list({ limit: 6 })).map((item) => Number(item.id.slice(-12)))).toEqual([7, 8, 9, 10]);
+  });
+
+  it("defaults to a window of 1,000 records", async () => {
+    const spool = await openFileAuditSpool({ directory });
+    await spool.append(Array.from({ length: SPOOL_MEMORY_WINDOW + 5 }, (_, index) => record(index + 1)));
+
+    expect(spool.stats()).toEqual({ held: SPOOL_MEMORY_WINDOW + 5, inMemory: SPOOL_MEMORY_WINDOW, removedInJournal: 0 });
   });
 });
