@@ -41,6 +41,11 @@ export function summarizeLoad(options: { github: LoopbackGitHub; schedule: Sched
   const writes = github.calls.filter((call) => WRITE_METHODS.has(call.method) && call.pathTemplate !== TOKEN_ROUTE && call.status < 400);
   const auditWrites = writes.filter((call) => call.path.includes(`/${options.auditRepository}/`)).length;
   const checkRunWrites = writes.filter((call) => call.pathTemplate?.includes("/check-runs")).length;
+  const writesByRoute = new Map<string, number>();
+  for (const call of writes) {
+    const route = `${call.method} ${call.pathTemplate ?? call.path}${describeCheckRunWrite(call.body)}`;
+    writesByRoute.set(route, (writesByRoute.get(route) ?? 0) + 1);
+  }
 
   // 3. Tokens and limits.
   const mints = options.installations.map((installation) => github.tokens.mintTimes(installation).length);
@@ -68,10 +73,20 @@ export function summarizeLoad(options: { github: LoopbackGitHub; schedule: Sched
       ["check-run writes per built commit", ratio(checkRunWrites)],
       ["audit ledger writes per built commit", ratio(auditWrites)],
       ["check-run writes per pushed commit", (checkRunWrites / schedule.length).toFixed(2)],
+      ["writes per commit with a completed check run", (writes.length / Math.max(1, schedule.length - lost)).toFixed(2)],
+      ["writes by route", [...writesByRoute].map(([route, count]) => `${route} ${count}`).join(", ")],
       ["token mints per installation", `min ${Math.min(...mints)}, max ${Math.max(...mints)}`],
       ["most requests from one installation (audit ledger apart)", String(Math.max(0, ...perInstallation.values()))],
       ["403 and 429 replies", limited.length === 0 ? "0" : `${limited.length} (${[...byLimit].map(([limit, count]) => `${limit} ${count}`).join(", ")})`],
       ["requests to GitHub", String(github.calls.length)],
     ],
   };
+}
+
+// Tells check-run writes apart by what they carry: a status, or only output (progress or annotations).
+function describeCheckRunWrite(body: unknown): string {
+  if (typeof body !== "object" || body === null || !("head_sha" in body || "check_run_id" in body || "output" in body)) return "";
+  const { status, output } = body as { status?: string; output?: { annotations?: unknown[] } };
+  const annotations = output?.annotations?.length ?? 0;
+  return ` (${status ?? "output only"}${annotations > 0 ? ", annotations" : ""})`;
 }
