@@ -43,8 +43,29 @@ export function isRetryableLedgerError(error: unknown): boolean {
   return error.code === "AUDIT_LEDGER_FAILED" || error.code === "AUDIT_LEDGER_CONFLICT";
 }
 
+/**
+ * Returns how long GitHub asked a rate-limited request to wait, in milliseconds: `retry-after`
+ * seconds for a secondary limit, or the time until `x-ratelimit-reset` (epoch seconds) when no
+ * requests remain. Looks through the `cause` of wrapped errors; undefined when neither is set.
+ */
+export function readRetryAfterMs(error: unknown, nowMs: number): number | undefined {
+  for (let current: unknown = error; current !== undefined && current !== null; current = (current as { cause?: unknown }).cause) {
+    const headers = readHeaders(current);
+    const retryAfter = Number(headers["retry-after"]);
+    if (headers["retry-after"] !== undefined && Number.isFinite(retryAfter) && retryAfter >= 0) return retryAfter * 1000;
+    const reset = Number(headers["x-ratelimit-reset"]);
+    if (String(headers["x-ratelimit-remaining"]) === "0" && Number.isFinite(reset)) return Math.max(0, reset * 1000 - nowMs);
+    if (!(current instanceof Error)) return undefined;
+  }
+  return undefined;
+}
+
 // GitHub signals rate limits with 403 and either retry-after or no remaining requests.
 function isRateLimited(error: unknown): boolean {
-  const headers = (error as { response?: { headers?: Record<string, unknown> } }).response?.headers ?? {};
+  const headers = readHeaders(error);
   return headers["retry-after"] !== undefined || headers["x-ratelimit-remaining"] === "0";
+}
+
+function readHeaders(error: unknown): Record<string, unknown> {
+  return (error as { response?: { headers?: Record<string, unknown> } } | null)?.response?.headers ?? {};
 }

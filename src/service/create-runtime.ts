@@ -41,7 +41,7 @@ export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }):
   logger.info({ provider: provider.kind, stateDir, concurrency }, "paddock runtime ready");
   const audit = await createAuditTrailFromEnv({ env, stateDir, logger });
   // Records a crash left in the spool go out first.
-  await audit.flush();
+  await audit.flush({ immediate: true });
   const service = createPaddockService({ provider, logger, concurrency, governance: createFileGovernance({ stateDir }), audit });
   return { logger, service, sweepIntervalMs: sweepSeconds * 1000 };
 }

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditLedger } from "../../src/audit/audit-ledger.ts";
 import { chainAuditRecords } from "../../src/audit/audit-chain.ts";
 import type { PendingAuditRecord } from "../../src/audit/audit-record-schema.ts";
-import { createAuditRecorder, FLUSH_MAX_ATTEMPTS } from "../../src/audit/audit-recorder.ts";
+import { createAuditRecorder, FLUSH_MAX_ATTEMPTS, MIN_APPEND_INTERVAL_MS } from "../../src/audit/audit-recorder.ts";
 import type { AuditSpool } from "../../src/audit/audit-spool.ts";
 import { openFileAuditSpool } from "../../src/audit/file-audit-spool.ts";
 import { createGitAuditLedger } from "../../src/audit/git-audit-ledger.ts";
@@ -89,13 +89,91 @@ describe("createAuditRecorder", () => {
 
   it("sends records in batches, oldest first", async () => {
     const { ledger, batches } = scriptedLedger();
-    const recorder = createAuditRecorder({ spool: await openFileAuditSpool({ directory }), ledger, batchSize: 2 });
+    const sleeps: number[] = [];
+    const recorder = createAuditRecorder({ spool: await openFileAuditSpool({ directory }), ledger, batchSize: 2, now: () => FIXTURE_TIME, sleep: async (ms) => void sleeps.push(ms) });
     const made = [];
     for (let index = 0; index < 5; index += 1) made.push(await recorder.record(makeRecordInput({ deliveryId: `delivery-${index}` })));
 
     await recorder.flush();
 
     expect(batches.map((batch) => batch.map((record) => record.deliveryId))).toEqual([["delivery-0", "delivery-1"], ["delivery-2", "delivery-3"], ["delivery-4"]]);
+    expect(sleeps).toEqual([MIN_APPEND_INTERVAL_MS, MIN_APPEND_INTERVAL_MS]);
+  });
+
+  it("waits the append interval since the last append", async () => {
+    const { ledger, batches } = scriptedLedger();
+    let now = FIXTURE_TIME.getTime();
+    const sleeps: number[] = [];
+    const recorder = createAuditRecorder({ spool: await openFileAuditSpool({ directory }), ledger, now: () => new Date(now), sleep: async (ms) => void sleeps.push(ms) });
+    await recorder.record(makeRecordInput({ deliveryId: "first" }));
+    await recorder.flush();
+    now += 10_000;
+    await recorder.record(makeRecordInput({ deliveryId: "second" }));
+
+    await recorder.flush();
+
+    expect(sleeps).toEqual([MIN_APPEND_INTERVAL_MS - 10_000]);
+    expect(batches.map((batch) => batch.map((record) => record.deliveryId))).toEqual([["first"], ["second"]]);
+  });
+
+  it("sends every record made during the wait in one append", async () => {
+    const { ledger, batches } = scriptedLedger();
+    const recorder = createAuditRecorder({ spool: await openFileAuditSpool({ directory }), ledger, minAppendIntervalMs: 200 });
+    await recorder.record(makeRecordInput({ deliveryId: "first" }));
+    await recorder.flush();
+
+    const flushes = [];
+    for (let index = 0; index < 5; index += 1) {
+      await recorder.record(makeRecordInput({ deliveryId: `later-${index}` }));
+      flushes.push(recorder.flush());
+    }
+    await Promise.all(flushes);
+
+    expect(batches.map((batch) => batch.length)).toEqual([1, 5]);
+  });
+
+  it("skips the wait for an immediate flush", async () => {
+    const { ledger, batches } = scriptedLedger();
+    const recorder = createAuditRecorder({ spool: await openFileAuditSpool({ directory }), ledger, minAppendIntervalMs: 60_000 });
+    await recorder.record(makeRecordInput({ deliveryId: "first" }));
+    await recorder.flush();
+    await recorder.record(makeRecordInput({ deliveryId: "second" }));
+    const paced = recorder.flush();
+
+    const started = performance.now();
+    await recorder.flush({ immediate: true });
+    await paced;
+
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(batches.flat().map((record) => record.deliveryId)).toEqual(["first", "second"]);
+  });
+
+  it("waits as long as retry-after asks", async () => {
+    const limited = Object.assign(new Error("You have exceeded a secondary rate limit"), { status: 403, response: { headers: { "retry-after": "42" } } });
+    const failed = new PaddockError("AUDIT_LEDGER_FAILED", "403 on POST /repos/{owner}/{repo}/git/blobs", { cause: limited });
+    const { ledger, batches } = scriptedLedger([failed]);
+    const sleeps: number[] = [];
+    const recorder = createAuditRecorder({ spool: await openFileAuditSpool({ directory }), ledger, sleep: async (ms) => void sleeps.push(ms) });
+    await recorder.record(makeRecordInput());
+
+    await recorder.flush();
+
+    expect(sleeps).toEqual([42_000]);
+    expect(batches.length).toBe(1);
+  });
+
+  it("waits until the primary rate limit resets", async () => {
+    const resetAt = FIXTURE_TIME.getTime() / 1000 + 90;
+    const limited = Object.assign(new Error("API rate limit exceeded"), { status: 403, response: { headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(resetAt) } } });
+    const failed = new PaddockError("AUDIT_LEDGER_FAILED", "403", { cause: limited });
+    const { ledger } = scriptedLedger([failed]);
+    const sleeps: number[] = [];
+    const recorder = createAuditRecorder({ spool: await openFileAuditSpool({ directory }), ledger, now: () => FIXTURE_TIME, sleep: async (ms) => void sleeps.push(ms) });
+    await recorder.record(makeRecordInput());
+
+    await recorder.flush();
+
+    expect(sleeps).toEqual([90_000]);
   });
 
   it("retries a failed append with backoff", async () => {
@@ -140,7 +218,7 @@ describe("createAuditRecorder", () => {
 
   it("runs a flush requested during a flush afterwards", async () => {
     const { ledger, batches } = scriptedLedger();
-    const recorder = createAuditRecorder({ spool: await openFileAuditSpool({ directory }), ledger });
+    const recorder = createAuditRecorder({ spool: await openFileAuditSpool({ directory }), ledger, sleep: async () => {} });
     await recorder.record(makeRecordInput({ deliveryId: "first" }));
 
     const first = recorder.flush();
