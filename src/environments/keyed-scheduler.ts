@@ -98,6 +98,11 @@ export class KeyedScheduler {
     }
   }
 
+  /** Pipeline slots that work started now would get at once, without waiting for another key's work. */
+  get freeSlots(): number {
+    return Math.max(0, this.#limit.concurrency - this.#limit.activeCount - this.#limit.pendingCount);
+  }
+
   /** Number of keys with running or waiting work. */
   get activeKeys(): number {
     return this.#states.size;

@@ -22,6 +22,8 @@ import { recoverInterruptedRuns, type InterruptedRun } from "./recover-runs.ts";
 import { annotateRuns, markRunFinished } from "./run-annotations.ts";
 import { handleEnvironmentAction, reportEnvironmentAction } from "./handle-environment-action.ts";
 import { runPullRequest } from "./run-pull-request.ts";
+import { CheckRunWriteGauge } from "./check-run-write-gauge.ts";
+import { describeUnreportedCommits, UnreportedCommits } from "./unreported-commits.ts";
 import { sweepEnvironments, type SweepReport } from "./sweep-environments.ts";
 
 /** Pipelines that may run at the same time across all environments. */
@@ -90,6 +92,8 @@ export function createPaddockService(options: {
     ...(options.quietMs !== undefined ? { quietMs: options.quietMs } : {}),
   });
   const recentEvents = new RecentEvents();
+  const writeGauge = new CheckRunWriteGauge();
+  const unreported = new UnreportedCommits();
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(promise: Promise<T>): Promise<T> => {
     inFlight.add(promise);
@@ -153,6 +157,8 @@ export function createPaddockService(options: {
         return;
       }
       const key: EnvironmentKey = { repositoryId: event.repository.id, pullRequest: event.pullRequest.number };
+      const keyText = formatEnvironmentKey(key);
+      const installationId = event.installationId ?? 0;
       const environmentName = nameEnvironment({ repositoryName: event.repository.name, key });
       const logger = baseLogger.child({ key: formatEnvironmentKey(key), environment: environmentName, sha: event.pullRequest.headSha });
 
@@ -187,7 +193,8 @@ export function createPaddockService(options: {
       // With an audit trail, every step, denial and cancellation of this run leaves a record.
       const auditContext: RunAuditContext = { event, environmentName, provider: provider.kind, checkRunId: null, records: [] };
       const trail = options.audit;
-      const auditedSink = trail ? auditSink({ sink: clients.sink, trail, context: auditContext }) : clients.sink;
+      const countedSink = writeGauge.countWrites({ sink: clients.sink, installationId });
+      const auditedSink = trail ? auditSink({ sink: countedSink, trail, context: auditContext }) : countedSink;
       // A run that reached its steps has a live environment, so its check run offers Extend and Destroy.
       const sink: CheckRunSink = {
         ...auditedSink,
@@ -196,25 +203,51 @@ export function createPaddockService(options: {
       };
       const runProvider = trail ? auditProvider({ provider, trail, context: auditContext }) : provider;
 
-      // Work that starts at once gets its check run now, outside the queue, so the pull request
-      // shows it in milliseconds. Work that waits gets one only when it starts or is superseded,
-      // so a commit superseded in a burst costs one GitHub write.
+      // Work that starts at once on a free pipeline slot gets its check run now, outside the
+      // queue, so the pull request shows it in milliseconds. Work that waits gets one only when it
+      // starts or is superseded, so a commit superseded in a burst costs one GitHub write.
       let checkRunId: Promise<number> | undefined;
       const ensureCheckRun = (): Promise<number> => {
         checkRunId ??= track(sink.start(view));
         return checkRunId;
       };
+      // A commit superseded before its run started gets a cancelled check run only while the
+      // installation's writes are not queued. Otherwise the run that replaces it names it, so a
+      // burst under GitHub's write limits does not delay the newest commit's check run.
+      const reportSuperseded = async (reason: string): Promise<void> => {
+        if (!writeGauge.isIdle(installationId)) {
+          unreported.add(keyText, [...unreportedBefore, event.pullRequest.headSha]);
+          unreportedBefore = [];
+          logger.info({ reason }, "queued run superseded; its check run is left out while GitHub writes are queued");
+          return;
+        }
+        // Commits a run took over and then lost to an abort wait for the next run again.
+        if (unreportedBefore.length > 0) unreported.add(keyText, unreportedBefore);
+        unreportedBefore = [];
+        const cancelled: CheckRunView = { ...view, status: "completed", conclusion: "cancelled", headline: reason };
+        await sink.createCompleted(cancelled);
+        logger.info({ reason }, "queued run superseded");
+      };
+      let unreportedBefore: string[] = [];
+      const slotFree = scheduler.freeSlots > 0;
 
-      const outcome = scheduler.submit(formatEnvironmentKey(key), {
+      const outcome = scheduler.submit(keyText, {
         kind: "run",
         sha: event.pullRequest.headSha,
         supersede: async (reason) => {
-          const cancelled: CheckRunView = { ...view, status: "completed", conclusion: "cancelled", headline: reason };
-          if (checkRunId) await sink.complete(await checkRunId, cancelled);
-          else await sink.createCompleted(cancelled);
-          logger.info({ reason }, "queued run superseded");
+          if (checkRunId) {
+            await sink.complete(await checkRunId, { ...view, status: "completed", conclusion: "cancelled", headline: reason });
+            logger.info({ reason }, "queued run superseded");
+          } else await reportSuperseded(reason);
         },
         execute: async (signal) => {
+          unreportedBefore = unreported.take(keyText);
+          // Aborted while it waited for a pipeline slot and without a check run yet: superseded.
+          if (signal.aborted && !checkRunId) {
+            await reportSuperseded(describeError(signal.reason));
+            return;
+          }
+          if (unreportedBefore.length > 0) view.notes = [...view.notes, describeUnreportedCommits(unreportedBefore)];
           const id = await ensureCheckRun();
           // Aborted while it waited for a pipeline slot: report that, and read and record nothing.
           if (signal.aborted) {
@@ -244,7 +277,7 @@ export function createPaddockService(options: {
           }
         },
       });
-      if (outcome === "started") ensureCheckRun().catch((error: unknown) => logger.error({ err: error }, "creating the check run failed"));
+      if (outcome === "started" && slotFree) ensureCheckRun().catch((error: unknown) => logger.error({ err: error }, "creating the check run failed"));
     },
 
     acceptTeardown({ key, environmentName, reason, logger, audit }) {
@@ -253,6 +286,7 @@ export function createPaddockService(options: {
         sha: null,
         supersede: async () => undefined,
         execute: async () => {
+          unreported.take(formatEnvironmentKey(key));
           await provider.teardown({ environmentName });
           logger.info({ environment: environmentName, reason }, "environment torn down");
           if (!options.audit || !audit) return;
@@ -298,7 +332,7 @@ export function createPaddockService(options: {
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
       await Promise.race([service.onIdle(), timeout]);
       clearTimeout(timer);
-      await options.audit?.flush();
+      await options.audit?.flush({ immediate: true });
     },
 
     async onIdle() {

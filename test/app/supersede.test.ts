@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { nameEnvironment } from "../../src/environments/environment-name.ts";
 import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
+import { createCheckRunStore } from "../support/fake-github-check-runs.ts";
 import { createSampleRepository } from "../support/sample-repository.ts";
 import { loadWebhookExample, patchPayload } from "../support/webhook-examples.ts";
 import { startApp } from "./app-harness.ts";
@@ -58,6 +59,78 @@ describe("newer head SHA", () => {
       [newer.sha, "completed", "success"],
     ]);
     expect(runs[0]!.output.summary).toContain(`Cancelled: superseded by ${newer.sha.slice(0, 7)}`);
+  });
+});
+
+describe("superseded while GitHub writes queue", () => {
+  it("names the commit on the newest run instead of a check run", async () => {
+    const [first, skipped, newest] = ["first", "skipped", "newest"].map((name) => createSampleRepository({ files: { ".github/paddock.yml": FAST_CONFIG, "commit.txt": name } }));
+    const opened = patchPayload(loadWebhookExample({ name: "pull_request", action: "opened", withInstallation: true }), { "pull_request.head.sha": first!.sha });
+    const owner = opened.repository.owner.login;
+    const repo = opened.repository.name;
+    fake.setPullRequest({ owner, repo, pullRequest: opened.pull_request });
+    for (const sample of [first!, skipped!, newest!]) {
+      fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: FAST_CONFIG });
+      fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
+    }
+    // Check runs served by a store whose first create waits, as a write queued behind GitHub's limits does.
+    const store = createCheckRunStore({ appId: 1, now: () => new Date() });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let creates = 0;
+    for (const [route, handler] of Object.entries(store.handlers)) {
+      fake.on(route, async (request) => {
+        if (route.startsWith("POST") && (creates += 1) === 1) await held;
+        return handler(request);
+      });
+    }
+    const app = await startApp({ quietMs: 200 });
+
+    await app.receive({ name: "pull_request", payload: opened });
+    await app.receive({ name: "pull_request", payload: patchPayload(opened, { action: "synchronize", "pull_request.head.sha": skipped!.sha }) });
+    await app.receive({ name: "pull_request", payload: patchPayload(opened, { action: "synchronize", "pull_request.head.sha": newest!.sha }) });
+    release();
+    await app.service.onIdle();
+
+    const runs = store.list();
+    expect(runs.map((run) => [run.head_sha, run.status, run.conclusion])).toEqual([
+      [first!.sha, "completed", "cancelled"],
+      [newest!.sha, "completed", "success"],
+    ]);
+    expect(runs[1]!.output.summary).toContain(`Not built, superseded by this commit before their runs started: ${skipped!.sha.slice(0, 7)}.`);
+  });
+
+  it("cancels the commit in one write when no write is queued", async () => {
+    const running = createSampleRepository({ files: { ".github/paddock.yml": SLOW_CONFIG } });
+    const [skipped, newest] = ["skipped", "newest"].map((name) => createSampleRepository({ files: { ".github/paddock.yml": FAST_CONFIG, "commit.txt": name } }));
+    const opened = patchPayload(loadWebhookExample({ name: "pull_request", action: "opened", withInstallation: true }), { "pull_request.head.sha": running.sha });
+    const owner = opened.repository.owner.login;
+    const repo = opened.repository.name;
+    fake.setPullRequest({ owner, repo, pullRequest: opened.pull_request });
+    for (const sample of [running, skipped!, newest!]) {
+      fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: sample === running ? SLOW_CONFIG : FAST_CONFIG });
+      fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
+    }
+    const app = await startApp({ quietMs: 3_000 });
+    const environment = nameEnvironment({ repositoryName: repo, key: { repositoryId: opened.repository.id, pullRequest: opened.pull_request.number } });
+
+    // The second push stops the running step and waits for quiet; the third replaces it once no write is in flight.
+    await app.receive({ name: "pull_request", payload: opened });
+    await waitFor(() => existsSync(join(app.stateDir, "environments", environment, "checkouts", running.sha, "started")), "the slow step to start");
+    await app.receive({ name: "pull_request", payload: patchPayload(opened, { action: "synchronize", "pull_request.head.sha": skipped!.sha }) });
+    await waitFor(() => fake.checkRuns()[0]?.status === "completed", "the running check run to be cancelled");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await app.receive({ name: "pull_request", payload: patchPayload(opened, { action: "synchronize", "pull_request.head.sha": newest!.sha }) });
+    await app.service.onIdle();
+
+    const runs = fake.checkRuns();
+    expect(runs.map((run) => [run.head_sha, run.status, run.conclusion, run.updateCount])).toEqual([
+      [running.sha, "completed", "cancelled", 1],
+      [skipped!.sha, "completed", "cancelled", 0],
+      [newest!.sha, "completed", "success", 1],
+    ]);
+    expect(runs[1]!.output.summary).toContain(`Cancelled: superseded by ${newest!.sha.slice(0, 7)}`);
+    expect(runs[2]!.output.summary).not.toContain("Not built");
   });
 });
 
