@@ -67,7 +67,7 @@ export async function startAppHost(settings: AppHostSettings, options: { runtime
 
 /**
  * Bundles the host into one ESM file in a new temporary folder, with the same esbuild options
- * as the Action bundle: a banner defines `require` for the CommonJS dependencies.
+ * as the app's bundle dist/app.js: a banner defines `require` for the CommonJS dependencies.
  */
 async function bundleHost(): Promise<{ file: string; remove: () => Promise<void> }> {
   const directory = await mkdtemp(join(tmpdir(), "paddock-bench-host-bundle-"));
@@ -79,6 +79,9 @@ async function bundleHost(): Promise<{ file: string; remove: () => Promise<void>
     platform: "node",
     target: "node20",
     format: "esm",
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: "none",
     logLevel: "error",
     banner: { js: "import { createRequire as createBundleRequire } from 'node:module'; const require = createBundleRequire(import.meta.url);" },
   });
