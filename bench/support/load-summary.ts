@@ -21,13 +21,21 @@ export function summarizeLoad(options: { github: LoopbackGitHub; schedule: Sched
 
   // 1. The latest check run of every pushed commit.
   const latest = new Map<string, { status: string; conclusion: string | null }>();
-  for (const run of github.checkRuns()) latest.set(run.head_sha, { status: run.status, conclusion: run.conclusion });
+  // Commits superseded before their run started may have no check run: the newer run's summary names them.
+  const named = new Set<string>();
+  for (const run of github.checkRuns()) {
+    latest.set(run.head_sha, { status: run.status, conclusion: run.conclusion });
+    const note = /Not built, superseded by this commit before their runs started: ([0-9a-f, ]+)/.exec(run.output.summary ?? "");
+    for (const short of note?.[1]?.split(", ") ?? []) named.add(short);
+  }
   const outcomes = new Map<string, number>();
   let lost = 0;
   for (const push of schedule) {
     const run = latest.get(push.headSha);
-    if (!run || run.status !== "completed") lost += 1;
-    const outcome = run ? (run.conclusion ?? run.status) : "no check run";
+    const isNamed = !run && named.has(push.headSha.slice(0, 7));
+    if (!isNamed && (!run || run.status !== "completed")) lost += 1;
+    let outcome = isNamed ? "named on a newer commit's check run" : "no check run";
+    if (run) outcome = run.conclusion ?? run.status;
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
   }
   const built = (outcomes.get("success") ?? 0) + (outcomes.get("failure") ?? 0);
@@ -36,6 +44,9 @@ export function summarizeLoad(options: { github: LoopbackGitHub; schedule: Sched
   const finalPushes = new Map<string, ScheduledPush>();
   for (const push of schedule) finalPushes.set(`${push.installation}#${push.pullRequest}`, push);
   const finalBuilt = [...finalPushes.values()].filter((push) => ["success", "failure"].includes(latest.get(push.headSha)?.conclusion ?? "")).length;
+  const finalUnbuilt = [...finalPushes.values()]
+    .filter((push) => !["success", "failure"].includes(latest.get(push.headSha)?.conclusion ?? ""))
+    .map((push) => `${push.headSha.slice(0, 8)} ${latest.get(push.headSha)?.conclusion ?? "no check run"}`);
 
   // 2. Writes, by what they wrote.
   const writes = github.calls.filter((call) => WRITE_METHODS.has(call.method) && call.pathTemplate !== TOKEN_ROUTE && call.status < 400);
@@ -67,8 +78,8 @@ export function summarizeLoad(options: { github: LoopbackGitHub; schedule: Sched
     rows: [
       ["commits pushed", String(schedule.length)],
       ["latest check run per commit", [...outcomes].map(([outcome, count]) => `${outcome} ${count}`).join(", ")],
-      ["commits without a completed check run", String(lost)],
-      ["newest commit of each pull request built", `${finalBuilt} of ${finalPushes.size}`],
+      ["commits without a completed check run or a mention on a newer one", String(lost)],
+      ["newest commit of each pull request built", `${finalBuilt} of ${finalPushes.size}${finalUnbuilt.length > 0 ? ` (not built: ${finalUnbuilt.join(", ")})` : ""}`],
       ["writes per built commit, all", `${ratio(writes.length)} (${writes.length} writes, ${built} built)`],
       ["check-run writes per built commit", ratio(checkRunWrites)],
       ["audit ledger writes per built commit", ratio(auditWrites)],

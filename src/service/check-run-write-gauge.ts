@@ -1,27 +1,51 @@
 import type { CheckRunSink } from "./check-run-reporter.ts";
 
 /**
- * Counts the check-run writes of each installation that were sent and have no response yet. Octokit's
- * throttling sends one installation's writes one at a time, at least a second apart, so a
- * count above zero means writes are queued. Entries go when their count returns to zero.
+ * Time after an installation's last check-run write during which it counts as busy, in
+ * milliseconds. Octokit's throttling sends one installation's writes at least a second apart,
+ * so a write sent meanwhile waits behind the earlier ones.
+ */
+export const BUSY_AFTER_WRITE_MS = 10_000;
+
+/** Installations remembered before those idle for longer than `BUSY_AFTER_WRITE_MS` are pruned. */
+const MAX_REMEMBERED_INSTALLATIONS = 1_000;
+
+interface InstallationWrites {
+  /** Writes sent that have no response yet. */
+  pending: number;
+  /** `now()` when the latest write settled. */
+  settledAt: number;
+}
+
+/**
+ * Tracks the check-run writes of each installation: those sent that have no response yet, and
+ * when the latest one settled. An installation with a write pending or settled within
+ * `BUSY_AFTER_WRITE_MS` is busy, so optional writes, such as the cancelled check runs of
+ * superseded commits, are left out and GitHub's write budget goes to the runs that build.
  */
 export class CheckRunWriteGauge {
-  readonly #pending = new Map<number, number>();
+  readonly #installations = new Map<number, InstallationWrites>();
+  readonly #now: () => number;
 
-  /** Returns true when no check-run write of the installation is waiting or in flight. */
+  constructor(options: { now?: () => number } = {}) {
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /** Returns true when the installation has no check-run write pending and none settled recently. */
   isIdle(installationId: number): boolean {
-    return !this.#pending.has(installationId);
+    const writes = this.#installations.get(installationId);
+    return writes === undefined || (writes.pending === 0 && this.#now() - writes.settledAt >= BUSY_AFTER_WRITE_MS);
   }
 
   /** Wraps a sink so that each of its writes is counted against the installation while it runs. */
   countWrites(options: { sink: CheckRunSink; installationId: number }): CheckRunSink {
     const { sink, installationId } = options;
     const count = <T>(write: () => Promise<T>): Promise<T> => {
-      this.#pending.set(installationId, (this.#pending.get(installationId) ?? 0) + 1);
+      const writes = this.#track(installationId);
+      writes.pending += 1;
       return write().finally(() => {
-        const left = (this.#pending.get(installationId) ?? 1) - 1;
-        if (left > 0) this.#pending.set(installationId, left);
-        else this.#pending.delete(installationId);
+        writes.pending -= 1;
+        writes.settledAt = this.#now();
       });
     };
     return {
@@ -30,5 +54,20 @@ export class CheckRunWriteGauge {
       complete: (id, view) => count(() => sink.complete(id, view)),
       createCompleted: (view) => count(() => sink.createCompleted(view)),
     };
+  }
+
+  #track(installationId: number): InstallationWrites {
+    let writes = this.#installations.get(installationId);
+    if (writes) return writes;
+    if (this.#installations.size >= MAX_REMEMBERED_INSTALLATIONS) this.#prune();
+    writes = { pending: 0, settledAt: Number.NEGATIVE_INFINITY };
+    this.#installations.set(installationId, writes);
+    return writes;
+  }
+
+  #prune(): void {
+    for (const [installationId, writes] of this.#installations) {
+      if (writes.pending === 0 && this.#now() - writes.settledAt >= BUSY_AFTER_WRITE_MS) this.#installations.delete(installationId);
+    }
   }
 }

@@ -92,7 +92,7 @@ export function createPaddockService(options: {
     ...(options.quietMs !== undefined ? { quietMs: options.quietMs } : {}),
   });
   const recentEvents = new RecentEvents();
-  const writeGauge = new CheckRunWriteGauge();
+  const writeGauge = new CheckRunWriteGauge({ now: () => now().getTime() });
   const unreported = new UnreportedCommits();
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(promise: Promise<T>): Promise<T> => {
@@ -211,14 +211,14 @@ export function createPaddockService(options: {
         checkRunId ??= track(sink.start(view));
         return checkRunId;
       };
-      // A commit superseded before its run started gets a cancelled check run only while the
-      // installation's writes are not queued. Otherwise the run that replaces it names it, so a
-      // burst under GitHub's write limits does not delay the newest commit's check run.
+      // A commit superseded before its run started gets a cancelled check run only when its
+      // installation made no check-run write in the last seconds (see CheckRunWriteGauge).
+      // Otherwise the run that replaces it names it, so GitHub's write budget goes to builds.
       const reportSuperseded = async (reason: string): Promise<void> => {
         if (!writeGauge.isIdle(installationId)) {
           unreported.add(keyText, [...unreportedBefore, event.pullRequest.headSha]);
           unreportedBefore = [];
-          logger.info({ reason }, "queued run superseded; its check run is left out while GitHub writes are queued");
+          logger.info({ reason }, "queued run superseded; its check run is left out while the installation's writes are busy");
           return;
         }
         // Commits a run took over and then lost to an abort wait for the next run again.

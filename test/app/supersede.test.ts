@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { nameEnvironment } from "../../src/environments/environment-name.ts";
 import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
 import { createCheckRunStore } from "../support/fake-github-check-runs.ts";
+import { BUSY_AFTER_WRITE_MS } from "../../src/service/check-run-write-gauge.ts";
 import { createSampleRepository } from "../support/sample-repository.ts";
 import { loadWebhookExample, patchPayload } from "../support/webhook-examples.ts";
 import { startApp } from "./app-harness.ts";
@@ -100,7 +101,7 @@ describe("superseded while GitHub writes queue", () => {
     expect(runs[1]!.output.summary).toContain(`Not built, superseded by this commit before their runs started: ${skipped!.sha.slice(0, 7)}.`);
   });
 
-  it("cancels the commit in one write when no write is queued", async () => {
+  it("cancels the commit in one write when writes are idle", async () => {
     const running = createSampleRepository({ files: { ".github/paddock.yml": SLOW_CONFIG } });
     const [skipped, newest] = ["skipped", "newest"].map((name) => createSampleRepository({ files: { ".github/paddock.yml": FAST_CONFIG, "commit.txt": name } }));
     const opened = patchPayload(loadWebhookExample({ name: "pull_request", action: "opened", withInstallation: true }), { "pull_request.head.sha": running.sha });
@@ -111,15 +112,18 @@ describe("superseded while GitHub writes queue", () => {
       fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: sample === running ? SLOW_CONFIG : FAST_CONFIG });
       fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
     }
-    const app = await startApp({ quietMs: 3_000 });
+    let offsetMs = 0;
+    const app = await startApp({ quietMs: 3_000, now: () => new Date(Date.now() + offsetMs) });
     const environment = nameEnvironment({ repositoryName: repo, key: { repositoryId: opened.repository.id, pullRequest: opened.pull_request.number } });
 
-    // The second push stops the running step and waits for quiet; the third replaces it once no write is in flight.
+    // The second push stops the running step and waits for quiet. The third replaces it once the
+    // installation's last write is older than the busy time.
     await app.receive({ name: "pull_request", payload: opened });
     await waitFor(() => existsSync(join(app.stateDir, "environments", environment, "checkouts", running.sha, "started")), "the slow step to start");
     await app.receive({ name: "pull_request", payload: patchPayload(opened, { action: "synchronize", "pull_request.head.sha": skipped!.sha }) });
     await waitFor(() => fake.checkRuns()[0]?.status === "completed", "the running check run to be cancelled");
     await new Promise((resolve) => setTimeout(resolve, 300));
+    offsetMs = BUSY_AFTER_WRITE_MS;
     await app.receive({ name: "pull_request", payload: patchPayload(opened, { action: "synchronize", "pull_request.head.sha": newest!.sha }) });
     await app.service.onIdle();
 
