@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 
 import pino from "pino";
 
+import { openFileAuditSpool } from "../src/audit/file-audit-spool.ts";
 import { createPaddockOctokit } from "../src/github/paddock-octokit.ts";
 import { startLoopbackGitHub } from "../test/loopback-github/loopback-github.ts";
 import { LOOPBACK_WEBHOOK_SECRET, startPaddockServer } from "../test/loopback-github/paddock-server.ts";
@@ -92,6 +93,11 @@ const summary = summarizeLoad({ github, schedule, installations: Array.from({ le
 console.log(`installation load: ${events} events, ${installations} installations, ${pullRequests} pull requests each, ${rate} events/s, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}, Node ${process.version}`);
 console.log(`webhook replies: ${replies.filter((status) => status === 200).length} of ${replies.length} were 200; sent in ${(sentMs / 1000).toFixed(1)} s; ${drained ? "drained" : "NOT drained"} after ${(totalMs / 1000).toFixed(1)} s\n`);
 for (const [label, value] of summary.rows) console.log(`| ${label} | ${value} |`);
+// Every audit record must reach the ledger: none may stay in the spool once the app is idle.
+const ledgerRecords = [...audit.repository.files()].filter(([path]) => path.startsWith("records/")).reduce((sum, [, text]) => sum + text.split("\n").filter(Boolean).length, 0);
+const spooled = await (await openFileAuditSpool({ directory: join(stateDir, "audit") })).list({ limit: 1_000_000 });
+console.log(`| audit records in the ledger | ${ledgerRecords} |`);
+console.log(`| audit records left in the spool | ${spooled.length} |`);
 
 await app.stop();
 agent.destroy();

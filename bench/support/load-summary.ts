@@ -84,7 +84,7 @@ export function summarizeLoad(options: { github: LoopbackGitHub; schedule: Sched
       ["check-run writes per built commit", ratio(checkRunWrites)],
       ["audit ledger writes per built commit", ratio(auditWrites)],
       ["check-run writes per pushed commit", (checkRunWrites / schedule.length).toFixed(2)],
-      ["writes per commit with a completed check run", (writes.length / Math.max(1, schedule.length - lost)).toFixed(2)],
+      ["writes per pushed commit, all", (writes.length / schedule.length).toFixed(2)],
       ["writes by route", [...writesByRoute].map(([route, count]) => `${route} ${count}`).join(", ")],
       ["token mints per installation", `min ${Math.min(...mints)}, max ${Math.max(...mints)}`],
       ["most requests from one installation (audit ledger apart)", String(Math.max(0, ...perInstallation.values()))],
