@@ -17,6 +17,7 @@ import { buildBwrapArgs } from "../src/providers/local/bwrap-args.ts";
 import { findBwrap } from "../src/providers/local/find-bwrap.ts";
 import { readHostLayout } from "../src/providers/local/host-layout.ts";
 import { runSandboxed } from "../src/providers/local/run-sandboxed.ts";
+import { prepareSandboxEtc } from "../src/providers/local/sandbox-etc.ts";
 import { buildStepEnv } from "../src/providers/local/step-env.ts";
 
 const COMMANDS: [string, ...string[]][] = [["/bin/true"], [process.execPath, "-e", "0"]];
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   const hostEntries = await readHostLayout();
   const nodeDirectory = path.dirname(process.execPath);
   const workspace = await mkdtemp(path.join(tmpdir(), "paddock-bench-"));
+  const etcEntries = await prepareSandboxEtc({ hostEtc: "/etc", accountsDirectory: path.join(workspace, "accounts") });
 
   console.log(`sandbox overhead: ${runs} runs each, ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}\n`);
   console.log("| command | direct p50 | direct p95 | sandboxed p50 | sandboxed p95 | overhead p50 | overhead p95 |");
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
     for (const argv of COMMANDS) {
       const command = argv.map((part) => (part === process.execPath ? "node" : part)).join(" ");
       const env = buildStepEnv({ nodeDirectory, stepEnv: {} });
-      const args = buildBwrapArgs({ hostEntries, nodeDirectory, workspaceDirectory: workspace, shareNetwork: false, env, command: argv.join(" ") });
+      const args = buildBwrapArgs({ hostEntries, etcEntries, nodeDirectory, workspaceDirectory: workspace, shareNetwork: false, env, command: argv.join(" ") });
       const runSandboxedOnce = async (): Promise<void> => {
         const run = await runSandboxed({ argv: [bwrap, ...args], logPath: path.join(workspace, "step.log"), timeoutSeconds: 60, signal: new AbortController().signal });
         if (run.status !== "success") throw new Error(`${command} ended with ${run.status}: ${run.outputTail}`);

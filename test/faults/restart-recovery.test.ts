@@ -129,11 +129,12 @@ describe("Paddock killed mid-pipeline", () => {
     expect(runs[0]?.output.summary).toContain(INTERRUPTED_HEADLINE);
   });
 
-  it("leaves an unsandboxed step running", async () => {
-    // With PADDOCK_SANDBOX=none the step's shell is its own process group and outlives Paddock.
+  it("takes an unsandboxed step down with it", async () => {
+    // With PADDOCK_SANDBOX=none, setpriv's parent-death signal reaches the step's guard, which kills the step's process group.
     await killMidPipeline("none");
-    await new Promise((resolve) => setTimeout(resolve, 500));
 
-    expect(findProcessesWith(marker).length).toBeGreaterThan(0);
+    const left = await waitFor(() => findProcessesWith(marker), (pids) => pids.length === 0, "the step's processes to exit");
+
+    expect(left).toEqual([]);
   });
 });

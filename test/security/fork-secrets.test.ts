@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildEnvironmentManifests, listEnvironmentObjects } from "../../src/providers/kubernetes/manifests/environment-manifests.ts";
 import { buildStepJobManifest, SOURCE_CONTAINER_NAME, STEP_CONTAINER_NAME } from "../../src/providers/kubernetes/manifests/job-manifest.ts";
 import { readHostLayout } from "../../src/providers/local/host-layout.ts";
-import { canMeterUsage, SANDBOX_USAGE_DIRECTORY } from "../../src/providers/local/usage-meter.ts";
 import { readOrgPolicy } from "../../src/policy/load-org-policy.ts";
 import { planFixture } from "../hostile/support/plan-fixture.ts";
 import { startLoopbackGitHub, type LoopbackGitHub } from "../loopback-github/loopback-github.ts";
@@ -126,14 +125,12 @@ describe("fork pull requests in the local sandbox", () => {
 
   it("see only system folders, never the host's home, state or /work", async () => {
     const system = (await readHostLayout()).map((entry) => entry.path.slice(1));
-    // GNU time writes the step's usage report into /.paddock when it is installed.
-    const usage = canMeterUsage() ? [SANDBOX_USAGE_DIRECTORY.slice(1)] : [];
     // A Node outside the system folders (CI's Node 24 lives under $HOME/.cache) is bound alone,
     // which creates its top folder in the sandbox but shows nothing else of it.
     const nodeTop = process.execPath.split("/")[1]!;
-    const node = [...system, ...usage].includes(nodeTop) ? [] : [nodeTop];
+    const node = system.includes(nodeTop) ? [] : [nodeTop];
 
-    expect(findings.root.sort()).toEqual([...system, ...usage, ...node, "dev", "proc", "tmp", "workspace"].sort());
+    expect(findings.root.sort()).toEqual([...system, ...node, "dev", "etc", "proc", "tmp", "workspace"].sort());
     expect(existsSync(app.stateDir)).toBe(true);
   });
 });

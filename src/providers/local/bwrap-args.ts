@@ -1,21 +1,13 @@
 import path from "node:path";
 
 import { PaddockError } from "../../errors.ts";
-import { meterCommand, SANDBOX_USAGE_DIRECTORY, USAGE_FILE_NAME } from "./usage-meter.ts";
+import type { SandboxEtcEntry } from "./sandbox-etc.ts";
 
 /** Path of the checkout inside the sandbox, which is also the working directory of a step. */
 export const SANDBOX_WORKSPACE = "/workspace";
 
 /** A top-level system path as it exists on the host: a real directory or a symlink. */
 export type HostRootEntry = { path: string; kind: "directory" } | { path: string; kind: "symlink"; target: string };
-
-/**
- * Files under the read-only /etc that hold secrets. Paddock often runs as root, and the
- * sandbox keeps that user's file ownership, so these are covered by empty files.
- */
-export const HIDDEN_SYSTEM_FILES = ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd"];
-/** Folders under /etc that hold secrets, covered by empty folders. */
-export const HIDDEN_SYSTEM_FOLDERS = ["/etc/ssh", "/etc/sudoers.d", "/etc/ssl/private"];
 
 /** Host paths that must never become visible in the sandbox, not even as a parent of the Node directory. */
 const PRIVATE_HOST_PATHS = ["/", "/root", "/home", "/work", "/tmp", "/var", "/var/run", "/run"];
@@ -30,24 +22,24 @@ export interface BwrapArgsOptions {
   workspaceDirectory: string;
   /** Keeps the host network; the local provider cannot filter by host, so only egress `*` turns it on. */
   shareNetwork: boolean;
-  /** Secret files and folders that exist on the host and must be covered; see HIDDEN_SYSTEM_FILES. */
-  hiddenPaths?: { files: string[]; folders: string[] };
+  /** Entries of the step's /etc (see `prepareSandboxEtc`); without them /etc is an empty folder. */
+  etcEntries?: SandboxEtcEntry[];
   /** The complete environment of the step (see `buildStepEnv`). */
   env: Record<string, string>;
   /** Shell command run by `/bin/sh -c`. */
   command: string;
-  /** Host folder bound at SANDBOX_USAGE_DIRECTORY, where GNU time writes the step's usage; no metering without it. */
-  usageDirectory?: string;
 }
 
 /**
  * Builds the bwrap argument list for one step: every namespace unshared (the network too unless
- * `shareNetwork`), no capabilities, the system read-only with its secret files covered, a private
- * /tmp, /dev and /proc of its own, and the checkout writable at /workspace. The host environment
- * is cleared.
+ * `shareNetwork`), no capabilities, the system folders read-only, an /etc that holds only the
+ * listed entries, a private /tmp, /dev and /proc of its own, and the checkout writable at
+ * /workspace. The host environment is cleared.
  */
 export function buildBwrapArgs(options: BwrapArgsOptions): string[] {
-  const args = ["--die-with-parent", "--unshare-all"];
+  // With --as-pid-1 the step's shell is the PID namespace's init, which outer bwrap reaps itself.
+  // bwrap's own init is never reaped by outer bwrap, so GNU time around bwrap would miss the step's usage.
+  const args = ["--die-with-parent", "--unshare-all", "--as-pid-1"];
   if (options.shareNetwork) args.push("--share-net");
   args.push("--new-session", "--cap-drop", "ALL");
 
@@ -55,8 +47,11 @@ export function buildBwrapArgs(options: BwrapArgsOptions): string[] {
     if (entry.kind === "symlink") args.push("--symlink", entry.target, entry.path);
     else args.push("--ro-bind", entry.path, entry.path);
   }
-  for (const file of options.hiddenPaths?.files ?? []) args.push("--ro-bind", "/dev/null", file);
-  for (const folder of options.hiddenPaths?.folders ?? []) args.push("--tmpfs", folder);
+  args.push("--tmpfs", "/etc");
+  for (const entry of options.etcEntries ?? []) {
+    if (!entry.networkOnly || options.shareNetwork) args.push("--ro-bind", entry.source, entry.target);
+  }
+  args.push("--remount-ro", "/etc");
   args.push("--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp");
 
   // Bound after the tmpfs so that a Node installed under /tmp is not hidden by it.
@@ -69,13 +64,7 @@ export function buildBwrapArgs(options: BwrapArgsOptions): string[] {
   args.push("--clearenv");
   for (const [name, value] of Object.entries(options.env)) args.push("--setenv", name, value);
 
-  const shell = ["/bin/sh", "-c", options.command];
-  if (options.usageDirectory === undefined) {
-    args.push("--", ...shell);
-    return args;
-  }
-  args.push("--bind", options.usageDirectory, SANDBOX_USAGE_DIRECTORY);
-  args.push("--", ...meterCommand({ argv: shell, reportPath: `${SANDBOX_USAGE_DIRECTORY}/${USAGE_FILE_NAME}` }));
+  args.push("--", "/bin/sh", "-c", options.command);
   return args;
 }
 

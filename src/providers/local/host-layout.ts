@@ -3,10 +3,11 @@ import { lstat, readlink } from "node:fs/promises";
 import type { HostRootEntry } from "./bwrap-args.ts";
 
 /**
- * System paths a step may see, read-only. /usr and /etc are required; the others are bound only
- * when the host has them. Home directories, /work, /var/run and the host /tmp are deliberately absent.
+ * System paths a step may see, read-only, each bound only when the host has it. /etc gets a
+ * folder of its own with a few allowed entries (see `SANDBOX_ETC_PATHS`). /opt, home
+ * directories, /work, /var/run and the host /tmp are deliberately absent.
  */
-export const SYSTEM_PATHS = ["/usr", "/etc", "/bin", "/lib", "/lib64", "/sbin", "/opt"];
+export const SYSTEM_PATHS = ["/usr", "/bin", "/lib", "/lib64", "/sbin"];
 
 /**
  * Reads how the host lays out {@link SYSTEM_PATHS}: each one that exists becomes a directory to

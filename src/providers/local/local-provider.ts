@@ -26,6 +26,8 @@ export interface LocalProviderOptions {
   bwrapPath?: string;
   /** "bwrap" (the default) sandboxes every step; "none" runs steps directly on the host and must be chosen explicitly. */
   sandbox?: SandboxMode;
+  /** Host folder whose allowed entries make up the sandbox's /etc; /etc by default. */
+  hostEtc?: string;
   /** Lines of output kept in a result's `outputTail`; defaults to 50. */
   tailLines?: number;
   logger?: Pick<Logger, "debug" | "info" | "warn">;
@@ -53,7 +55,12 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
   const layout = new LocalStateLayout(options.stateDir);
   const logger = options.logger ?? pino({ enabled: false });
   const now = options.now ?? (() => new Date());
-  const stepCommand = createStepCommand({ sandbox: options.sandbox ?? "bwrap", bwrapPath: options.bwrapPath });
+  const stepCommand = createStepCommand({
+    sandbox: options.sandbox ?? "bwrap",
+    bwrapPath: options.bwrapPath,
+    hostEtc: options.hostEtc,
+    accountsDirectory: path.join(layout.stateDir, "sandbox"),
+  });
   const running = new Map<string, Set<RunningStep>>();
 
   async function prepare(request: { environment: EnvironmentSpec; source: SourceSpec; signal: AbortSignal }): Promise<PreparedEnvironment> {

@@ -1,10 +1,13 @@
-import { existsSync } from "node:fs";
+import { access, constants } from "node:fs/promises";
 import path from "node:path";
 
+import { PaddockError } from "../../errors.ts";
 import type { StepSpec } from "../provider.ts";
-import { buildBwrapArgs, HIDDEN_SYSTEM_FILES, HIDDEN_SYSTEM_FOLDERS, type HostRootEntry } from "./bwrap-args.ts";
+import { buildBwrapArgs, type HostRootEntry } from "./bwrap-args.ts";
 import { findBwrap } from "./find-bwrap.ts";
 import { readHostLayout } from "./host-layout.ts";
+import { killGroupWithParent, killWithParent, PARENT_DEATH_PROGRAM } from "./parent-death.ts";
+import { prepareSandboxEtc, type SandboxEtcEntry } from "./sandbox-etc.ts";
 import { meterCommand, USAGE_FILE_NAME } from "./usage-meter.ts";
 import type { RunSandboxedOptions } from "./run-sandboxed.ts";
 import { buildStepEnv } from "./step-env.ts";
@@ -24,26 +27,41 @@ export type StepCommand = Pick<RunSandboxedOptions, "argv" | "env" | "cwd" | "lo
 export interface StepCommandFactory {
   /** Throws `SANDBOX_UNAVAILABLE` when the sandbox cannot run here. */
   check(): Promise<void>;
-  /** `usageDirectory` is a fresh host folder for the usage report; without it the step is not metered. */
+  /** `usageDirectory` is a fresh host folder for the usage report, never bound into the sandbox; without it the step is not metered. */
   build(request: { step: StepSpec; checkout: string; shareNetwork: boolean; usageDirectory?: string }): Promise<StepCommand>;
 }
 
 const UNSANDBOXED_NOTE = 'ran unsandboxed on the host (sandbox: "none")';
 
+/** Options of {@link createStepCommand}. */
+export interface StepCommandOptions {
+  sandbox: SandboxMode;
+  bwrapPath?: string;
+  nodeDirectory?: string;
+  /** Host folder whose allowed entries make up the sandbox's /etc (see `SANDBOX_ETC_PATHS`); /etc by default. */
+  hostEtc?: string;
+  /** Host folder where the sandbox's generated /etc/passwd and /etc/group are written. */
+  accountsDirectory: string;
+}
+
 /**
  * Creates the factory that turns a step into the program to spawn. With "bwrap" the bwrap
- * binary and the host layout are looked up once and cached; with "none" the step's shell runs
- * on the host in the checkout with the same environment, and the result's reason records that.
+ * binary, the host layout and the sandbox's /etc are looked up once and cached. With "none" the
+ * step's shell runs on the host in the checkout with the same environment, and the result's
+ * reason records that. In both modes the step dies with Paddock, even when Paddock is killed
+ * with SIGKILL, and GNU time meters it from outside the sandbox.
  */
-export function createStepCommand(options: { sandbox: SandboxMode; bwrapPath?: string; nodeDirectory?: string }): StepCommandFactory {
+export function createStepCommand(options: StepCommandOptions): StepCommandFactory {
   const nodeDirectory = options.nodeDirectory ?? path.dirname(process.execPath);
-  type Sandbox = { bwrap: string; hostEntries: HostRootEntry[]; hiddenPaths: { files: string[]; folders: string[] } };
+  type Sandbox = { bwrap: string; hostEntries: HostRootEntry[]; etcEntries: SandboxEtcEntry[] };
   let sandboxReady: Promise<Sandbox> | undefined;
 
   const loadSandbox = (): Promise<Sandbox> => {
-    // bwrap can only cover paths that exist, so the secret files are looked up once with the layout.
-    const hiddenPaths = { files: HIDDEN_SYSTEM_FILES.filter((file) => existsSync(file)), folders: HIDDEN_SYSTEM_FOLDERS.filter((folder) => existsSync(folder)) };
-    sandboxReady ??= Promise.all([findBwrap({ path: options.bwrapPath }), readHostLayout()]).then(([bwrap, hostEntries]) => ({ bwrap, hostEntries, hiddenPaths }));
+    sandboxReady ??= Promise.all([
+      findBwrap({ path: options.bwrapPath }),
+      readHostLayout(),
+      prepareSandboxEtc({ hostEtc: options.hostEtc ?? "/etc", accountsDirectory: options.accountsDirectory }),
+    ]).then(([bwrap, hostEntries, etcEntries]) => ({ bwrap, hostEntries, etcEntries }));
     // A failed lookup is not cached, so installing bubblewrap later takes effect without a restart.
     sandboxReady.catch(() => (sandboxReady = undefined));
     return sandboxReady;
@@ -52,6 +70,7 @@ export function createStepCommand(options: { sandbox: SandboxMode; bwrapPath?: s
   return {
     async check() {
       if (options.sandbox === "bwrap") await loadSandbox();
+      else await assertParentDeathProgram();
     },
 
     async build({ step, checkout, shareNetwork, usageDirectory }) {
@@ -60,7 +79,7 @@ export function createStepCommand(options: { sandbox: SandboxMode; bwrapPath?: s
       if (options.sandbox === "none") {
         const shell: [string, ...string[]] = ["/bin/sh", "-c", step.run];
         return {
-          argv: usageReport === undefined ? shell : meterCommand({ argv: shell, reportPath: usageReport }),
+          argv: killGroupWithParent(usageReport === undefined ? shell : meterCommand({ argv: shell, reportPath: usageReport })),
           ...(usageReport === undefined ? {} : { usageReport }),
           env,
           cwd: checkout,
@@ -69,18 +88,24 @@ export function createStepCommand(options: { sandbox: SandboxMode; bwrapPath?: s
         };
       }
 
-      const { bwrap, hostEntries, hiddenPaths } = await loadSandbox();
-      const args = buildBwrapArgs({
-        hostEntries,
-        hiddenPaths,
-        nodeDirectory,
-        workspaceDirectory: checkout,
-        shareNetwork,
-        env,
-        command: step.run,
-        ...(usageDirectory === undefined ? {} : { usageDirectory }),
-      });
-      return { argv: [bwrap, ...args], env: {}, ...(usageReport === undefined ? {} : { usageReport }) };
+      const { bwrap, hostEntries, etcEntries } = await loadSandbox();
+      const args = buildBwrapArgs({ hostEntries, etcEntries, nodeDirectory, workspaceDirectory: checkout, shareNetwork, env, command: step.run });
+      if (usageReport === undefined) return { argv: [bwrap, ...args], env: {} };
+      // GNU time runs outside the sandbox, so the step cannot reach its report. It dies with
+      // Paddock, because bwrap's --die-with-parent fires only when its parent, GNU time, dies.
+      return { argv: killWithParent(meterCommand({ argv: [bwrap, ...args], reportPath: usageReport })), env: {}, usageReport };
     },
   };
+}
+
+/** Throws `SANDBOX_UNAVAILABLE` when setpriv is missing, since an unsandboxed step would then outlive Paddock. */
+async function assertParentDeathProgram(): Promise<void> {
+  try {
+    await access(PARENT_DEATH_PROGRAM, constants.X_OK);
+  } catch (error) {
+    throw new PaddockError("SANDBOX_UNAVAILABLE", `setpriv not found at ${PARENT_DEATH_PROGRAM}: unsandboxed steps need it to die with Paddock`, {
+      hint: 'Install util-linux ("apt-get install util-linux"), or run steps in bubblewrap with sandbox: "bwrap"',
+      cause: error,
+    });
+  }
 }

@@ -6,7 +6,6 @@ import { buildStepEnv } from "../../../src/providers/local/step-env.ts";
 
 const mergedUsr: BwrapArgsOptions["hostEntries"] = [
   { path: "/usr", kind: "directory" },
-  { path: "/etc", kind: "directory" },
   { path: "/bin", kind: "symlink", target: "usr/bin" },
   { path: "/lib", kind: "symlink", target: "usr/lib" },
 ];
@@ -19,6 +18,11 @@ function options(overrides: Partial<BwrapArgsOptions> = {}): BwrapArgsOptions {
     shareNetwork: false,
     env: { PATH: "/usr/bin", HOME: "/tmp" },
     command: "npm test",
+    etcEntries: [
+      { source: "/etc/hosts", target: "/etc/hosts", networkOnly: false },
+      { source: "/state/sandbox/passwd", target: "/etc/passwd", networkOnly: false },
+      { source: "/etc/resolv.conf", target: "/etc/resolv.conf", networkOnly: true },
+    ],
     ...overrides,
   };
 }
@@ -26,9 +30,10 @@ function options(overrides: Partial<BwrapArgsOptions> = {}): BwrapArgsOptions {
 describe("buildBwrapArgs", () => {
   it("builds the isolated argument list", () => {
     expect(buildBwrapArgs(options())).toEqual([
-      "--die-with-parent", "--unshare-all", "--new-session", "--cap-drop", "ALL",
-      "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
+      "--die-with-parent", "--unshare-all", "--as-pid-1", "--new-session", "--cap-drop", "ALL",
+      "--ro-bind", "/usr", "/usr",
       "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib",
+      "--tmpfs", "/etc", "--ro-bind", "/etc/hosts", "/etc/hosts", "--ro-bind", "/state/sandbox/passwd", "/etc/passwd", "--remount-ro", "/etc",
       "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
       "--bind", "/state/checkouts/abc", "/workspace", "--chdir", "/workspace",
       "--clearenv", "--setenv", "PATH", "/usr/bin", "--setenv", "HOME", "/tmp",
@@ -38,13 +43,15 @@ describe("buildBwrapArgs", () => {
 
   it("shares the network only when asked", () => {
     const args = buildBwrapArgs(options({ shareNetwork: true }));
+    const remount = args.indexOf("--remount-ro");
 
-    expect(args.slice(0, 3)).toEqual(["--die-with-parent", "--unshare-all", "--share-net"]);
+    expect(args.slice(0, 4)).toEqual(["--die-with-parent", "--unshare-all", "--as-pid-1", "--share-net"]);
+    expect(args.slice(remount - 3, remount)).toEqual(["--ro-bind", "/etc/resolv.conf", "/etc/resolv.conf"]);
   });
 
   it("binds a Node directory outside the system paths", () => {
     const args = buildBwrapArgs(options({ nodeDirectory: "/root/.cache/node24/bin" }));
-    const tmpfs = args.indexOf("--tmpfs");
+    const tmpfs = args.lastIndexOf("--tmpfs");
 
     expect(args.slice(tmpfs, tmpfs + 5)).toEqual(["--tmpfs", "/tmp", "--ro-bind", "/root/.cache/node24/bin", "/root/.cache/node24/bin"]);
   });
@@ -58,7 +65,7 @@ describe("buildBwrapArgs", () => {
   it("never binds home, work or the host tmp", () => {
     const args = buildBwrapArgs(options());
 
-    for (const hostPath of ["/root", "/home", "/work", "/var/run"]) expect(args).not.toContain(hostPath);
+    for (const hostPath of ["/root", "/home", "/work", "/var/run", "/opt", "/etc/shadow"]) expect(args).not.toContain(hostPath);
     expect(args.filter((arg) => arg === "/tmp")).toEqual(["/tmp", "/tmp"]);
   });
 });
