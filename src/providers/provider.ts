@@ -17,6 +17,55 @@ export interface EnvironmentSpec {
   /** Hosts steps may reach; empty means no network. */
   egress: string[];
   ttlSeconds: number;
+  /** Images to build and services to start before the steps run; absent for a steps-only environment. */
+  stack?: StackSpec;
+}
+
+/** One image to build from the head commit, with every reference already resolved from the org policy. */
+export interface ImageBuildSpec {
+  /** Name in the repository config, a DNS-1123 label. */
+  name: string;
+  /** Directory of the build context, relative to the checkout. */
+  context: string;
+  /** Path of the Dockerfile, relative to the checkout. */
+  dockerfile: string;
+  target?: string;
+  args: Record<string, string>;
+  /** Repository part of the image reference without tag, such as `registry.example.com/paddock/acme/shop/web`. */
+  repository: string;
+  /** Tag pushed, the head commit's SHA. */
+  tag: string;
+  /** Registry reference of the repository's build cache. */
+  cacheRef: string;
+}
+
+/** The service exposed at a preview URL. */
+export interface ExposeSpec {
+  service: string;
+  port: number;
+  /** Host name rendered from the org policy's template, already checked to be DNS-safe. */
+  host: string;
+  ingressClass?: string;
+}
+
+/** Where images are built, from the org policy. */
+export interface BuildSettings {
+  /** Namespace of the build Jobs, never the environment's own. */
+  namespace: string;
+  runtimeClass?: string;
+  /** Name of the Secret in the build namespace with this repository's push credential; none means push without one. */
+  pushSecret?: string;
+}
+
+/** The full stack of an environment: images built first, then services started, one of them exposed. */
+export interface StackSpec {
+  images: ImageBuildSpec[];
+  services: ServiceSpec[];
+  expose?: ExposeSpec;
+  /** Set when `images` is not empty. */
+  build?: BuildSettings;
+  /** True when a step has `deploy: true`, which needs a ServiceAccount that may manage workloads. */
+  deploySteps: boolean;
 }
 
 /**
@@ -103,6 +152,11 @@ export interface StartedServices {
    * keeps services for a preview until teardown may leave them running.
    */
   stop: () => Promise<void>;
+  /**
+   * URL of the exposed service, for a GitHub deployment status; set by the Kubernetes provider
+   * once every service is ready and the preview Ingress exists.
+   */
+  previewUrl?: string;
 }
 
 /** An environment ready to run steps for one head commit. */

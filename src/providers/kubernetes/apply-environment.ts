@@ -44,11 +44,11 @@ export async function applyEnvironment(options: ApplyEnvironmentOptions): Promis
   if (existing !== undefined) assertSameEnvironment(existing, environment);
   if (existing?.metadata?.deletionTimestamp !== undefined) notes.push(await waitForOldNamespace(options));
 
-  // 2. The namespace, then what lives in it, then the RoleBinding, whose Role must exist first.
+  // 2. The namespace, then what lives in it, then the RoleBindings, whose Role must exist first.
   const apply = (object: KubernetesObject): Promise<KubernetesObject> => applyObject({ client, environment: name, object, ...(signal ? { signal } : {}) });
   await apply(manifests.namespace);
   const applied = await Promise.all(manifests.independent.map(apply));
-  await apply(manifests.roleBinding);
+  await Promise.all(manifests.roleBindings.map(apply));
 
   // 3. The quota is in force once its status lists what it limits.
   const quota = applied.find((object) => object.kind === "ResourceQuota") as V1ResourceQuota | undefined;

@@ -36,6 +36,17 @@ const APPLIERS: Record<string, Applier> = {
     group: "networking.k8s.io",
     send: (apis, r) => apis.networking.patchNamespacedNetworkPolicy({ ...r, ...OPTIONS }, APPLY),
   },
+  Deployment: {
+    resource: "deployments",
+    group: "apps",
+    send: (apis, r) => apis.apps.patchNamespacedDeployment({ ...r, ...OPTIONS }, APPLY),
+  },
+  Service: { resource: "services", group: "", send: (apis, r) => apis.core.patchNamespacedService({ ...r, ...OPTIONS }, APPLY) },
+  Ingress: {
+    resource: "ingresses",
+    group: "networking.k8s.io",
+    send: (apis, r) => apis.networking.patchNamespacedIngress({ ...r, ...OPTIONS }, APPLY),
+  },
   Role: { resource: "roles", group: "rbac.authorization.k8s.io", send: (apis, r) => apis.rbac.patchNamespacedRole({ ...r, ...OPTIONS }, APPLY) },
   RoleBinding: {
     resource: "rolebindings",

@@ -1,4 +1,4 @@
-import { BatchV1Api, CoreV1Api, KubeConfig, NetworkingV1Api, RbacAuthorizationV1Api, Watch } from "@kubernetes/client-node";
+import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, NetworkingV1Api, RbacAuthorizationV1Api, Watch } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 
 import { ApiCallCounter } from "./api-call-counter.ts";
@@ -8,6 +8,7 @@ import { DEFAULT_API_BURST, DEFAULT_API_QPS, TokenBucket } from "./token-bucket.
 /** The typed API groups the provider calls. */
 export interface KubernetesApis {
   core: CoreV1Api;
+  apps: AppsV1Api;
   batch: BatchV1Api;
   networking: NetworkingV1Api;
   rbac: RbacAuthorizationV1Api;
@@ -114,6 +115,7 @@ export class KubeClient {
 function makeApis(kubeConfig: KubeConfig): KubernetesApis {
   return {
     core: kubeConfig.makeApiClient(CoreV1Api),
+    apps: kubeConfig.makeApiClient(AppsV1Api),
     batch: kubeConfig.makeApiClient(BatchV1Api),
     networking: kubeConfig.makeApiClient(NetworkingV1Api),
     rbac: kubeConfig.makeApiClient(RbacAuthorizationV1Api),

@@ -4,7 +4,7 @@ import { pino, type Logger } from "pino";
 
 import { PaddockError } from "../../errors.ts";
 import type { StepResult } from "../../pipeline/step-result.ts";
-import type { EnvironmentSpec, PreparedEnvironment, Provider, SourceSpec, StepSpec } from "../provider.ts";
+import type { EnvironmentSpec, ImageBuildSpec, PreparedEnvironment, Provider, ServiceSpec, SourceSpec, StepSpec } from "../provider.ts";
 import type { ApiCallCounts } from "./api-call-counter.ts";
 import { applyEnvironment } from "./apply-environment.ts";
 import { KubeClient } from "./kube-client.ts";
@@ -14,6 +14,8 @@ import { DEFAULT_POD_SECURITY_VERSION } from "./manifests/namespace-manifest.ts"
 import { DEFAULT_EPHEMERAL_STORAGE } from "./manifests/quota-manifests.ts";
 import { resolveCredential } from "./resolve-credential.ts";
 import { runJobStep } from "./run-job-step.ts";
+import { prepareStack } from "./prepare-stack.ts";
+import { serviceUrlEnvironment } from "./service-url-environment.ts";
 import { DEFAULT_TEARDOWN_TIMEOUT_MS, teardownEnvironment, type TeardownOutcome } from "./teardown-environment.ts";
 import { DEFAULT_API_BURST, DEFAULT_API_QPS, TokenBucket } from "./token-bucket.ts";
 
@@ -28,6 +30,11 @@ export const DEFAULT_STEP_IMAGE = "docker.io/library/node:20-bookworm";
  * NOTE: the fetch script has not run in this image, because the test control plane runs no containers.
  */
 export const DEFAULT_SOURCE_IMAGE = "docker.io/curlimages/curl:8.11.1";
+/**
+ * Default image of image builds: rootless BuildKit, which runs `buildctl-daemonless.sh`.
+ * NOTE: the test control plane runs no containers, so no build has run in this image there.
+ */
+export const DEFAULT_BUILDKIT_IMAGE = "docker.io/moby/buildkit:v0.18.2-rootless";
 /** Default maximum wait for an old namespace of the same name to finish terminating. */
 export const DEFAULT_TERMINATING_TIMEOUT_MS = 120_000;
 
@@ -50,6 +57,11 @@ export interface KubernetesProviderOptions {
   teardownTimeoutMs?: number;
   /** Extra annotations on each step's pod, for admission webhooks or a simulated kubelet such as kwok. */
   podAnnotations?: (step: StepSpec) => Record<string, string>;
+  /** Extra annotations on each service's pods. */
+  servicePodAnnotations?: (service: ServiceSpec) => Record<string, string>;
+  /** Extra annotations on each image build's pod. */
+  buildPodAnnotations?: (image: ImageBuildSpec) => Record<string, string>;
+  buildkitImage?: string;
 }
 
 /** The Kubernetes provider, plus what the sweeper and the benchmark need. */
@@ -83,18 +95,25 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
     ephemeralStorage: manifestOptions.ephemeralStorage,
     podAnnotations: options.podAnnotations ?? (() => ({})),
   };
+  const stackSettings = {
+    buildkitImage: options.buildkitImage ?? DEFAULT_BUILDKIT_IMAGE,
+    sourceImage: settings.sourceImage,
+    buildPodAnnotations: options.buildPodAnnotations ?? (() => ({})),
+    servicePodAnnotations: options.servicePodAnnotations ?? (() => ({})),
+  };
   const teardownTimeoutMs = options.teardownTimeoutMs ?? DEFAULT_TEARDOWN_TIMEOUT_MS;
   const sources = new WeakMap<PreparedEnvironment, SourceSpec>();
 
   async function prepare(request: { environment: EnvironmentSpec; source: SourceSpec; signal: AbortSignal }): Promise<PreparedEnvironment> {
     const { environment, source, signal } = request;
-    assertFetchableInCluster(source);
+    const fetchable = assertFetchableInCluster(source);
     const manifests = buildEnvironmentManifests(environment, manifestOptions);
     const terminatingTimeoutMs = options.terminatingTimeoutMs ?? DEFAULT_TERMINATING_TIMEOUT_MS;
     const { created, notes } = await applyEnvironment({ client, environment, manifests, terminatingTimeoutMs, signal, logger });
     logger.info({ environment: environment.name, sha: source.sha }, "kubernetes environment applied");
 
-    const prepared: PreparedEnvironment = { environment, sha: source.sha, location: environment.name, created, ...(notes.length > 0 ? { notes } : {}) };
+    const stack = environment.stack === undefined ? {} : await prepareStack({ client, environment, stack: environment.stack, source: fetchable, settings: stackSettings, signal, logger });
+    const prepared: PreparedEnvironment = { environment, sha: source.sha, location: environment.name, created, ...(notes.length > 0 ? { notes } : {}), ...stack };
     sources.set(prepared, source);
     return prepared;
   }
@@ -109,7 +128,8 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
       throw new PaddockError("USAGE", `step ${step.name} has the invalid timeout ${step.timeoutSeconds} seconds`, { hint: "Use a positive number of seconds" });
     }
     const credential = await resolveCredential(assertFetchableInCluster(source));
-    return runJobStep({ client, environment: prepared.environment, sha: prepared.sha, step, credential, settings, signal, logger });
+    const withServices = prepared.serviceUrls === undefined ? step : { ...step, env: { ...step.env, ...serviceUrlEnvironment(prepared.serviceUrls) } };
+    return runJobStep({ client, environment: prepared.environment, sha: prepared.sha, step: withServices, credential, settings, signal, logger });
   }
 
   async function teardown(request: { environmentName: string }): Promise<void> {
@@ -135,10 +155,11 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
 }
 
 type TarballSource = Extract<SourceSpec, { kind: "tarball" }>;
-type CredentialedTarball = TarballSource & { credential: NonNullable<TarballSource["credential"]> };
+/** A tarball source with the credential a pod needs to download the commit. */
+export type CredentialedTarball = TarballSource & { credential: NonNullable<TarballSource["credential"]> };
 
 /** Returns the tarball source with its credential, the only source a cluster can fetch by itself. */
-function assertFetchableInCluster(source: SourceSpec): CredentialedTarball {
+export function assertFetchableInCluster(source: SourceSpec): CredentialedTarball {
   if (source.kind === "tarball" && source.credential !== undefined) return source as CredentialedTarball;
   const what = source.kind === "tarball" ? "a tarball source without a credential" : `a ${source.kind} source`;
   throw new PaddockError("USAGE", `the kubernetes provider cannot fetch ${what} for commit ${source.sha}`, {

@@ -10,6 +10,8 @@ export interface StepObservation {
   /** The first FailedCreate event of the Job: why its pod could not be created. */
   failedCreate: { reason: string; message: string } | undefined;
   timeoutSeconds: number;
+  /** Container whose end decides the outcome; the step container when unset. */
+  mainContainer?: string;
 }
 
 /** End state of a step's Job. When `podStateMissing` is true, the caller reads the pods again before using it. */
@@ -33,7 +35,8 @@ export interface StepOutcome {
 export function decideStepOutcome(observation: StepObservation): StepOutcome | undefined {
   const { job, pods } = observation;
   const pod = newestPod(pods);
-  const step = findTerminated(pod, "step");
+  const main = observation.mainContainer ?? STEP_CONTAINER_NAME;
+  const step = findTerminated(pod, main);
 
   if (hasCondition(job, "Complete")) {
     return { status: "success", exitCode: step?.exitCode ?? 0, ...messageOf(step), ...podOf(pod), podStateMissing: step === undefined };
@@ -44,7 +47,7 @@ export function decideStepOutcome(observation: StepObservation): StepOutcome | u
     const reason = `timed out after ${formatDuration(observation.timeoutSeconds)}`;
     return { status: "timed_out", exitCode: step?.exitCode ?? null, reason, ...messageOf(step), ...podOf(pod), podStateMissing: false };
   }
-  if (failed !== undefined) return describeFailedPod(pod, failed.message ?? failed.reason ?? "the Job failed");
+  if (failed !== undefined) return describeFailedPod(pod, failed.message ?? failed.reason ?? "the Job failed", main);
 
   if (observation.failedCreate !== undefined && pods.length === 0) {
     const { reason, message } = observation.failedCreate;
@@ -53,13 +56,13 @@ export function decideStepOutcome(observation: StepObservation): StepOutcome | u
   return undefined;
 }
 
-function describeFailedPod(pod: V1Pod | undefined, jobMessage: string): StepOutcome {
-  const source = findTerminated(pod, "source");
+function describeFailedPod(pod: V1Pod | undefined, jobMessage: string, main: string): StepOutcome {
+  const source = findTerminated(pod, SOURCE_CONTAINER_NAME, "init");
   if (source !== undefined && source.exitCode !== 0) {
     const detail = source.message?.trim() ? `: ${source.message.trim()}` : "";
     return { status: "failure", exitCode: null, reason: `fetching the source failed with exit code ${source.exitCode}${detail}`, ...podOf(pod), podStateMissing: false };
   }
-  const step = findTerminated(pod, "step");
+  const step = findTerminated(pod, main);
   if (step === undefined) return { status: "failure", exitCode: null, reason: jobMessage, ...podOf(pod), podStateMissing: true };
   const reason = step.reason === "OOMKilled" ? "killed: out of memory" : `exited with code ${step.exitCode}`;
   return { status: "failure", exitCode: step.exitCode, reason, ...messageOf(step), ...podOf(pod), podStateMissing: false };
@@ -74,9 +77,8 @@ function newestPod(pods: V1Pod[]): V1Pod | undefined {
   return [...pods].sort((left, right) => time(right) - time(left))[0];
 }
 
-function findTerminated(pod: V1Pod | undefined, which: "step" | "source"): V1ContainerStateTerminated | undefined {
-  const statuses = which === "step" ? pod?.status?.containerStatuses : pod?.status?.initContainerStatuses;
-  const name = which === "step" ? STEP_CONTAINER_NAME : SOURCE_CONTAINER_NAME;
+function findTerminated(pod: V1Pod | undefined, name: string, kind: "main" | "init" = "main"): V1ContainerStateTerminated | undefined {
+  const statuses = kind === "main" ? pod?.status?.containerStatuses : pod?.status?.initContainerStatuses;
   return statuses?.find((status) => status.name === name)?.state?.terminated;
 }
 

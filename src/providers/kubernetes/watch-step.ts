@@ -24,7 +24,11 @@ export type StepWatchResult = { kind: "ended"; outcome: StepOutcome } | { kind: 
  */
 export async function watchStep(options: {
   client: KubeClient;
+  /** Environment the requests are counted for; the namespace when unset. */
+  environment?: string;
   namespace: string;
+  /** Container whose end decides the outcome; the step container when unset. */
+  mainContainer?: string;
   jobName: string;
   jobUid: string;
   timeoutSeconds: number;
@@ -36,7 +40,9 @@ export async function watchStep(options: {
   const stop = new AbortController();
   const deadline = AbortSignal.timeout(options.deadlineMs);
   const signal = AbortSignal.any([stop.signal, deadline, options.signal]);
+  const environment = options.environment ?? namespace;
   const observation: StepObservation = { job: undefined, pods: [], failedCreate: undefined, timeoutSeconds: options.timeoutSeconds };
+  if (options.mainContainer !== undefined) observation.mainContainer = options.mainContainer;
   let outcome: StepOutcome | undefined;
   let pendingFailure: Promise<void> | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
@@ -56,7 +62,7 @@ export async function watchStep(options: {
     outcome = decideStepOutcome(observation);
     if (outcome !== undefined) stop.abort();
   };
-  const watch = { client, environment: namespace, signal, logger, namespace, jobName, jobUid: options.jobUid };
+  const watch = { client, environment, signal, logger, namespace, jobName, jobUid: options.jobUid };
   await Promise.all([
     watchJob(watch, (job) => {
       observation.job = job;
@@ -82,7 +88,7 @@ export async function watchStep(options: {
 
   if (outcome?.podStateMissing === true) {
     // The Job's status can arrive before its pod's final state: read the pods once more.
-    const pods = await client.call({ environment: namespace, target: { verb: "list", resource: "pods", group: "", namespace } }, (apis) =>
+    const pods = await client.call({ environment, target: { verb: "list", resource: "pods", group: "", namespace } }, (apis) =>
       apis.core.listNamespacedPod({ namespace, labelSelector: `${JOB_NAME_LABEL}=${jobName}` }),
     );
     outcome = decideStepOutcome({ ...observation, pods: pods.items }) ?? outcome;
@@ -150,8 +156,8 @@ function watchFailedCreate(watch: StepWatch, onEvent: (event: CoreV1Event) => vo
 
 /** Returns true when a pod of the namespace is being deleted but has not finished, so it still counts against the quota. */
 async function hasTerminatingPods(watch: StepWatch): Promise<boolean> {
-  const { client, namespace } = watch;
-  const pods = await client.call({ environment: namespace, target: { verb: "list", resource: "pods", group: "", namespace } }, (apis) => apis.core.listNamespacedPod({ namespace }));
+  const { client, environment, namespace } = watch;
+  const pods = await client.call({ environment, target: { verb: "list", resource: "pods", group: "", namespace } }, (apis) => apis.core.listNamespacedPod({ namespace }));
   return pods.items.some((pod) => pod.metadata?.deletionTimestamp !== undefined && pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed");
 }
 

@@ -2,6 +2,7 @@ import type { KubernetesObject, V1Namespace, V1RoleBinding } from "@kubernetes/c
 
 import type { EnvironmentSpec } from "../../provider.ts";
 import { classifyEgress } from "./egress-rules.ts";
+import { buildDeployRoleBindingManifest, buildDeployServiceAccountManifest } from "./deploy-rbac-manifests.ts";
 import { buildNamespaceManifest } from "./namespace-manifest.ts";
 import { buildNetworkPolicyManifest, egressAnnotations } from "./network-policy-manifest.ts";
 import { buildLimitRangeManifest, buildResourceQuotaManifest } from "./quota-manifests.ts";
@@ -17,13 +18,14 @@ export interface ManifestOptions {
 
 /**
  * The objects of one environment in the order they are applied: the Namespace first, then the
- * objects that depend on nothing but it, then the RoleBinding, which RBAC only admits once its
+ * objects that depend on nothing but it, then the RoleBindings, which RBAC only admits once their
  * Role exists.
  */
 export interface EnvironmentManifests {
   namespace: V1Namespace;
   independent: KubernetesObject[];
-  roleBinding: V1RoleBinding;
+  /** The steps' RoleBinding, and the deploy steps' one when a step deploys. */
+  roleBindings: V1RoleBinding[];
 }
 
 /** Builds every object of an environment from its spec. Pure. */
@@ -31,6 +33,7 @@ export function buildEnvironmentManifests(environment: EnvironmentSpec, options:
   const namespace = environment.name;
   const egress = classifyEgress(environment.egress);
   const scoped = { environment, namespace };
+  const deploys = environment.stack?.deploySteps ?? false;
   return {
     namespace: buildNamespaceManifest({ environment, podSecurityVersion: options.podSecurityVersion, annotations: egressAnnotations(egress) }),
     independent: [
@@ -39,12 +42,13 @@ export function buildEnvironmentManifests(environment: EnvironmentSpec, options:
       buildNetworkPolicyManifest({ ...scoped, egress }),
       buildStepServiceAccountManifest(scoped),
       buildStepRoleManifest(scoped),
+      ...(deploys ? [buildDeployServiceAccountManifest(scoped)] : []),
     ],
-    roleBinding: buildStepRoleBindingManifest(scoped),
+    roleBindings: [buildStepRoleBindingManifest(scoped), ...(deploys ? [buildDeployRoleBindingManifest(scoped)] : [])],
   };
 }
 
 /** Returns the objects of an environment as one list, in apply order. */
 export function listEnvironmentObjects(manifests: EnvironmentManifests): KubernetesObject[] {
-  return [manifests.namespace, ...manifests.independent, manifests.roleBinding];
+  return [manifests.namespace, ...manifests.independent, ...manifests.roleBindings];
 }

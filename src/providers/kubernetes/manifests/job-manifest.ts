@@ -3,6 +3,7 @@ import type { V1Container, V1EnvVar, V1Job, V1SecurityContext } from "@kubernete
 import { LABEL_PREFIX } from "../../../environments/environment-labels.ts";
 import type { EnvironmentSpec, StepSpec } from "../../provider.ts";
 import { JUNIT_SUMMARY_AWK } from "../junit-summary-awk.ts";
+import { DEPLOY_SERVICE_ACCOUNT_NAME } from "./deploy-rbac-manifests.ts";
 import { buildObjectMetadata } from "./object-metadata.ts";
 import { buildStepResources } from "./quota-manifests.ts";
 import { STEP_SERVICE_ACCOUNT_NAME } from "./step-rbac-manifests.ts";
@@ -50,7 +51,8 @@ export const RESTRICTED_CONTAINER_SECURITY: V1SecurityContext = {
  * Builds the Job of one step: an init container fetches the commit into a shared `emptyDir`, then
  * the step's container runs its command there and reports a JUnit summary through its termination
  * message. The pod passes the restricted Pod Security Standard, runs as the steps' ServiceAccount
- * without its token, and gets no retry (`backoffLimit: 0`).
+ * without its token (a `deploy` step runs as the deploy ServiceAccount with its token), and gets
+ * no retry (`backoffLimit: 0`).
  */
 export function buildStepJobManifest(input: StepJobInput): V1Job {
   const { environment, step, jobName } = input;
@@ -100,8 +102,9 @@ export function buildStepJobManifest(input: StepJobInput): V1Job {
         metadata: { labels: { ...environment.labels, ...labels }, annotations: input.podAnnotations },
         spec: {
           restartPolicy: "Never",
-          serviceAccountName: STEP_SERVICE_ACCOUNT_NAME,
-          automountServiceAccountToken: false,
+          // Only a deploy step gets an API token, for the ServiceAccount that may manage workloads here.
+          serviceAccountName: step.deploy === true ? DEPLOY_SERVICE_ACCOUNT_NAME : STEP_SERVICE_ACCOUNT_NAME,
+          automountServiceAccountToken: step.deploy === true,
           enableServiceLinks: false,
           securityContext: { runAsNonRoot: true, runAsUser: STEP_RUN_AS_USER, runAsGroup: STEP_RUN_AS_USER, fsGroup: STEP_RUN_AS_USER, seccompProfile: { type: "RuntimeDefault" } },
           volumes: [{ name: "workspace", emptyDir: {} }],
