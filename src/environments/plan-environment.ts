@@ -11,6 +11,7 @@ import type { EnvironmentSpec, ServiceSpec, StepSpec } from "../providers/provid
 import type { EnvironmentKey } from "./environment-key.ts";
 import { buildEnvironmentAnnotations, buildEnvironmentLabels } from "./environment-labels.ts";
 import { nameEnvironment } from "./environment-name.ts";
+import { planStack } from "./plan-stack.ts";
 
 /** Everything Paddock will do for one event, decided without I/O. */
 export interface EnvironmentPlan {
@@ -76,6 +77,20 @@ export function planEnvironment(options: {
     ...buildPolicyAnnotations({ actor, effective, policyLocation: describePolicySource(policySource) }),
   };
 
+  // 4. The stack: image references, build settings and the preview host, resolved from the policy.
+  const serviceSpecs = (services ?? []).map((service) => toServiceSpec(service, images ?? []));
+  const stackSpec = planStack({
+    images: images ?? [],
+    services: serviceSpecs,
+    expose,
+    deploySteps: config.value.steps.some((step) => step.deploy === true),
+    policy,
+    repository: event.repository.fullName,
+    key,
+    environmentName: name,
+    sha: event.pullRequest.headSha,
+  });
+
   return {
     key,
     environment: {
@@ -86,11 +101,12 @@ export function planEnvironment(options: {
       egress: [...effective.egress],
       ttlSeconds: effective.ttlSeconds,
       expiresAt,
+      ...(stackSpec === undefined ? {} : { stack: stackSpec }),
     },
     decision,
     steps: config.value.steps.map(toStepSpec),
     images: images ?? [],
-    services: (services ?? []).map((service) => toServiceSpec(service, images ?? [])),
+    services: serviceSpecs,
     ...(expose ? { expose } : {}),
     source: { repository: event.repository.fullName, sha: event.pullRequest.headSha, branch: event.pullRequest.headRef },
   };

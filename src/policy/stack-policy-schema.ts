@@ -47,7 +47,10 @@ export const buildSchema = z
     runtimeClass: objectNameSchema("runtimeClass").optional().describe("RuntimeClass of build pods, such as gvisor or kata."),
     pushSecret: objectNameSchema("pushSecret")
       .optional()
-      .describe("Secret in the build namespace that holds the registry push credential for image builds."),
+      .describe(
+        "Name prefix of the push Secrets in the build namespace: a repository's builds mount <pushSecret>-<repository id>, " +
+          "a kubernetes.io/dockerconfigjson Secret that may push only below that repository's path.",
+      ),
   })
   .describe("Image builds for repositories whose config lists images (Kubernetes provider).");
 

@@ -5,7 +5,7 @@ import { PaddockError } from "../../src/errors.ts";
 import { createKubernetesProvider } from "../../src/providers/kubernetes/kubernetes-provider.ts";
 import { IMAGE_LABEL } from "../../src/providers/kubernetes/manifests/build-job-manifest.ts";
 import { STEP_LABEL } from "../../src/providers/kubernetes/manifests/job-manifest.ts";
-import type { EnvironmentSpec, PreparedEnvironment, StepSpec } from "../../src/providers/provider.ts";
+import type { EnvironmentSpec, PreparedEnvironment, StartedServices, StepSpec } from "../../src/providers/provider.ts";
 import { buildBranchEnvironment, buildTestSource, impersonate, installPaddockDeployment } from "./paddock-deployment.ts";
 import { useSharedControlPlane } from "./shared-control-plane.ts";
 import { BUILD_NAMESPACE, buildTestImage, buildTestService, fakeDigest, TEST_REGISTRY } from "./stack-fixtures.ts";
@@ -54,29 +54,36 @@ describe("kubernetes full stack", () => {
   const environment = buildBranchEnvironment({ repository: "acme/shop", branch: "main" });
   environment.stack = {
     images: [buildTestImage("shop", "web")],
-    services: [buildTestService("web", { built: "web" }), buildTestService("db", { reference: "docker.io/library/postgres:16" }, { port: 5432, ready: { tcp: 5432 } })],
+    services: [buildTestService("web", { builtImage: "web" }), buildTestService("db", { image: "docker.io/library/postgres:16" }, { port: 5432, ready: { tcp: 5432 } })],
     expose: { service: "web", port: 8080, host: `${environment.name}.preview.paddock.invalid`, ingressClass: "nginx" },
     build: { namespace: BUILD_NAMESPACE, runtimeClass: "gvisor", pushSecret: "paddock-registry-push-4242" },
     deploySteps: true,
   };
   let prepared: PreparedEnvironment;
-  let preparedAt: Date;
+  let started: StartedServices;
+  let startedAt: Date;
 
   beforeAll(async () => {
     prepared = await provider.prepare({ environment, source: buildTestSource(), signal: signal() });
-    preparedAt = new Date();
+    started = await provider.startServices({ prepared, services: environment.stack?.services ?? [], signal: signal() });
+    startedAt = new Date();
   });
 
   afterAll(async () => {
     await provider.teardown({ environmentName: environment.name });
   });
 
-  it("prepare returns service and preview URLs", () => {
-    expect(prepared.serviceUrls).toEqual({
-      web: `http://web.${environment.name}.svc:8080`,
-      db: `http://db.${environment.name}.svc:5432`,
+  it("services start ready with URLs", () => {
+    expect(started.ready).toBe(true);
+    expect(started.services.map((service) => [service.name, service.status])).toEqual([
+      ["web", "ready"],
+      ["db", "ready"],
+    ]);
+    expect(started.variables).toEqual({
+      PADDOCK_SERVICE_WEB_URL: `http://web.${environment.name}.svc:8080`,
+      PADDOCK_SERVICE_DB_URL: `http://db.${environment.name}.svc:5432`,
     });
-    expect(prepared.previewUrl).toBe(`http://${environment.name}.preview.paddock.invalid/`);
+    expect(started.previewUrl).toBe(`http://${environment.name}.preview.paddock.invalid/`);
   });
 
   it("build job runs rootless in the build namespace", async () => {
@@ -122,7 +129,7 @@ describe("kubernetes full stack", () => {
 
     expect(created.every((time) => time >= buildDone)).toBe(true);
     expect(deployments.items.map((deployment) => deployment.status?.readyReplicas)).toEqual([1, 1]);
-    expect(stepJob?.metadata?.creationTimestamp?.getTime()).toBeGreaterThanOrEqual(Math.floor(preparedAt.getTime() / 1000) * 1000);
+    expect(stepJob?.metadata?.creationTimestamp?.getTime()).toBeGreaterThanOrEqual(Math.floor(startedAt.getTime() / 1000) * 1000);
     expect(result.status).toBe("success");
   });
 
@@ -183,7 +190,7 @@ describe("kubernetes stack failures", () => {
     buildBehaviour.api = { "paddock.test/exit-code": "1", "paddock.test/termination-message": 'ERROR: failed to solve: process "/bin/sh -c npm ci" did not complete successfully: exit code: 1' };
     environment.stack = {
       images: [buildTestImage("broken", "api")],
-      services: [buildTestService("api", { built: "api" })],
+      services: [buildTestService("api", { builtImage: "api" })],
       build: { namespace: BUILD_NAMESPACE },
       deploySteps: false,
     };
@@ -204,18 +211,37 @@ describe("kubernetes stack failures", () => {
     const environment = buildBranchEnvironment({ repository: "acme/stuck", branch: "main" });
     environments.push(environment);
     serviceBehaviour.queue = { "paddock.test/ready": "false" };
+    const services = [buildTestService("queue", { image: "docker.io/library/redis:7" }, { port: 6379, ready: { tcp: 6379 }, timeoutSeconds: 4 })];
+    environment.stack = { images: [], services, deploySteps: false };
+
+    const prepared = await provider.prepare({ environment, source: buildTestSource(), signal: signal() });
+    const started = await provider.startServices({ prepared, services, signal: signal() });
+    const [queue] = started.services;
+
+    expect([started.ready, queue?.status]).toEqual([false, "failed"]);
+    expect(queue?.reason).toMatch(/^not ready within 4s: pod queue-[a-z0-9]+-[a-z0-9]{5}: phase Running, /);
+    expect(queue?.reason).toContain("Ready=False (ContainersNotReady: containers with unready status: [service])");
+    expect(queue?.reason).toMatch(/last events: .*Warning Unhealthy on Pod queue-[a-z0-9]+-[a-z0-9]{5}: Readiness probe failed: the pod is annotated paddock.test\/ready=false/);
+    expect(started.previewUrl).toBeUndefined();
+  });
+
+  it("policy problems stop before the build", async () => {
+    const environment = buildBranchEnvironment({ repository: "acme/nopolicy", branch: "main" });
+    environments.push(environment);
     environment.stack = {
       images: [],
-      services: [buildTestService("queue", { reference: "docker.io/library/redis:7" }, { port: 6379, ready: { tcp: 6379 }, readyTimeoutSeconds: 4 })],
+      services: [],
       deploySteps: false,
+      problems: ["images need a registry to push to, but the org policy sets no build.registry: ask an org admin to set build.registry, or remove images"],
     };
 
     const error = await prepareRejection(environment);
+    const jobs = await listBuildJobs(environment);
 
-    expect(error.code).toBe("SERVICE_NOT_READY");
-    expect(error.message).toMatch(/^service queue was not ready within 4s: pod queue-[a-z0-9]+-[a-z0-9]{5}: phase Running, /);
-    expect(error.message).toContain("Ready=False (ContainersNotReady: containers with unready status: [service])");
-    expect(error.message).toMatch(/last events: .*Warning Unhealthy on Pod queue-[a-z0-9]+-[a-z0-9]{5}: Readiness probe failed: the pod is annotated paddock.test\/ready=false/);
-    expect(error.message).toMatch(/\. Check the service's image, command, port and ready check in \.github\/paddock\.yml, or raise its timeout$/);
+    expect(error.code).toBe("CONFIG_INVALID");
+    expect(error.message).toBe(
+      "images need a registry to push to, but the org policy sets no build.registry: ask an org admin to set build.registry, or remove images. Fix the org policy or .github/paddock.yml as each line says",
+    );
+    expect(jobs).toEqual([]);
   });
 });

@@ -25,9 +25,10 @@ export function buildTestImage(repository: string, name: string): ImageBuildSpec
   };
 }
 
-/** Builds a service that answers HTTP on its port, ready within `readyTimeoutSeconds`. */
-export function buildTestService(name: string, image: ServiceSpec["image"], extra: Partial<ServiceSpec> = {}): ServiceSpec {
-  return { name, image, port: 8080, ready: { http: "/healthz" }, env: { LOG_LEVEL: "debug" }, readyTimeoutSeconds: 60, ...extra };
+/** Builds a service that answers HTTP on its port, ready within `timeoutSeconds`; `builtImage` names an image of the stack. */
+export function buildTestService(name: string, image: { builtImage: string } | { image: string }, extra: Partial<ServiceSpec> = {}): ServiceSpec {
+  const source = "builtImage" in image ? { image: image.builtImage, builtImage: image.builtImage } : { image: image.image };
+  return { name, ...source, port: 8080, ready: { http: "/healthz" }, env: { LOG_LEVEL: "debug" }, timeoutSeconds: 60, ...extra };
 }
 
 /** Builds a stack without images, services or deploy steps, for tests to fill in. */

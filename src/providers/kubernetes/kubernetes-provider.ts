@@ -4,7 +4,8 @@ import { pino, type Logger } from "pino";
 
 import { PaddockError } from "../../errors.ts";
 import type { StepResult } from "../../pipeline/step-result.ts";
-import type { EnvironmentSpec, ImageBuildSpec, PreparedEnvironment, Provider, ServiceSpec, SourceSpec, StepSpec } from "../provider.ts";
+import { serviceUrlVariables } from "../../environments/service-urls.ts";
+import type { EnvironmentSpec, ImageBuildSpec, PreparedEnvironment, Provider, ServiceSpec, SourceSpec, StartedServices, StepSpec } from "../provider.ts";
 import type { ApiCallCounts } from "./api-call-counter.ts";
 import { applyEnvironment } from "./apply-environment.ts";
 import { KubeClient } from "./kube-client.ts";
@@ -14,8 +15,10 @@ import { DEFAULT_POD_SECURITY_VERSION } from "./manifests/namespace-manifest.ts"
 import { DEFAULT_EPHEMERAL_STORAGE } from "./manifests/quota-manifests.ts";
 import { resolveCredential } from "./resolve-credential.ts";
 import { runJobStep } from "./run-job-step.ts";
+import { serviceHost } from "./manifests/service-manifests.ts";
 import { prepareStack } from "./prepare-stack.ts";
-import { serviceUrlEnvironment } from "./service-url-environment.ts";
+import type { BuiltImage } from "./run-image-build.ts";
+import { startServices as startKubernetesServices } from "./start-services.ts";
 import { DEFAULT_TEARDOWN_TIMEOUT_MS, teardownEnvironment, type TeardownOutcome } from "./teardown-environment.ts";
 import { DEFAULT_API_BURST, DEFAULT_API_QPS, TokenBucket } from "./token-bucket.ts";
 
@@ -67,6 +70,12 @@ export interface KubernetesProviderOptions {
 /** The Kubernetes provider, plus what the sweeper and the benchmark need. */
 export interface KubernetesProvider extends Provider {
   readonly kind: "kubernetes";
+  /**
+   * Starts the services from the images prepare built, as Deployments and Services, waits until
+   * each is ready and exposes the preview. The result's `previewUrl` is the URL for a GitHub
+   * deployment status.
+   */
+  startServices(options: { prepared: PreparedEnvironment; services: readonly ServiceSpec[]; signal: AbortSignal }): Promise<StartedServices>;
   /** Lists every Paddock environment with one API request. */
   listEnvironments(): Promise<KubernetesEnvironmentRecord[]>;
   /** Deletes an environment's namespace and reports how that ended instead of throwing when it is stuck. */
@@ -103,6 +112,8 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
   };
   const teardownTimeoutMs = options.teardownTimeoutMs ?? DEFAULT_TEARDOWN_TIMEOUT_MS;
   const sources = new WeakMap<PreparedEnvironment, SourceSpec>();
+  const builtImages = new WeakMap<PreparedEnvironment, BuiltImage[]>();
+  const serviceVariables = new WeakMap<PreparedEnvironment, Record<string, string>>();
 
   async function prepare(request: { environment: EnvironmentSpec; source: SourceSpec; signal: AbortSignal }): Promise<PreparedEnvironment> {
     const { environment, source, signal } = request;
@@ -112,10 +123,30 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
     const { created, notes } = await applyEnvironment({ client, environment, manifests, terminatingTimeoutMs, signal, logger });
     logger.info({ environment: environment.name, sha: source.sha }, "kubernetes environment applied");
 
-    const stack = environment.stack === undefined ? {} : await prepareStack({ client, environment, stack: environment.stack, source: fetchable, settings: stackSettings, signal, logger });
-    const prepared: PreparedEnvironment = { environment, sha: source.sha, location: environment.name, created, ...(notes.length > 0 ? { notes } : {}), ...stack };
+    // Images are built before prepare resolves, so a failed build stops the run before its services.
+    const images = environment.stack === undefined ? [] : await prepareStack({ client, environment, stack: environment.stack, source: fetchable, settings: stackSettings, signal, logger });
+    const prepared: PreparedEnvironment = { environment, sha: source.sha, location: environment.name, created, ...(notes.length > 0 ? { notes } : {}) };
     sources.set(prepared, source);
+    builtImages.set(prepared, images);
     return prepared;
+  }
+
+  async function startServices(request: { prepared: PreparedEnvironment; services: readonly ServiceSpec[]; signal: AbortSignal }): Promise<StartedServices> {
+    const { prepared, services, signal } = request;
+    const images = builtImages.get(prepared);
+    if (images === undefined) {
+      throw new PaddockError("USAGE", `environment ${prepared.environment.name} was not prepared by this provider`, { hint: "Pass the PreparedEnvironment that prepare returned" });
+    }
+    // Services stay until teardown, so the preview keeps working after the steps end.
+    const stop = (): Promise<void> => Promise.resolve();
+    if (services.length === 0) return { services: [], ready: true, variables: {}, stop };
+
+    const expose = prepared.environment.stack?.expose;
+    const outcome = await startKubernetesServices({ client, environment: prepared.environment, services, expose, images, podAnnotations: stackSettings.servicePodAnnotations, signal, logger });
+    const ready = outcome.statuses.every((status) => status.status === "ready");
+    const variables = serviceUrlVariables(services, (service) => serviceHost({ namespace: prepared.environment.name, service }));
+    if (ready) serviceVariables.set(prepared, variables);
+    return { services: outcome.statuses, ready, variables, stop, ...(outcome.previewUrl === undefined ? {} : { previewUrl: outcome.previewUrl }) };
   }
 
   async function runStep(request: { prepared: PreparedEnvironment; step: StepSpec; signal: AbortSignal }): Promise<StepResult> {
@@ -128,7 +159,9 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
       throw new PaddockError("USAGE", `step ${step.name} has the invalid timeout ${step.timeoutSeconds} seconds`, { hint: "Use a positive number of seconds" });
     }
     const credential = await resolveCredential(assertFetchableInCluster(source));
-    const withServices = prepared.serviceUrls === undefined ? step : { ...step, env: { ...step.env, ...serviceUrlEnvironment(prepared.serviceUrls) } };
+    // The pipeline passes the service variables too; adding them here keeps direct callers equal.
+    const variables = serviceVariables.get(prepared);
+    const withServices = variables === undefined ? step : { ...step, env: { ...step.env, ...variables } };
     return runJobStep({ client, environment: prepared.environment, sha: prepared.sha, step: withServices, credential, settings, signal, logger });
   }
 
@@ -145,6 +178,7 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
   return {
     kind: "kubernetes",
     prepare,
+    startServices,
     runStep,
     teardown,
     annotate: (request) => annotateEnvironment({ client, name: request.environmentName, annotations: request.annotations }),

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 
 import { PaddockError } from "../../errors.ts";
 import { formatDuration } from "../local/format-duration.ts";
-import type { EnvironmentSpec, ServiceSpec, StackSpec } from "../provider.ts";
+import type { EnvironmentSpec, ExposeSpec, ServiceSpec, ServiceStatus } from "../provider.ts";
 import { applyObject } from "./apply-object.ts";
 import type { KubeClient } from "./kube-client.ts";
 import { buildPreviewIngressManifest, previewUrl } from "./manifests/ingress-manifest.ts";
@@ -12,34 +12,37 @@ import type { BuiltImage } from "./run-image-build.ts";
 import { describeUnreadyService, isDeploymentReady } from "./service-readiness.ts";
 import { waitForObject } from "./wait-for-object.ts";
 
-/** What {@link startServices} returns: each service's URL, and the preview URL when one is exposed. */
-export interface StartedServices {
+/** What {@link startServices} returns: each service's status, URLs, and the preview URL when one is exposed. */
+export interface ServicesOutcome {
+  statuses: ServiceStatus[];
   serviceUrls: Record<string, string>;
   previewUrl?: string;
 }
 
 /**
- * Applies a Deployment and a Service for every service of the stack, then waits until each
- * Deployment is ready, every service within its own timeout. Applies the preview Ingress once
- * all are ready. Throws a PaddockError with code SERVICE_NOT_READY that quotes the pod's
- * conditions and last events of every service that was not ready in time.
+ * Applies a Deployment and a Service for every service at once, then waits until each
+ * Deployment is ready, every service within its own timeout. A service that is not ready in time
+ * gets status `failed` with its pod's conditions and last events. Applies the preview Ingress
+ * once all are ready. Rejects only when an API request fails or `signal` aborts.
  */
 export async function startServices(options: {
   client: KubeClient;
   environment: EnvironmentSpec;
-  stack: StackSpec;
+  services: readonly ServiceSpec[];
+  expose: ExposeSpec | undefined;
   images: BuiltImage[];
   podAnnotations: (service: ServiceSpec) => Record<string, string>;
   signal: AbortSignal;
   logger: Pick<Logger, "info" | "warn">;
-}): Promise<StartedServices> {
-  const { client, environment, stack, signal, logger } = options;
+}): Promise<ServicesOutcome> {
+  const { client, environment, services, signal, logger } = options;
   const namespace = environment.name;
   const apply = (object: KubernetesObject) => applyObject({ client, environment: namespace, object, signal });
+  const startedAt = Date.now();
 
   // 1. Every Deployment and Service at once.
   const deployments = await Promise.all(
-    stack.services.map(async (service) => {
+    services.map(async (service) => {
       const image = resolveServiceImage(service, options.images);
       const [deployment] = await Promise.all([
         apply(buildServiceDeploymentManifest({ environment, service, image, podAnnotations: options.podAnnotations(service) })),
@@ -48,28 +51,23 @@ export async function startServices(options: {
       return { service, uid: deployment.metadata?.uid ?? "" };
     }),
   );
-  logger.info({ environment: namespace, services: stack.services.length }, "services applied");
+  logger.info({ environment: namespace, services: services.length }, "services applied");
 
   // 2. Wait until each is ready.
-  const failures = (await Promise.all(deployments.map((entry) => waitForService({ ...options, ...entry })))).filter((failure) => failure !== undefined);
+  const statuses = await Promise.all(deployments.map((entry) => waitForService({ ...options, ...entry, startedAt })));
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error("starting the services was cancelled");
-  if (failures.length > 0) {
-    throw new PaddockError("SERVICE_NOT_READY", failures.join("\n"), {
-      hint: "Check the service's image, command, port and ready check in .github/paddock.yml, or raise its timeout",
-    });
-  }
+  const serviceUrls = Object.fromEntries(services.map((service) => [service.name, serviceUrl({ namespace, service })]));
+  if (statuses.some((status) => status.status !== "ready") || options.expose === undefined) return { statuses, serviceUrls };
 
   // 3. The preview Ingress.
-  const serviceUrls = Object.fromEntries(stack.services.map((service) => [service.name, serviceUrl({ namespace, service })]));
-  if (stack.expose === undefined) return { serviceUrls };
-  await apply(buildPreviewIngressManifest({ environment, expose: stack.expose }));
-  return { serviceUrls, previewUrl: previewUrl(stack.expose) };
+  await apply(buildPreviewIngressManifest({ environment, expose: options.expose }));
+  return { statuses, serviceUrls, previewUrl: previewUrl(options.expose) };
 }
 
 /** Returns the image a service runs: a built image by digest, or the external reference as written. */
 export function resolveServiceImage(service: ServiceSpec, images: BuiltImage[]): string {
-  if ("reference" in service.image) return service.image.reference;
-  const name = service.image.built;
+  const name = service.builtImage;
+  if (name === undefined) return service.image;
   const built = images.find((image) => image.name === name);
   if (built === undefined) {
     throw new PaddockError("USAGE", `service ${service.name} uses image ${name}, which was not built`, { hint: "List the image under images in .github/paddock.yml" });
@@ -77,18 +75,19 @@ export function resolveServiceImage(service: ServiceSpec, images: BuiltImage[]):
   return built.reference;
 }
 
-/** Waits for one service's Deployment; returns why it is not ready when its timeout passed. */
+/** Waits for one service's Deployment; a service not ready within its timeout fails with the pod's conditions and events. */
 async function waitForService(options: {
   client: KubeClient;
   environment: EnvironmentSpec;
   service: ServiceSpec;
   uid: string;
+  startedAt: number;
   signal: AbortSignal;
   logger: Pick<Logger, "info" | "warn">;
-}): Promise<string | undefined> {
+}): Promise<ServiceStatus> {
   const { client, environment, service, signal, logger } = options;
   const namespace = environment.name;
-  const timeoutMs = service.readyTimeoutSeconds * 1000;
+  const timeoutMs = service.timeoutSeconds * 1000;
   const outcome = await waitForObject<V1Deployment, true>({
     client,
     environment: namespace,
@@ -103,12 +102,14 @@ async function waitForService(options: {
     logger,
   });
   if (outcome.done) {
-    logger.info({ environment: namespace, service: service.name }, "service ready");
-    return undefined;
+    const readyMs = Date.now() - options.startedAt;
+    logger.info({ environment: namespace, service: service.name, readyMs }, "service ready");
+    return { name: service.name, status: "ready", readyMs };
   }
-  if (signal.aborted) return undefined;
+  if (signal.aborted) return { name: service.name, status: "skipped", reason: "cancelled" };
   const detail = await readUnreadyDetail({ client, namespace, service, deploymentUid: options.uid });
-  return `service ${service.name} was not ready within ${formatDuration(service.readyTimeoutSeconds)}: ${detail}`;
+  logger.warn({ environment: namespace, service: service.name }, "service not ready within its timeout");
+  return { name: service.name, status: "failed", reason: `not ready within ${formatDuration(service.timeoutSeconds)}: ${detail}` };
 }
 
 async function readUnreadyDetail(options: { client: KubeClient; namespace: string; service: ServiceSpec; deploymentUid: string }): Promise<string> {

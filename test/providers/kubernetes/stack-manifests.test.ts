@@ -6,11 +6,10 @@ import { parseImageDigest } from "../../../src/providers/kubernetes/manifests/bu
 import { buildEnvironmentManifests, listEnvironmentObjects } from "../../../src/providers/kubernetes/manifests/environment-manifests.ts";
 import { multiplyQuantity } from "../../../src/providers/kubernetes/manifests/quota-manifests.ts";
 import { buildServiceDeploymentManifest, serviceUrl } from "../../../src/providers/kubernetes/manifests/service-manifests.ts";
-import { serviceUrlEnvironment } from "../../../src/providers/kubernetes/service-url-environment.ts";
 import { resolveServiceImage } from "../../../src/providers/kubernetes/start-services.ts";
 import type { EnvironmentSpec, ImageBuildSpec, ServiceSpec } from "../../../src/providers/provider.ts";
 
-const web: ServiceSpec = { name: "web", image: { built: "web" }, port: 8080, ready: { http: "/healthz" }, env: { A: "1" }, readyTimeoutSeconds: 300 };
+const web: ServiceSpec = { name: "web", image: "web", builtImage: "web", port: 8080, ready: { http: "/healthz" }, env: { A: "1" }, timeoutSeconds: 300 };
 const image: ImageBuildSpec = {
   name: "web",
   context: "services/web",
@@ -28,7 +27,7 @@ const environment: EnvironmentSpec = {
   resources: { cpu: "500m", memory: "1.5Gi" },
   egress: [],
   ttlSeconds: 3600,
-  stack: { images: [image], services: [web, { ...web, name: "db", image: { reference: "postgres:16" }, port: 5432, ready: { tcp: 5432 } }], deploySteps: true },
+  stack: { images: [image], services: [web, { name: "db", image: "postgres:16", port: 5432, ready: { tcp: 5432 }, env: {}, timeoutSeconds: 300 }], deploySteps: true },
 };
 const options = { podSecurityVersion: "v1.37", ephemeralStorage: "4Gi" };
 
@@ -164,10 +163,6 @@ describe("service manifests", () => {
 
   it("url names the namespace", () => {
     expect(serviceUrl({ namespace: environment.name, service: web })).toBe("http://web.shop-pr-7-0123456789.svc:8080");
-  });
-
-  it("variables are upper-cased", () => {
-    expect(serviceUrlEnvironment({ "web-api": "http://web-api.ns.svc:80" })).toEqual({ PADDOCK_SERVICE_WEB_API_URL: "http://web-api.ns.svc:80" });
   });
 
   it("unbuilt image is rejected", () => {

@@ -40,7 +40,7 @@ export function buildServiceDeploymentManifest(input: ServiceDeploymentInput): V
       replicas: 1,
       selector: { matchLabels: selector },
       strategy: { type: "Recreate" },
-      progressDeadlineSeconds: Math.max(Math.ceil(service.readyTimeoutSeconds), READY_PERIOD_SECONDS + 1),
+      progressDeadlineSeconds: Math.max(Math.ceil(service.timeoutSeconds), READY_PERIOD_SECONDS + 1),
       template: {
         metadata: { labels: { ...environment.labels, ...selector }, annotations: input.podAnnotations },
         spec: {
@@ -77,9 +77,14 @@ export function buildServiceManifest(options: { environment: EnvironmentSpec; se
   };
 }
 
+/** Returns the in-cluster host of a service: `<name>.<namespace>.svc`. */
+export function serviceHost(options: { namespace: string; service: Pick<ServiceSpec, "name"> }): string {
+  return `${options.service.name}.${options.namespace}.svc`;
+}
+
 /** Returns the in-cluster URL of a service: `http://<name>.<namespace>.svc:<port>`. */
 export function serviceUrl(options: { namespace: string; service: Pick<ServiceSpec, "name" | "port"> }): string {
-  return `http://${options.service.name}.${options.namespace}.svc:${options.service.port}`;
+  return `http://${serviceHost(options)}:${options.service.port}`;
 }
 
 function buildReadinessProbe(service: ServiceSpec): V1Probe {
