@@ -1,7 +1,8 @@
 /**
  * Counts the Kubernetes API requests of one environment with a full stack, on a test control
- * plane that this script starts: one image built in the build namespace, two services (one from
- * the built image, one external), an exposed preview, one test step, then teardown. kwok plays
+ * plane that this script starts. Each environment builds one image in the build namespace, starts
+ * two services (one from the built image, one external), exposes a preview, runs one test step
+ * and is torn down. kwok plays
  * the kubelet, so the build "pushes" a fixed digest and no container runs; the counts are those
  * of a real cluster where every request succeeds the first time. Environments run one after
  * another. Prints Markdown tables.

@@ -13,9 +13,9 @@ const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
  * start, expose or deploy. Built images go to `<build.registry>/<owner>/<repo>/<image>:<sha>`
  * with the cache `<build.registry>/<owner>/<repo>/cache`, both lowercase. The push Secret is
  * `<build.pushSecret>-<repository id>`, one per repository. What the policy cannot serve (no
- * registry, no preview host, a host that is not a DNS name) goes into `problems`, which the
- * provider reports before it builds anything; a missing registry or preview host also denies
- * the environment beforehand.
+ * registry, no preview host, a host that is not a DNS name) goes into `problems`, and the
+ * provider reports them before it builds anything. A missing registry or preview host also
+ * denies the environment before that.
  */
 export function planStack(options: {
   images: readonly ImageConfig[];

@@ -48,7 +48,7 @@ export interface ExposeSpec {
   ingressClass?: string;
 }
 
-/** Where images are built, from the org policy. */
+/** Settings of image builds, from the org policy. */
 export interface BuildSettings {
   /** Namespace of the build Jobs, never the environment's own. */
   namespace: string;

@@ -25,7 +25,7 @@ export function buildTestImage(repository: string, name: string): ImageBuildSpec
   };
 }
 
-/** Builds a service that answers HTTP on its port, ready within `timeoutSeconds`; `builtImage` names an image of the stack. */
+/** Builds a service that serves HTTP on its port, ready within `timeoutSeconds`; `builtImage` names an image of the stack. */
 export function buildTestService(name: string, image: { builtImage: string } | { image: string }, extra: Partial<ServiceSpec> = {}): ServiceSpec {
   const source = "builtImage" in image ? { image: image.builtImage, builtImage: image.builtImage } : { image: image.image };
   return { name, ...source, port: 8080, ready: { http: "/healthz" }, env: { LOG_LEVEL: "debug" }, timeoutSeconds: 60, ...extra };

@@ -159,7 +159,7 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
       throw new PaddockError("USAGE", `step ${step.name} has the invalid timeout ${step.timeoutSeconds} seconds`, { hint: "Use a positive number of seconds" });
     }
     const credential = await resolveCredential(assertFetchableInCluster(source));
-    // The pipeline passes the service variables too; adding them here keeps direct callers equal.
+    // The pipeline passes the service variables too. Adding them here gives them to callers that skip the pipeline.
     const variables = serviceVariables.get(prepared);
     const withServices = variables === undefined ? step : { ...step, env: { ...step.env, ...variables } };
     return runJobStep({ client, environment: prepared.environment, sha: prepared.sha, step: withServices, credential, settings, signal, logger });

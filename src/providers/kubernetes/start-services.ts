@@ -12,7 +12,7 @@ import type { BuiltImage } from "./run-image-build.ts";
 import { describeUnreadyService, isDeploymentReady } from "./service-readiness.ts";
 import { waitForObject } from "./wait-for-object.ts";
 
-/** What {@link startServices} returns: each service's status, URLs, and the preview URL when one is exposed. */
+/** Result of {@link startServices}: the status and URL of each service, and the preview URL when one is exposed. */
 export interface ServicesOutcome {
   statuses: ServiceStatus[];
   serviceUrls: Record<string, string>;

@@ -13,7 +13,7 @@ import { FETCH_SOURCE_SCRIPT, SCRIPT_ENV, TERMINATION_LOG_PATH, WORKSPACE_PATH }
 export const BUILD_CONTAINER_NAME = "build";
 /** Label on a build Job and its pod with the image name. */
 export const IMAGE_LABEL = `${LABEL_PREFIX}/image`;
-/** Where the push credential is mounted; `DOCKER_CONFIG` points buildctl at it. */
+/** Mount path of the push credential; `DOCKER_CONFIG` points buildctl at it. */
 export const DOCKER_CONFIG_PATH = "/paddock/docker";
 /** Home directory of the user in the rootless BuildKit image, where buildkitd keeps its state. */
 export const BUILDKIT_HOME = "/home/user";
@@ -52,8 +52,8 @@ export const BUILDKIT_CONTAINER_SECURITY: V1SecurityContext = {
 };
 
 /**
- * Builds the Job that builds and pushes one image in the build namespace: an init container
- * fetches the commit as a step's does, then rootless BuildKit builds the Dockerfile, pushes
+ * Builds the Job that builds and pushes one image in the build namespace. An init container
+ * fetches the commit as a step's does. Then rootless BuildKit builds the Dockerfile, pushes
  * `<repository>:<tag>` with a registry cache per repository, and writes the digest to its
  * termination message. The pod gets no ServiceAccount token; the push Secret, when the policy
  * names one, is mounted into this pod only.

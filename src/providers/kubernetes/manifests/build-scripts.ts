@@ -15,7 +15,7 @@ export const BUILD_SCRIPT = [
   'printf \'%s\' "$digest" > "$PADDOCK_TERMINATION_LOG"',
 ].join("\n");
 
-/** Reads the digest from a build container's termination message, or returns undefined when it holds none. */
+/** Reads the digest from a build container's termination message, or returns undefined when it contains none. */
 export function parseImageDigest(message: string | undefined): string | undefined {
   const trimmed = message?.trim() ?? "";
   return /^sha256:[0-9a-f]{64}$/.test(trimmed) ? trimmed : undefined;

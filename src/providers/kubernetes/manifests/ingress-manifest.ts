@@ -23,6 +23,6 @@ export function buildPreviewIngressManifest(options: { environment: EnvironmentS
 
 /** Returns the preview URL of an exposed service. */
 export function previewUrl(expose: ExposeSpec): string {
-  // NOTE: the URL says http because Paddock creates no TLS section; an ingress controller with a default certificate may also serve https.
+  // NOTE: the URL uses http because Paddock creates no TLS section; an ingress controller with a default certificate may also serve https.
   return `http://${expose.host}/`;
 }
