@@ -6,6 +6,7 @@ import { KeyedScheduler } from "../environments/keyed-scheduler.ts";
 import { RecentEvents } from "../environments/recent-events.ts";
 import { environmentActions, parseEnvironmentAction } from "../environments/environment-actions.ts";
 import { describeError } from "../errors.ts";
+import { DeferredWrites } from "../github/deferred-writes.ts";
 import type { GitHubRequester, RepositoryTokenMinter } from "../github/repository-gateway.ts";
 import { findRerequestedPullRequest } from "../github/find-pull-request.ts";
 import { readPullRequestState } from "../github/read-pull-request-state.ts";
@@ -94,6 +95,7 @@ export function createPaddockService(options: {
   const recentEvents = new RecentEvents();
   const writeGauge = new CheckRunWriteGauge({ now: () => now().getTime() });
   const unreported = new UnreportedCommits();
+  const deferredWrites = new DeferredWrites();
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(promise: Promise<T>): Promise<T> => {
     inFlight.add(promise);
@@ -234,12 +236,17 @@ export function createPaddockService(options: {
       const outcome = scheduler.submit(keyText, {
         kind: "run",
         sha: event.pullRequest.headSha,
-        supersede: async (reason) => {
-          if (checkRunId) {
-            await sink.complete(await checkRunId, { ...view, status: "completed", conclusion: "cancelled", headline: reason });
-            logger.info({ reason }, "queued run superseded");
-          } else await reportSuperseded(reason);
-        },
+        // A superseded commit's check run waits behind the other cancellations of its installation,
+        // so the newest commit's in_progress check run is never queued behind all of them.
+        supersede: (reason) =>
+          track(
+            deferredWrites.run(String(installationId), async () => {
+              if (checkRunId) {
+                await sink.complete(await checkRunId, { ...view, status: "completed", conclusion: "cancelled", headline: reason });
+                logger.info({ reason }, "queued run superseded");
+              } else await reportSuperseded(reason);
+            }),
+          ),
         execute: async (signal) => {
           unreportedBefore = unreported.take(keyText);
           // Aborted while it waited for a pipeline slot and without a check run yet: superseded.
