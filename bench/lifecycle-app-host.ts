@@ -23,6 +23,7 @@ import type { Provider } from "../src/providers/provider.ts";
 import { createAuditTrailFromEnv } from "../src/service/create-audit-trail-from-env.ts";
 import { createFileGovernance } from "../src/service/create-governance.ts";
 import { createPaddockService, type PaddockService } from "../src/service/paddock-service.ts";
+import type { SweepTarget } from "../src/service/sweep-environments.ts";
 import { createCountingLogger } from "./lifecycle-counting-logger.ts";
 import { startProbotServer } from "./lifecycle-probot-server.ts";
 import { SimulatedProvider, type SimulatedProviderStats } from "./lifecycle-simulated-provider.ts";
@@ -166,10 +167,14 @@ async function readMemory(gc: () => void): Promise<MemoryReading> {
   return { rssBytes: usage.rss, heapTotalBytes: usage.heapTotal, heapUsedBytes: usage.heapUsed, externalBytes: usage.external, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
 }
 
-/** Wraps the sweeper's `githubFor` so the time it takes, and the time of each request of the client it returns, add up in `totals`. */
-function timeGitHub(githubFor: (repository: string) => Promise<GitHubRequester | undefined>, totals: { clientMs: number; pullsMs: number }): (repository: string) => Promise<GitHubRequester | undefined> {
-  return async (repository) => {
-    const octokit = await timeCall(() => githubFor(repository), (ms) => (totals.clientMs += ms));
+/**
+ * Wraps the sweeper's `githubFor` so the time it takes, and the time of each request of the
+ * client it returns, add up in `totals`. Calls that overlap add up too, so with repositories read
+ * at the same time the totals can exceed the sweep's own time.
+ */
+function timeGitHub(githubFor: (target: SweepTarget) => Promise<GitHubRequester | undefined>, totals: { clientMs: number; pullsMs: number }): (target: SweepTarget) => Promise<GitHubRequester | undefined> {
+  return async (target) => {
+    const octokit = await timeCall(() => githubFor(target), (ms) => (totals.clientMs += ms));
     if (!octokit) return undefined;
     return { request: (route, parameters) => timeCall(() => octokit.request(route, parameters), (ms) => (totals.pullsMs += ms)) };
   };

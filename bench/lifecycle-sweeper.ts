@@ -30,6 +30,7 @@ import { buildEnvironmentManifests } from "../src/providers/kubernetes/manifests
 import { DEFAULT_POD_SECURITY_VERSION } from "../src/providers/kubernetes/manifests/namespace-manifest.ts";
 import { DEFAULT_EPHEMERAL_STORAGE } from "../src/providers/kubernetes/manifests/quota-manifests.ts";
 import type { EnvironmentSpec } from "../src/providers/provider.ts";
+import { INSTALLATION_ANNOTATION } from "../src/service/run-annotations.ts";
 import { startControlPlane } from "../test/cluster/control-plane.ts";
 import { startLoopbackGitHub, type LoopbackGitHub } from "../test/loopback-github/loopback-github.ts";
 import type { MemoryReading } from "./lifecycle-app-host.ts";
@@ -140,6 +141,8 @@ function planEnvironments(options: SweeperOptions): PlannedEnvironment[] {
       ...buildEnvironmentAnnotations({ repository: `${OWNER}/${repo}`, key, branch: `feature/${pullRequest}`, headSha: index.toString(16).padStart(40, "0"), expiresAt }),
       [POLICY_ANNOTATIONS.actor]: `developer-${pullRequest % 37}`,
       [POLICY_ANNOTATIONS.actorClass]: "human",
+      // Written by every prepare (annotateRuns), so the sweeper needs no installation lookup.
+      [INSTALLATION_ANNOTATION]: String(INSTALLATION_ID),
     };
     const spec: EnvironmentSpec = { name, labels: buildEnvironmentLabels({ name, key }), annotations, resources: { cpu: "1", memory: "1Gi" }, egress: [], ttlSeconds: 86_400 };
     return { spec, repository: repo, pullRequest };

@@ -25,7 +25,7 @@ import { handleEnvironmentAction, reportEnvironmentAction } from "./handle-envir
 import { runPullRequest } from "./run-pull-request.ts";
 import { CheckRunWriteGauge } from "./check-run-write-gauge.ts";
 import { describeUnreportedCommits, UnreportedCommits } from "./unreported-commits.ts";
-import { sweepEnvironments, type SweepReport } from "./sweep-environments.ts";
+import { sweepEnvironments, type SweepReport, type SweepTarget } from "./sweep-environments.ts";
 
 /** Pipelines that may run at the same time across all environments. */
 export const DEFAULT_PIPELINE_CONCURRENCY = 2;
@@ -63,7 +63,7 @@ export interface PaddockService {
   /** Tears an environment down through the queue, pre-empting the work queued for its key. */
   acceptTeardown(options: { key: EnvironmentKey; environmentName: string; reason: string; logger: Logger; audit?: TeardownAudit }): void;
   /** Removes expired, orphaned and closed environments; see sweepEnvironments. */
-  sweep(options: { githubFor: (repository: string) => Promise<GitHubRequester | undefined> }): Promise<SweepReport>;
+  sweep(options: { githubFor: (target: SweepTarget) => Promise<GitHubRequester | undefined> }): Promise<SweepReport>;
   /** Reports runs a restart interrupted, found from their environments' annotations. */
   recoverRuns(options: { sinkFor: (run: InterruptedRun) => Promise<CheckRunSink | undefined> }): Promise<InterruptedRun[]>;
   /** Resolves when every accepted event has been handled. */

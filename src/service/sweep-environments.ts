@@ -1,8 +1,10 @@
+import pLimit from "p-limit";
 import type { Logger } from "pino";
 import { findExpiredEnvironments, readEnvironmentKey, type SweepVerdict } from "../environments/decide-sweep.ts";
 import { LABEL_PREFIX } from "../environments/environment-labels.ts";
 import type { GitHubRequester } from "../github/repository-gateway.ts";
 import type { ListedEnvironment, Provider } from "../providers/provider.ts";
+import { INSTALLATION_ANNOTATION } from "./run-annotations.ts";
 
 /** What one sweep found and did. */
 export interface SweepReport {
@@ -16,15 +18,29 @@ export interface SweepReport {
 const PULLS_PER_PAGE = 100;
 
 /**
+ * Repositories whose open pull requests are read at the same time. A sweep is background work,
+ * so it keeps a few requests in flight and leaves room for the pipelines' own.
+ */
+export const SWEEP_REPOSITORY_CONCURRENCY = 8;
+
+/** A repository the sweeper reads, with the installation its environments recorded, if any. */
+export interface SweepTarget {
+  /** `owner/name`. */
+  repository: string;
+  /** From the environments' installation annotation; undefined when none of them has one. */
+  installationId: number | undefined;
+}
+
+/**
  * Sweeps environments: one list call to the provider, then per repository one list of its open
- * pull requests. Removes environments past their expiry, orphans, and those whose pull request
+ * pull requests, `SWEEP_REPOSITORY_CONCURRENCY` repositories at a time. Removes environments past their expiry, orphans, and those whose pull request
  * is no longer open, through `remove`, which must serialise with other work for the key.
  */
 export async function sweepEnvironments(options: {
   provider: Pick<Provider, "listEnvironments">;
   now: Date;
-  /** GitHub access for a repository (`owner/name`); undefined when Paddock is not installed there. */
-  githubFor: (repository: string) => Promise<GitHubRequester | undefined>;
+  /** GitHub access for a repository; undefined when Paddock is not installed there. */
+  githubFor: (target: SweepTarget) => Promise<GitHubRequester | undefined>;
   remove: (verdict: SweepVerdict) => void;
   logger: Logger;
 }): Promise<SweepReport> {
@@ -35,24 +51,29 @@ export async function sweepEnvironments(options: {
   const removed = findExpiredEnvironments({ environments, now });
   const decided = new Set(removed.map((verdict) => verdict.name));
 
-  // 2. Pull request environments whose pull request is no longer open.
+  // 2. Pull request environments whose pull request is no longer open, a few repositories at a time.
   const skippedRepositories: string[] = [];
-  for (const [repository, group] of groupByRepository(environments.filter((environment) => !decided.has(environment.name)))) {
-    try {
-      const octokit = await githubFor(repository);
-      if (!octokit) continue;
-      const open = await listOpenPullRequests({ octokit, repository });
-      for (const environment of group) {
-        const key = readEnvironmentKey(environment);
-        if (key && "pullRequest" in key && !open.has(key.pullRequest)) {
-          removed.push({ name: environment.name, reason: "closed", key, repository, detail: `pull request #${key.pullRequest} is not open` });
+  const limit = pLimit(SWEEP_REPOSITORY_CONCURRENCY);
+  const groups = groupByRepository(environments.filter((environment) => !decided.has(environment.name)));
+  const checks = [...groups].map(([repository, group]) =>
+    limit(async () => {
+      try {
+        const octokit = await githubFor({ repository, installationId: readInstallationId(group) });
+        if (!octokit) return;
+        const open = await listOpenPullRequests({ octokit, repository });
+        for (const environment of group) {
+          const key = readEnvironmentKey(environment);
+          if (key && "pullRequest" in key && !open.has(key.pullRequest)) {
+            removed.push({ name: environment.name, reason: "closed", key, repository, detail: `pull request #${key.pullRequest} is not open` });
+          }
         }
+      } catch (error) {
+        skippedRepositories.push(repository);
+        logger.warn({ err: error, repository }, "sweep skipped a repository whose pull requests could not be read");
       }
-    } catch (error) {
-      skippedRepositories.push(repository);
-      logger.warn({ err: error, repository }, "sweep skipped a repository whose pull requests could not be read");
-    }
-  }
+    }),
+  );
+  await Promise.all(checks);
 
   // 3. Hand the removals to the queue.
   for (const verdict of removed) remove(verdict);
@@ -68,6 +89,15 @@ function groupByRepository(environments: ListedEnvironment[]): Map<string, Liste
     groups.set(repository, [...(groups.get(repository) ?? []), environment]);
   }
   return groups;
+}
+
+/** Reads the installation the environments recorded when they were prepared; the first valid one wins. */
+function readInstallationId(group: readonly ListedEnvironment[]): number | undefined {
+  for (const environment of group) {
+    const installationId = Number(environment.annotations[INSTALLATION_ANNOTATION]);
+    if (Number.isInteger(installationId) && installationId > 0) return installationId;
+  }
+  return undefined;
 }
 
 async function listOpenPullRequests(options: { octokit: GitHubRequester; repository: string }): Promise<Set<number>> {

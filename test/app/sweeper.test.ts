@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { startSweeper } from "../../app/start-sweeper.ts";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { nameEnvironment } from "../../src/environments/environment-name.ts";
@@ -75,6 +76,36 @@ describe("sweeper", () => {
     expect(report.removed).toEqual([]);
     expect(existsSync(join(app.stateDir, "environments", name))).toBe(true);
     expect(fake.calls.filter((call) => call.operationId === "pulls/list")).toHaveLength(1);
+  });
+
+  it("names the installation the environment recorded", async () => {
+    const app = await startApp();
+    const { payload, github } = await openEnvironment(app);
+    fake.on("GET /repos/{owner}/{repo}/pulls", () => jsonResponse(200, [payload.pull_request]));
+    const targets: unknown[] = [];
+
+    await app.service.sweep({
+      githubFor: async (target) => {
+        targets.push(target);
+        return github;
+      },
+    });
+
+    expect(targets).toEqual([{ repository: payload.repository.full_name, installationId: payload.installation!.id }]);
+  });
+
+  it("runs in the app without an installation lookup", async () => {
+    const app = await startApp();
+    const { payload } = await openEnvironment(app);
+    fake.on("GET /repos/{owner}/{repo}/pulls", () => jsonResponse(200, [payload.pull_request]));
+    const listed = () => fake.calls.filter((call) => call.operationId === "pulls/list").length;
+
+    const stop = startSweeper({ app: app.probot, service: app.service, intervalMs: 60_000 });
+    for (let attempt = 0; attempt < 100 && listed() === 0; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    stop();
+
+    expect(listed()).toBe(1);
+    expect(fake.calls.filter((call) => call.operationId === "apps/get-repo-installation")).toEqual([]);
   });
 
   it("removes an expired environment without asking GitHub", async () => {
