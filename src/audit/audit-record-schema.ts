@@ -18,8 +18,11 @@ export const AUDIT_ACTIONS = [
 /** An action that produces an audit record. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-/** Reasons an environment is torn down; `requested` is a workflow step or a person asking for it. */
-export const TEARDOWN_REASONS = ["closed", "merged", "ttl", "orphan", "policy", "requested"] as const;
+/**
+ * Reasons an environment is torn down; `requested` is a workflow step or a person asking for it,
+ * `branch_deleted` the deletion of the branch a branch environment belongs to.
+ */
+export const TEARDOWN_REASONS = ["closed", "merged", "ttl", "orphan", "policy", "requested", "branch_deleted"] as const;
 
 const STEP_ACTIONS: readonly AuditAction[] = ["step.started", "step.finished"];
 const SHA256_HEX = /^[0-9a-f]{64}$/;

@@ -26,6 +26,8 @@ interface KeyState {
   pending?: ScheduledWork;
   /** Set while the key is in a burst: the pending run starts when the timer fires. */
   quietTimer?: NodeJS.Timeout;
+  /** Callers of `preempt` waiting for the running job to end. */
+  preemptWaiters?: Array<() => void>;
 }
 
 /**
@@ -103,6 +105,26 @@ export class KeyedScheduler {
     return Math.max(0, this.#limit.concurrency - this.#limit.activeCount - this.#limit.pendingCount);
   }
 
+  /**
+   * Stops a key's work and resolves once none of it runs: the waiting job is superseded with
+   * `reason` and a running run is aborted with it. A running teardown is waited for, not stopped.
+   * Work submitted after the call is left alone.
+   */
+  preempt(key: string, reason: string): Promise<void> {
+    const state = this.#states.get(key);
+    if (!state) return Promise.resolve();
+    clearTimeout(state.quietTimer);
+    state.quietTimer = undefined;
+    if (state.pending) this.#supersede(key, state.pending, reason);
+    state.pending = undefined;
+    if (!state.running) {
+      this.#startNext(key, state);
+      return Promise.resolve();
+    }
+    if (state.running.work.kind === "run") state.running.controller.abort(new Error(reason));
+    return new Promise((resolve) => (state.preemptWaiters ??= []).push(resolve));
+  }
+
   /** Number of keys with running or waiting work. */
   get activeKeys(): number {
     return this.#states.size;
@@ -142,6 +164,7 @@ export class KeyedScheduler {
       .catch((error: unknown) => this.#logger.error({ err: error, key, kind: work.kind }, "scheduled work failed"))
       .finally(() => {
         state.running = undefined;
+        state.preemptWaiters?.splice(0).forEach((resolve) => resolve());
         if (!state.quietTimer) this.#startNext(key, state);
       });
   }

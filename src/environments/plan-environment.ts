@@ -51,14 +51,18 @@ export function planEnvironment(options: {
   actor?: ActorClassification;
   usage?: EnvironmentUsage;
   approval?: GrantedApproval;
+  /**
+   * The environment's key when it differs from the event's own: a pull request that took over
+   * its branch's live environment keeps the branch key, so the environment keeps its name.
+   */
+  key?: EnvironmentKey;
   now: Date;
 }): EnvironmentPlan {
   const { event, config, policy, policySource, now } = options;
 
   // 1. Identity and name.
   const { number } = event.pullRequest;
-  const key: EnvironmentKey =
-    number === null ? { repositoryId: event.repository.id, branch: event.pullRequest.headRef } : { repositoryId: event.repository.id, pullRequest: number };
+  const key: EnvironmentKey = options.key ?? eventKey(event);
   const name = nameEnvironment({ repositoryName: event.repository.name, key });
 
   // 2. Policy, over the default branch's settings and the head commit's steps.
@@ -73,7 +77,7 @@ export function planEnvironment(options: {
   // 3. Lifetime and metadata.
   const expiresAt = new Date(now.getTime() + effective.ttlSeconds * 1000).toISOString();
   const annotations = {
-    ...buildEnvironmentAnnotations({ repository: event.repository.fullName, key, branch: event.pullRequest.headRef, headSha: event.pullRequest.headSha, expiresAt }),
+    ...buildEnvironmentAnnotations({ repository: event.repository.fullName, key, pullRequest: number, branch: event.pullRequest.headRef, headSha: event.pullRequest.headSha, expiresAt }),
     ...buildPolicyAnnotations({ actor, effective, policyLocation: describePolicySource(policySource) }),
   };
 
@@ -95,7 +99,7 @@ export function planEnvironment(options: {
     key,
     environment: {
       name,
-      labels: buildEnvironmentLabels({ name, key }),
+      labels: buildEnvironmentLabels({ name, key, pullRequest: number }),
       annotations,
       resources: { cpu: effective.resources.cpu, memory: effective.resources.memory },
       egress: [...effective.egress],
@@ -110,6 +114,12 @@ export function planEnvironment(options: {
     ...(expose ? { expose } : {}),
     source: { repository: event.repository.fullName, sha: event.pullRequest.headSha, branch: event.pullRequest.headRef },
   };
+}
+
+/** Returns the event's own key: its pull request, or its branch when it has none. */
+export function eventKey(event: PlanEvent): EnvironmentKey {
+  const { number } = event.pullRequest;
+  return number === null ? { repositoryId: event.repository.id, branch: event.pullRequest.headRef } : { repositoryId: event.repository.id, pullRequest: number };
 }
 
 /** The classification evidence a pull request or branch event carries. */

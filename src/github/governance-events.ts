@@ -27,8 +27,20 @@ const pushSchema = z.object({
   sender: accountSchema,
   ref: z.string(),
   after: z.string(),
+  deleted: z.boolean().default(false),
   commits: z.array(z.object({ added: z.array(z.string()).default([]), modified: z.array(z.string()).default([]), removed: z.array(z.string()).default([]) })),
 });
+
+const deleteSchema = z.object({
+  installation: installationSchema,
+  repository: repositorySchema,
+  sender: accountSchema,
+  ref: z.string().min(1),
+  ref_type: z.enum(["branch", "tag"]),
+});
+
+/** The `after` of a push that deleted its ref: forty zeros. */
+export const DELETED_REF_SHA = "0".repeat(40);
 
 /** A request to run a waiting commit: the check-run button, or a label on the pull request. */
 export interface ApprovalRequestEvent {
@@ -47,15 +59,21 @@ export interface ApprovalRequestEvent {
   checkRunId?: number;
 }
 
-/** A push, reduced to what re-judging live environments after a policy change needs. */
+/**
+ * A push, reduced to what agent branches and re-judging live environments after a policy change
+ * need. A `delete` event of a branch arrives as a push with `deleted` set.
+ */
 export interface PushEvent {
   kind: "push";
   deliveryId: string;
   installationId: number | null;
   repository: EventRepository;
   sender: EventSender;
+  /** The full ref, such as `refs/heads/copilot/fix-login`. */
   ref: string;
   after: string;
+  /** True when the push deleted the ref; `after` is then forty zeros. */
+  deleted: boolean;
   /** Every path the pushed commits added, modified or removed, as far as the payload lists them. */
   changedPaths: string[];
   /** How many commits the payload lists; GitHub lists at most 2,048 and the paths may be incomplete past that. */
@@ -81,8 +99,16 @@ export function parseGovernanceEvent(options: { name: string; id: string; payloa
   if (name === "push") {
     return build(label, pushSchema.safeParse(payload), (data) => ({
       kind: "push", deliveryId: id, installationId: data.installation?.id ?? null, repository: toEventRepository(data.repository), sender: data.sender,
-      ref: data.ref, after: data.after, commitCount: data.commits.length,
+      ref: data.ref, after: data.after, deleted: data.deleted || data.after === DELETED_REF_SHA, commitCount: data.commits.length,
       changedPaths: [...new Set(data.commits.flatMap((commit) => [...commit.added, ...commit.modified, ...commit.removed]))],
+    }));
+  }
+  if (name === "delete") {
+    const parsed = deleteSchema.safeParse(payload);
+    if (parsed.success && parsed.data.ref_type === "tag") return { reason: "unsupported", message: "event delete of a tag is not handled by Paddock" };
+    return build(label, parsed, (data) => ({
+      kind: "push", deliveryId: id, installationId: data.installation?.id ?? null, repository: toEventRepository(data.repository), sender: data.sender,
+      ref: `refs/heads/${data.ref}`, after: DELETED_REF_SHA, deleted: true, commitCount: 0, changedPaths: [],
     }));
   }
   return undefined;

@@ -5,6 +5,7 @@ import { extendExpiry } from "../environments/environment-actions.ts";
 import type { EnvironmentKey } from "../environments/environment-key.ts";
 import { LABEL_PREFIX } from "../environments/environment-labels.ts";
 import { nameEnvironment } from "../environments/environment-name.ts";
+import { findPullRequestEnvironment } from "../environments/find-environment.ts";
 import type { ApprovalRequestEvent } from "../github/governance-events.ts";
 import { readCollaboratorRole } from "../github/read-collaborator-role.ts";
 import type { GitHubRequester } from "../github/repository-gateway.ts";
@@ -44,7 +45,9 @@ export async function handleEnvironmentAction(options: {
     return { kind: "rejected", message: `${event.sender.login} has the ${role} role, and ${action.kind} needs ${MIN_ENVIRONMENT_ACTION_ROLE} or more` };
   }
   const key: EnvironmentKey = { repositoryId: event.repository.id, pullRequest: action.pullRequest };
-  const environmentName = nameEnvironment({ repositoryName: repo, key });
+  // A pull request that took over its branch's environment is found by its label, not its own name.
+  const environment = findPullRequestEnvironment(await provider.listEnvironments(), key);
+  const environmentName = environment?.name ?? nameEnvironment({ repositoryName: repo, key });
 
   // 2. Destroy goes through the queue, like a close.
   if (action.kind === "destroy") {
@@ -53,7 +56,6 @@ export async function handleEnvironmentAction(options: {
   }
 
   // 3. Extend by the profile's step, within its maximum.
-  const environment = (await provider.listEnvironments()).find((candidate) => candidate.name === environmentName);
   if (!environment) return { kind: "ignored", message: `environment ${environmentName} no longer exists, so there is nothing to extend` };
   const policy = await fetchOrgPolicy({ octokit, owner });
   if (policy.kind !== "policy") return { kind: "rejected", message: "the org policy could not be read, so the environment was not extended" };

@@ -3,10 +3,10 @@ import { formatConfigProblem } from "../config/config-problem.ts";
 import { readRepoConfig, REPO_CONFIG_PATH } from "../config/load-repo-config.ts";
 import type { RepoConfig } from "../config/repo-config-schema.ts";
 import { resolvePriceTable } from "../cost/price-table.ts";
-import { actorEvidence, planEnvironment, type EnvironmentPlan } from "../environments/plan-environment.ts";
+import type { EnvironmentKey } from "../environments/environment-key.ts";
+import { actorEvidence, eventKey, planEnvironment, type EnvironmentPlan, type PlanEvent } from "../environments/plan-environment.ts";
 import { nameEnvironment } from "../environments/environment-name.ts";
 import { readRepositoryFile, type GitHubRequester } from "../github/repository-gateway.ts";
-import type { PullRequestEvent } from "../github/webhook-event.ts";
 import { classifyActor } from "../policy/classify-actor.ts";
 import type { LocatedConfig } from "../policy/decide-environment.ts";
 import { APPROVE_LABEL, approveAction, toDecisionView } from "../policy/decision-view.ts";
@@ -30,12 +30,14 @@ export type StopView = Pick<CheckRunView, "conclusion" | "headline" | "decision"
 export type Judgement = { kind: "run"; plan: EnvironmentPlan; view: Pick<CheckRunView, "decision" | "notes"> } | { kind: "stop"; view: StopView };
 
 /**
- * Judges one pull request head under the org policy: environment settings from the default
- * branch, steps from the head, the actor's class, live environments, spend and approvals. An
- * allowed environment's projected cost is recorded in the spend ledger before it is created.
+ * Judges one pull request or branch head under the org policy: environment settings from the
+ * default branch, steps from the head, the actor's class, live environments, spend and approvals.
+ * An allowed environment's projected cost is recorded in the spend ledger before it is created.
  */
 export async function judgePullRequest(options: {
-  event: PullRequestEvent;
+  event: PlanEvent;
+  /** The environment's key when it is not the event's own; see planEnvironment. */
+  environmentKey?: EnvironmentKey;
   octokit: GitHubRequester;
   head: LocatedConfig<RepoConfig>;
   policy: OrgPolicy;
@@ -55,20 +57,26 @@ export async function judgePullRequest(options: {
 
   // 2. Who acts, what they already use, and whether this commit was approved.
   const actor = classifyActor({ evidence: actorEvidence(event), agents: policy.agents });
-  const key = { repositoryId: event.repository.id, pullRequest: event.pullRequest.number };
+  const key = options.environmentKey ?? eventKey(event);
+  const { number } = event.pullRequest;
   const environmentName = nameEnvironment({ repositoryName: repo, key });
   const currency = resolvePriceTable({ policy: policy.cost }).currency;
   const usage = await gatherUsage({ sources: { listEnvironments: options.listEnvironments, ledger: governance.ledger }, repositoryId: key.repositoryId, environmentName, actor, currency, now });
-  const approved = await governance.approvals.find({ ...key, headSha: event.pullRequest.headSha });
+  // Approvals are given on a pull request, so a branch without one has none.
+  const approved = number === null ? undefined : await governance.approvals.find({ repositoryId: key.repositoryId, pullRequest: number, headSha: event.pullRequest.headSha });
   const approval = approved ? { login: approved.login, permission: approved.permission } : undefined;
 
   // 3. Plan and judge.
-  const plan = planEnvironment({ event, config: head, settings, policy, policySource, actor, usage, approval, now });
+  const plan = planEnvironment({ event, config: head, settings, policy, policySource, actor, usage, approval, key, now });
   const decision = toDecisionView(plan.decision);
   if (plan.decision.verdict === "denied") return { kind: "stop", view: { conclusion: "failure", headline: "Denied by org policy: nothing ran", decision, notes } };
   if (plan.decision.verdict === "approval_required") {
+    if (number === null) {
+      const headline = `Waiting for approval: open a pull request from ${event.pullRequest.headRef} to approve commit ${event.pullRequest.headSha.slice(0, 7)}`;
+      return { kind: "stop", view: { conclusion: "action_required", headline, decision, notes } };
+    }
     const headline = `Waiting for approval: press "Approve and run" or add the label ${APPROVE_LABEL}; this approves commit ${event.pullRequest.headSha.slice(0, 7)} only`;
-    return { kind: "stop", view: { conclusion: "action_required", headline, decision, notes, actions: [approveAction(key.pullRequest)] } };
+    return { kind: "stop", view: { conclusion: "action_required", headline, decision, notes, actions: [approveAction(number)] } };
   }
 
   // 4. Record the projected spend before the environment exists, so a crash never under-counts.

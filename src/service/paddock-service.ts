@@ -1,11 +1,9 @@
 import type { Logger } from "pino";
-import type { CheckRunView } from "../checks/check-run-view.ts";
 import { formatEnvironmentKey, type EnvironmentKey } from "../environments/environment-key.ts";
 import { nameEnvironment } from "../environments/environment-name.ts";
 import { KeyedScheduler } from "../environments/keyed-scheduler.ts";
 import { RecentEvents } from "../environments/recent-events.ts";
-import { environmentActions, parseEnvironmentAction } from "../environments/environment-actions.ts";
-import { describeError } from "../errors.ts";
+import { parseEnvironmentAction } from "../environments/environment-actions.ts";
 import { DeferredWrites } from "../github/deferred-writes.ts";
 import type { GitHubRequester, RepositoryTokenMinter } from "../github/repository-gateway.ts";
 import { findRerequestedPullRequest } from "../github/find-pull-request.ts";
@@ -17,15 +15,18 @@ import type { CheckRunSink } from "./check-run-reporter.ts";
 import { createGovernanceHandlers } from "./governance-handlers.ts";
 import type { Governance } from "./judge-pull-request.ts";
 import type { TEARDOWN_REASONS } from "../audit/audit-record-schema.ts";
-import { auditProvider, auditSink, type RunAuditContext } from "./audited-run.ts";
 import type { AuditTrail } from "./audit-trail.ts";
 import { recoverInterruptedRuns, type InterruptedRun } from "./recover-runs.ts";
-import { annotateRuns, markRunFinished } from "./run-annotations.ts";
 import { handleEnvironmentAction, reportEnvironmentAction } from "./handle-environment-action.ts";
-import { runPullRequest } from "./run-pull-request.ts";
 import { CheckRunWriteGauge } from "./check-run-write-gauge.ts";
-import { describeUnreportedCommits, UnreportedCommits } from "./unreported-commits.ts";
+import { UnreportedCommits } from "./unreported-commits.ts";
 import { sweepEnvironments, type SweepReport, type SweepTarget } from "./sweep-environments.ts";
+import { createBranchPushes } from "./branch-pushes.ts";
+import { scheduleRun, type RunDependencies, type RunEnvironment } from "./schedule-run.ts";
+import { scheduleTeardown as scheduleTeardownWork, type TeardownRequest } from "./schedule-teardown.ts";
+import { isOrgSettingsRepository } from "./review-policy-pull-request.ts";
+import { findKeyedEnvironment, findPullRequestEnvironment, readIdentityKey } from "../environments/find-environment.ts";
+import { LABEL_PREFIX } from "../environments/environment-labels.ts";
 
 /** Pipelines that may run at the same time across all environments. */
 export const DEFAULT_PIPELINE_CONCURRENCY = 2;
@@ -103,6 +104,52 @@ export function createPaddockService(options: {
     return promise;
   };
 
+  const runDependencies: RunDependencies = { provider, scheduler, deferredWrites, writeGauge, unreported, track, now, governance: options.governance, ...(options.audit ? { audit: options.audit } : {}) };
+  // Pull request lanes whose environment is a branch environment the pull request took over, by name.
+  // NOTE: this is kept in memory only. After a restart, a commit superseded before its run resolved
+  // the environment gets a cancelled check run under the pull request's own environment name.
+  const takenOver = new Map<string, string>();
+  const scheduleTeardown = (request: TeardownRequest): void =>
+    scheduleTeardownWork({ provider, scheduler, track, ...(options.audit ? { audit: options.audit } : {}), onTeardown: (lane) => forgetLane(lane) }, request);
+  const forgetLane = (lane: string): void => {
+    takenOver.delete(lane);
+    unreported.take(lane);
+  };
+  const branchPushes = createBranchPushes({
+    provider,
+    track,
+    isDuplicate: (keys) => recentEvents.checkAndRemember(keys),
+    scheduleRun: (request) => scheduleRun(runDependencies, request),
+    scheduleTeardown,
+  });
+
+  /**
+   * Finds a pull request's environment: the one it already has, else its branch's live
+   * environment when the branch is in the same repository, else a new one under its own key.
+   * Before it takes over a branch's environment, the branch's own work is stopped.
+   */
+  const resolvePullRequestEnvironment = async (request: { event: PullRequestEvent; logger: Logger }): Promise<RunEnvironment> => {
+    const { event, logger } = request;
+    const key: EnvironmentKey = { repositoryId: event.repository.id, pullRequest: event.pullRequest.number };
+    const lane = formatEnvironmentKey(key);
+    const ownName = nameEnvironment({ repositoryName: event.repository.name, key });
+    const environments = await provider.listEnvironments();
+
+    const own = findPullRequestEnvironment(environments, key);
+    if (own) {
+      if (own.name !== ownName) takenOver.set(lane, own.name);
+      return { key: readIdentityKey(own) ?? key, name: own.name };
+    }
+    const branchKey: EnvironmentKey = { repositoryId: event.repository.id, branch: event.pullRequest.headRef };
+    const branchEnvironment = isSameRepository(event) ? findKeyedEnvironment(environments, branchKey) : undefined;
+    if (!branchEnvironment || branchEnvironment.labels[`${LABEL_PREFIX}/pull-request`]) return { key, name: ownName };
+
+    await scheduler.preempt(formatEnvironmentKey(branchKey), `Cancelled: pull request #${event.pullRequest.number} took over this branch's environment`);
+    takenOver.set(lane, branchEnvironment.name);
+    logger.info({ environment: branchEnvironment.name }, "pull request took over its branch's environment");
+    return { key: branchKey, name: branchEnvironment.name };
+  };
+
   const handlers = createGovernanceHandlers({
     provider,
     governance: options.governance,
@@ -137,7 +184,12 @@ export function createPaddockService(options: {
       });
       track(work).catch((error: unknown) => logger.error({ err: error, action: action.kind }, "environment button failed"));
     },
-    acceptPush: (request) => handlers.acceptPush(request),
+    acceptPush(request) {
+      const { event } = request;
+      // Pushes to the org's settings repository's default branch may change the org policy.
+      if (isOrgSettingsRepository(event.repository) && event.ref === `refs/heads/${event.repository.defaultBranch}`) handlers.acceptPush(request);
+      else branchPushes.accept(request);
+    },
 
     acceptRerequest({ event, clients, logger }) {
       if (recentEvents.checkAndRemember([`delivery/${event.deliveryId}`])) {
@@ -159,18 +211,19 @@ export function createPaddockService(options: {
         return;
       }
       const key: EnvironmentKey = { repositoryId: event.repository.id, pullRequest: event.pullRequest.number };
-      const keyText = formatEnvironmentKey(key);
-      const installationId = event.installationId ?? 0;
+      const lane = formatEnvironmentKey(key);
       const environmentName = nameEnvironment({ repositoryName: event.repository.name, key });
-      const logger = baseLogger.child({ key: formatEnvironmentKey(key), environment: environmentName, sha: event.pullRequest.headSha });
+      const logger = baseLogger.child({ key: lane, environment: takenOver.get(lane) ?? environmentName, sha: event.pullRequest.headSha });
 
       if (event.action === "closed") {
         const reason = event.pullRequest.merged ? "merged" : "closed";
-        service.acceptTeardown({
-          key,
-          environmentName,
+        if (isSameRepository(event)) branchPushes.forgetPullRequest({ repositoryId: event.repository.id, branch: event.pullRequest.headRef });
+        scheduleTeardown({
+          lane,
           reason,
           logger,
+          // A pull request that took over its branch's environment tears that one down.
+          findEnvironment: async () => findPullRequestEnvironment(await provider.listEnvironments(), key)?.name ?? environmentName,
           audit: {
             actor: event.sender,
             repository: { id: event.repository.id, fullName: event.repository.fullName },
@@ -182,133 +235,27 @@ export function createPaddockService(options: {
         return;
       }
       handlers.reviewPolicy({ event, clients, logger });
+      if (isSameRepository(event)) branchPushes.notePullRequest({ repositoryId: event.repository.id, branch: event.pullRequest.headRef, pullRequest: event.pullRequest.number });
 
-      const view: CheckRunView = {
-        environmentName,
-        headSha: event.pullRequest.headSha,
-        provider: provider.kind,
-        status: "in_progress",
-        steps: [],
-        configProblems: [],
-        notes: [],
-      };
-      // With an audit trail, every step, denial and cancellation of this run leaves a record.
-      const auditContext: RunAuditContext = { event, environmentName, provider: provider.kind, checkRunId: null, records: [] };
-      const trail = options.audit;
-      const countedSink = writeGauge.countWrites({ sink: clients.sink, installationId });
-      const auditedSink = trail ? auditSink({ sink: countedSink, trail, context: auditContext }) : countedSink;
-      // A run that reached its steps has a live environment, so its check run offers Extend and Destroy.
-      const sink: CheckRunSink = {
-        ...auditedSink,
-        complete: (id, completed) =>
-          auditedSink.complete(id, completed.steps.length > 0 && !completed.actions ? { ...completed, actions: environmentActions(event.pullRequest.number) } : completed),
-      };
-      const runProvider = trail ? auditProvider({ provider, trail, context: auditContext }) : provider;
-
-      // Work that starts at once on a free pipeline slot gets its check run now, outside the
-      // queue, so the pull request shows it in milliseconds. Work that waits gets one only when it
-      // starts or is superseded, so a commit superseded in a burst costs one GitHub write.
-      let checkRunId: Promise<number> | undefined;
-      const ensureCheckRun = (): Promise<number> => {
-        checkRunId ??= track(sink.start(view));
-        return checkRunId;
-      };
-      // A commit superseded before its run started gets a cancelled check run only when its
-      // installation made no check-run write in the last seconds (see CheckRunWriteGauge).
-      // Otherwise the run that replaces it names it, so GitHub's write budget goes to builds.
-      const reportSuperseded = async (reason: string): Promise<void> => {
-        if (!writeGauge.isIdle(installationId)) {
-          unreported.add(keyText, [...unreportedBefore, event.pullRequest.headSha]);
-          unreportedBefore = [];
-          logger.info({ reason }, "queued run superseded; its check run is left out while the installation's writes are busy");
-          return;
-        }
-        // Commits a run took over and then lost to an abort wait for the next run again.
-        if (unreportedBefore.length > 0) unreported.add(keyText, unreportedBefore);
-        unreportedBefore = [];
-        const cancelled: CheckRunView = { ...view, status: "completed", conclusion: "cancelled", headline: reason };
-        await sink.createCompleted(cancelled);
-        logger.info({ reason }, "queued run superseded");
-      };
-      let unreportedBefore: string[] = [];
-      const slotFree = scheduler.freeSlots > 0;
-
-      const outcome = scheduler.submit(keyText, {
-        kind: "run",
-        sha: event.pullRequest.headSha,
-        // A superseded commit's check run waits behind the other cancellations of its installation,
-        // so the newest commit's in_progress check run is never queued behind all of them.
-        supersede: (reason) =>
-          track(
-            deferredWrites.run(String(installationId), async () => {
-              if (checkRunId) {
-                await sink.complete(await checkRunId, { ...view, status: "completed", conclusion: "cancelled", headline: reason });
-                logger.info({ reason }, "queued run superseded");
-              } else await reportSuperseded(reason);
-            }),
-          ),
-        execute: async (signal) => {
-          unreportedBefore = unreported.take(keyText);
-          // Aborted while it waited for a pipeline slot and without a check run yet: superseded.
-          if (signal.aborted && !checkRunId) {
-            await reportSuperseded(describeError(signal.reason));
-            return;
-          }
-          if (unreportedBefore.length > 0) view.notes = [...view.notes, describeUnreportedCommits(unreportedBefore)];
-          const id = await ensureCheckRun();
-          // Aborted while it waited for a pipeline slot: report that, and read and record nothing.
-          if (signal.aborted) {
-            await sink.complete(id, { ...view, status: "completed", conclusion: "cancelled", headline: describeError(signal.reason) });
-            return;
-          }
-          try {
-            // An event can arrive after its pull request closed: then nothing is created.
-            const live = await readPullRequestState({ octokit: clients.octokit, owner: event.repository.owner, repo: event.repository.name, number: event.pullRequest.number });
-            if (live.state === "closed") {
-              const headline = `Nothing ran: pull request #${event.pullRequest.number} is ${live.merged ? "merged" : "closed"}`;
-              await sink.complete(id, { ...view, status: "completed", conclusion: "neutral", headline });
-              logger.info({ merged: live.merged }, "run skipped: pull request closed");
-              return;
-            }
-            const finished = await runPullRequest({ event, octokit: clients.octokit, mintToken: clients.mintRepositoryToken, provider: annotateRuns({ provider: runProvider, checkRunId: () => id, installationId: event.installationId ?? 0, now }), sink, checkRunId: id, view, signal, logger, now, governance: options.governance });
-            logger.info({ conclusion: finished.conclusion }, "pipeline finished");
-          } catch (error) {
-            logger.error({ err: error }, "pipeline failed");
-            const headline = `Paddock failed before the pipeline finished: ${describeError(error)}`;
-            await sink.complete(id, { ...view, status: "completed", conclusion: "failure", headline });
-          } finally {
-            await markRunFinished({ provider, environmentName, logger });
-            // The records are durable in the spool already. Flushing outside the run keeps a slow or
-            // rate-limited ledger from holding a pipeline slot, and flushes called meanwhile batch up.
-            if (trail) void track(trail.flush());
-          }
+      scheduleRun(runDependencies, {
+        event,
+        lane,
+        clients,
+        logger,
+        provisionalName: takenOver.get(lane) ?? environmentName,
+        resolveEnvironment: () => resolvePullRequestEnvironment({ event, logger }),
+        // An event can arrive after its pull request closed: then nothing is created.
+        precheck: async () => {
+          const live = await readPullRequestState({ octokit: clients.octokit, owner: event.repository.owner, repo: event.repository.name, number: event.pullRequest.number });
+          if (live.state !== "closed") return undefined;
+          logger.info({ merged: live.merged }, "run skipped: pull request closed");
+          return `Nothing ran: pull request #${event.pullRequest.number} is ${live.merged ? "merged" : "closed"}`;
         },
       });
-      if (outcome === "started" && slotFree) ensureCheckRun().catch((error: unknown) => logger.error({ err: error }, "creating the check run failed"));
     },
 
     acceptTeardown({ key, environmentName, reason, logger, audit }) {
-      scheduler.submit(formatEnvironmentKey(key), {
-        kind: "teardown",
-        sha: null,
-        supersede: async () => undefined,
-        execute: async () => {
-          unreported.take(formatEnvironmentKey(key));
-          await provider.teardown({ environmentName });
-          logger.info({ environment: environmentName, reason }, "environment torn down");
-          if (!options.audit || !audit) return;
-          await options.audit.record({
-            action: "environment.torn_down",
-            actor: audit.actor,
-            repository: audit.repository,
-            pullRequest: audit.pullRequest,
-            deliveryId: audit.deliveryId,
-            environment: { name: environmentName, provider: provider.kind, cluster: null, namespace: provider.kind === "kubernetes" ? environmentName : null },
-            teardownReason: audit.reason,
-          });
-          void track(options.audit.flush());
-        },
-      });
+      scheduleTeardown({ lane: formatEnvironmentKey(key), findEnvironment: async () => environmentName, reason, logger, ...(audit ? { audit } : {}) });
     },
 
     sweep({ githubFor }) {
@@ -350,4 +297,9 @@ export function createPaddockService(options: {
     },
   };
   return service;
+}
+
+/** Returns whether a pull request's head branch is in the base repository, not a fork. */
+function isSameRepository(event: PullRequestEvent): boolean {
+  return event.pullRequest.headRepositoryFullName?.toLowerCase() === event.repository.fullName.toLowerCase();
 }

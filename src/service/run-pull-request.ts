@@ -2,7 +2,8 @@ import type { Logger } from "pino";
 import type { CheckRunView } from "../checks/check-run-view.ts";
 import { readRepoConfig, REPO_CONFIG_PATH } from "../config/load-repo-config.ts";
 import { readRepositoryFile, tarballSource, type GitHubRequester, type RepositoryTokenMinter } from "../github/repository-gateway.ts";
-import type { PullRequestEvent } from "../github/webhook-event.ts";
+import type { EnvironmentKey } from "../environments/environment-key.ts";
+import type { PlanEvent } from "../environments/plan-environment.ts";
 import { runPipeline } from "../pipeline/run-pipeline.ts";
 import { fetchOrgPolicy } from "../policy/load-org-policy.ts";
 import type { Provider } from "../providers/provider.ts";
@@ -21,11 +22,13 @@ export const CONFIG_EXAMPLE = [
 ].join("\n");
 
 /**
- * Runs the pipeline for one pull request head commit and completes its check run: loads the
- * repository config and the org policy, judges the environment under it, runs the steps.
+ * Runs the pipeline for one pull request or branch head commit and completes its check run:
+ * loads the repository config and the org policy, judges the environment under it, runs the steps.
  */
 export async function runPullRequest(options: {
-  event: PullRequestEvent;
+  event: PlanEvent;
+  /** The environment's key when it is not the event's own; see planEnvironment. */
+  environmentKey?: EnvironmentKey;
   octokit: GitHubRequester;
   /** Mints read-only tokens for this repository, for providers that fetch the source themselves. */
   mintToken?: RepositoryTokenMinter | undefined;
@@ -93,6 +96,7 @@ export async function runPullRequest(options: {
     policy: policy.policy,
     policySource: policy.source,
     governance: options.governance,
+    ...(options.environmentKey ? { environmentKey: options.environmentKey } : {}),
     listEnvironments: () => provider.listEnvironments(),
     now: options.now(),
   });

@@ -128,3 +128,49 @@ describe("KeyedScheduler", () => {
     expect(events.filter((event) => event.startsWith("superseded"))).toHaveLength(8);
   });
 });
+
+describe("KeyedScheduler.preempt", () => {
+  it("aborts the running run and resolves when it ended", async () => {
+    const scheduler = new KeyedScheduler({ logger, concurrency: 2, quietMs: 60_000 });
+    const events: string[] = [];
+    const running = trackedWork("run", "aaaaaaa1", events);
+    const waiting = trackedWork("run", "bbbbbbb2", events);
+    scheduler.submit("k", running.work);
+    scheduler.submit("k", waiting.work);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    await scheduler.preempt("k", "Cancelled: taken over");
+    events.push("preempted");
+    await scheduler.onIdle();
+
+    expect(events).toEqual([
+      "start aaaaaaa1",
+      "abort aaaaaaa1: Cancelled: superseded by bbbbbbb",
+      "end aaaaaaa1",
+      "superseded bbbbbbb2: Cancelled: taken over",
+      "preempted",
+    ]);
+    expect(scheduler.activeKeys).toBe(0);
+  });
+
+  it("waits for a running run it aborts", async () => {
+    const scheduler = new KeyedScheduler({ logger, concurrency: 2, quietMs: 60_000 });
+    const events: string[] = [];
+    const running = trackedWork("run", "aaaaaaa1", events);
+    scheduler.submit("k", running.work);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    await scheduler.preempt("k", "Cancelled: taken over");
+    events.push("preempted");
+
+    expect(events).toEqual(["start aaaaaaa1", "abort aaaaaaa1: Cancelled: taken over", "end aaaaaaa1", "preempted"]);
+  });
+
+  it("resolves at once for an idle key", async () => {
+    const scheduler = new KeyedScheduler({ logger, concurrency: 2 });
+
+    await scheduler.preempt("idle", "Cancelled: taken over");
+
+    expect(scheduler.activeKeys).toBe(0);
+  });
+});

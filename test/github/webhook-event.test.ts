@@ -36,3 +36,37 @@ describe("parseWebhookEvent", () => {
     });
   });
 });
+
+describe("parseWebhookEvent for branch pushes", () => {
+  const tagDeleted = loadWebhookExample({ name: "delete", withInstallation: true });
+  const pushed = loadWebhookExample({ name: "push", withInstallation: true });
+
+  it("reads a push that deleted its ref", () => {
+    const parsed = parseWebhookEvent({ name: "push", id: "d5", payload: pushed });
+
+    expect(pushed.deleted).toBe(true);
+    expect(parsed).toEqual({ event: expect.objectContaining({ kind: "push", ref: pushed.ref, deleted: true }) });
+  });
+
+  it("reads a branch deletion as a deleting push", () => {
+    // Patched: the recorded delete event is a tag's; a branch's differs only in these fields.
+    const payload = patchPayload(tagDeleted, { ref: "copilot/fix-login", ref_type: "branch" });
+
+    const parsed = parseWebhookEvent({ name: "delete", id: "d6", payload });
+
+    expect(parsed).toEqual({
+      event: expect.objectContaining({ kind: "push", deliveryId: "d6", ref: "refs/heads/copilot/fix-login", after: "0".repeat(40), deleted: true, installationId: tagDeleted.installation!.id }),
+    });
+  });
+
+  it("ignores the deletion of a tag", () => {
+    expect(parseWebhookEvent({ name: "delete", id: "d7", payload: tagDeleted })).toEqual({ reason: "unsupported", message: "event delete of a tag is not handled by Paddock" });
+  });
+
+  it("rejects a deletion without a ref", () => {
+    // Patched: the ref removed, as a corrupted delivery would carry it.
+    const payload = patchPayload(tagDeleted, { ref: "", ref_type: "branch" });
+
+    expect(parseWebhookEvent({ name: "delete", id: "d8", payload })).toEqual({ reason: "invalid", message: "delete payload is missing or has invalid fields: ref" });
+  });
+});

@@ -1,0 +1,175 @@
+import type { Logger } from "pino";
+import { formatEnvironmentKey, type EnvironmentKey } from "../environments/environment-key.ts";
+import { nameEnvironment } from "../environments/environment-name.ts";
+import { findKeyedEnvironment } from "../environments/find-environment.ts";
+import type { PushEvent } from "../github/governance-events.ts";
+import { readRepositoryFile, type GitHubRequester } from "../github/repository-gateway.ts";
+import { classifyActor } from "../policy/classify-actor.ts";
+import { ORG_POLICY_PATH, ORG_SETTINGS_REPOSITORY, readOrgPolicy } from "../policy/load-org-policy.ts";
+import type { Provider } from "../providers/provider.ts";
+import type { InstallationClients } from "./paddock-service.ts";
+import type { RunRequest } from "./schedule-run.ts";
+import type { TeardownRequest } from "./schedule-teardown.ts";
+
+/** Branches remembered as having an open pull request; the oldest are forgotten first. */
+export const MAX_REMEMBERED_PULL_REQUEST_BRANCHES = 10_000;
+
+const BRANCH_REF_PREFIX = "refs/heads/";
+
+/** The service's entry point for pushes to branches other than the default branch. */
+export interface BranchPushes {
+  /**
+   * Runs the pipeline for a push to an agent branch without a pull request, and tears the
+   * branch's environment down when the push deleted the branch.
+   */
+  accept(options: { event: PushEvent; clients: InstallationClients; logger: Logger }): void;
+  /** Records that a pull request from this branch is open, so the branch's pushes are left to it. */
+  notePullRequest(options: { repositoryId: number; branch: string; pullRequest: number }): void;
+  /** Forgets a branch's pull request once it is closed. */
+  forgetPullRequest(options: { repositoryId: number; branch: string }): void;
+}
+
+/**
+ * Creates the handler of branch pushes. A push is built only when org policy classifies it as
+ * agent work, by the sender's identity or the branch pattern, and no pull request from the branch
+ * is open. Otherwise the pull request's own `synchronize` event builds the same commit.
+ */
+export function createBranchPushes(options: {
+  provider: Provider;
+  track: <T>(promise: Promise<T>) => Promise<T>;
+  isDuplicate: (keys: string[]) => boolean;
+  scheduleRun: (request: RunRequest) => void;
+  scheduleTeardown: (request: TeardownRequest) => void;
+}): BranchPushes {
+  const { provider, track } = options;
+  const openPullRequests = new Map<string, number>();
+  // Classification reads the org policy, so each branch's pushes wait for the one before. They
+  // then reach the scheduler in the order they arrived.
+  const intake = new Map<string, Promise<void>>();
+
+  const enqueue = (lane: string, step: () => Promise<void>, logger: Logger): void => {
+    const previous = intake.get(lane) ?? Promise.resolve();
+    const next = previous.then(step).catch((error: unknown) => logger.error({ err: error }, "handling the branch push failed"));
+    intake.set(lane, next);
+    void track(next).then(() => {
+      if (intake.get(lane) === next) intake.delete(lane);
+    });
+  };
+
+  const remember = (lane: string, pullRequest: number): void => {
+    openPullRequests.delete(lane);
+    openPullRequests.set(lane, pullRequest);
+    if (openPullRequests.size > MAX_REMEMBERED_PULL_REQUEST_BRANCHES) openPullRequests.delete(openPullRequests.keys().next().value as string);
+  };
+
+  return {
+    notePullRequest({ repositoryId, branch, pullRequest }) {
+      remember(formatEnvironmentKey({ repositoryId, branch }), pullRequest);
+    },
+
+    forgetPullRequest({ repositoryId, branch }) {
+      openPullRequests.delete(formatEnvironmentKey({ repositoryId, branch }));
+    },
+
+    accept({ event, clients, logger: baseLogger }) {
+      const branch = event.ref.startsWith(BRANCH_REF_PREFIX) ? event.ref.slice(BRANCH_REF_PREFIX.length) : undefined;
+      if (branch === undefined || branch === event.repository.defaultBranch) {
+        baseLogger.info({ reason: branch === undefined ? "not a branch" : "default branch", ref: event.ref }, "push ignored");
+        return;
+      }
+      const key: EnvironmentKey = { repositoryId: event.repository.id, branch };
+      const lane = formatEnvironmentKey(key);
+      const name = nameEnvironment({ repositoryName: event.repository.name, key });
+      const logger = baseLogger.child({ key: lane, environment: name, sha: event.after });
+
+      // 1. A deleted branch takes its environment with it. GitHub sends both a push and a delete event for it.
+      // NOTE: the sweeper does not check that branches exist, so a deletion whose webhooks were
+      // both lost leaves the environment until its expiry.
+      if (event.deleted) {
+        openPullRequests.delete(lane);
+        const repository = { id: event.repository.id, fullName: event.repository.fullName };
+        options.scheduleTeardown({
+          lane,
+          reason: "branch_deleted",
+          logger,
+          findEnvironment: async () => findKeyedEnvironment(await provider.listEnvironments(), key)?.name,
+          audit: { actor: event.sender, repository, pullRequest: null, reason: "branch_deleted", deliveryId: event.deliveryId },
+        });
+        return;
+      }
+
+      // 2. Pushes to a branch with an open pull request are built through the pull request.
+      if (openPullRequests.has(lane)) {
+        logger.info({ reason: "pull request open", pullRequest: openPullRequests.get(lane) }, "push ignored");
+        return;
+      }
+      if (options.isDuplicate([`delivery/${event.deliveryId}`, `push/${event.repository.id}/${branch}/${event.after}`])) {
+        logger.info({ reason: "duplicate" }, "push ignored");
+        return;
+      }
+
+      // 3. Only agent work gets an environment of its own.
+      enqueue(
+        lane,
+        async () => {
+          const agents = await readAgentPolicy({ octokit: clients.octokit, owner: event.repository.owner });
+          if (agents.kind === "unusable") {
+            logger.warn({ detail: agents.message }, "push ignored: the org policy that names agent branches is unusable");
+            return;
+          }
+          const actor = classifyActor({ evidence: { sender: event.sender, repositoryFullName: event.repository.fullName, branch }, agents: agents.agents });
+          if (actor.actorClass !== "agent") {
+            logger.info({ reason: "not an agent branch", sender: event.sender.login }, "push ignored");
+            return;
+          }
+          options.scheduleRun({
+            event: {
+              deliveryId: event.deliveryId,
+              installationId: event.installationId,
+              repository: event.repository,
+              sender: event.sender,
+              pullRequest: { number: null, headSha: event.after, headRef: branch },
+            },
+            lane,
+            clients,
+            logger: logger.child({ agent: actor.agent }),
+            provisionalName: name,
+            resolveEnvironment: async () => ({ key, name }),
+            lateCheckRun: true,
+            skip: async () => {
+              const pullRequest = await findOpenPullRequest({ octokit: clients.octokit, owner: event.repository.owner, repo: event.repository.name, branch });
+              if (pullRequest === undefined) return false;
+              remember(lane, pullRequest);
+              logger.info({ reason: "pull request open", pullRequest }, "push ignored");
+              return true;
+            },
+          });
+        },
+        logger,
+      );
+    },
+  };
+}
+
+/**
+ * Reads the `agents` section of the org policy on the default branch of the org's `.github`
+ * repository, in one request. A missing file or repository means the built-in agents.
+ */
+async function readAgentPolicy(options: { octokit: GitHubRequester; owner: string }) {
+  try {
+    const file = await readRepositoryFile({ octokit: options.octokit, owner: options.owner, repo: ORG_SETTINGS_REPOSITORY, path: ORG_POLICY_PATH });
+    const lookup = readOrgPolicy({ text: file?.text, source: {} });
+    if (lookup.kind === "policy") return { kind: "agents", agents: lookup.policy.agents } as const;
+    const first = lookup.kind === "invalid" ? lookup.problems[0] : undefined;
+    return { kind: "unusable", message: `${ORG_POLICY_PATH} is invalid${first ? ` at line ${first.line}: ${first.field} ${first.message}` : ""}` } as const;
+  } catch (error) {
+    return { kind: "unusable", message: `${ORG_POLICY_PATH} could not be read: ${(error as Error).message}` } as const;
+  }
+}
+
+/** Returns the number of an open pull request from `branch` of the same repository, if there is one. */
+async function findOpenPullRequest(options: { octokit: GitHubRequester; owner: string; repo: string; branch: string }): Promise<number | undefined> {
+  const { octokit, owner, repo, branch } = options;
+  const response = await octokit.request("GET /repos/{owner}/{repo}/pulls", { owner, repo, state: "open", head: `${owner}:${branch}`, per_page: 1 });
+  return (response.data as Array<{ number: number }>)[0]?.number;
+}

@@ -1,0 +1,192 @@
+import type { Logger } from "pino";
+import type { CheckRunView } from "../checks/check-run-view.ts";
+import { environmentActions } from "../environments/environment-actions.ts";
+import type { EnvironmentKey } from "../environments/environment-key.ts";
+import type { KeyedScheduler } from "../environments/keyed-scheduler.ts";
+import { describeError } from "../errors.ts";
+import type { DeferredWrites } from "../github/deferred-writes.ts";
+import type { CheckRunWriteGauge } from "./check-run-write-gauge.ts";
+import { describeUnreportedCommits, type UnreportedCommits } from "./unreported-commits.ts";
+import type { Provider } from "../providers/provider.ts";
+import { auditProvider, auditSink, type AuditedEvent, type RunAuditContext } from "./audited-run.ts";
+import type { AuditTrail } from "./audit-trail.ts";
+import type { CheckRunSink } from "./check-run-reporter.ts";
+import type { Governance } from "./judge-pull-request.ts";
+import type { InstallationClients } from "./paddock-service.ts";
+import { annotateRuns, markRunFinished } from "./run-annotations.ts";
+import { runPullRequest } from "./run-pull-request.ts";
+
+/** The event a run builds: a pull request's head, or a branch's head when `pullRequest.number` is null. */
+export type RunEvent = AuditedEvent & { deliveryId: string; installationId: number | null };
+
+/** The environment a run uses, once it is known. */
+export interface RunEnvironment {
+  key: EnvironmentKey;
+  name: string;
+}
+
+/** One run to schedule for an environment's queue. */
+export interface RunRequest {
+  event: RunEvent;
+  /** The scheduler key the run is serialized under. */
+  lane: string;
+  clients: InstallationClients;
+  logger: Logger;
+  /** The name shown before `resolveEnvironment` has run, such as on a commit superseded before it started. */
+  provisionalName: string;
+  /** Finds the environment the run uses; called once, before the run's check run is created. */
+  resolveEnvironment: () => Promise<RunEnvironment>;
+  /** Creates the check run only when the run starts, because the run may end without one (see `skip`). */
+  lateCheckRun?: boolean;
+  /** Runs first, before any check run: resolves true when there is nothing to do and the run ends without a trace. */
+  skip?: (signal: AbortSignal) => Promise<boolean>;
+  /** Runs once the check run exists: resolves a headline to end the run as neutral before anything is read or created. */
+  precheck?: () => Promise<string | undefined>;
+}
+
+/** The service's provider, queue, records and clock, shared by every scheduled run. */
+export interface RunDependencies {
+  provider: Provider;
+  scheduler: KeyedScheduler;
+  deferredWrites: DeferredWrites;
+  writeGauge: CheckRunWriteGauge;
+  unreported: UnreportedCommits;
+  track: <T>(promise: Promise<T>) => Promise<T>;
+  now: () => Date;
+  governance: Governance;
+  audit?: AuditTrail;
+}
+
+/**
+ * Queues one run under its lane and reports it as a check run: superseded commits get a cancelled
+ * check run, a run that starts gets an `in_progress` one at once, then the pipeline runs in the
+ * environment `resolveEnvironment` names.
+ */
+export function scheduleRun(dependencies: RunDependencies, request: RunRequest): void {
+  const { provider, scheduler, deferredWrites, writeGauge, unreported, track, now, governance } = dependencies;
+  const { event, clients, logger, lane } = request;
+  const number = event.pullRequest.number;
+  const installationId = event.installationId ?? 0;
+
+  const view: CheckRunView = {
+    environmentName: request.provisionalName,
+    headSha: event.pullRequest.headSha,
+    provider: provider.kind,
+    status: "in_progress",
+    steps: [],
+    configProblems: [],
+    notes: [],
+  };
+  // With an audit trail, every step, denial and cancellation of this run leaves a record.
+  const auditContext: RunAuditContext = { event, environmentName: request.provisionalName, provider: provider.kind, checkRunId: null, records: [] };
+  const trail = dependencies.audit;
+  // The environment is resolved once, before the check run that names it.
+  let environment: Promise<RunEnvironment> | undefined;
+  const resolveEnvironment = (): Promise<RunEnvironment> => {
+    environment ??= request.resolveEnvironment().then((resolved) => {
+      view.environmentName = resolved.name;
+      auditContext.environmentName = resolved.name;
+      return resolved;
+    });
+    return environment;
+  };
+
+  // Creating the check run includes resolving the environment it names, and counts as a write from the start.
+  const resolvingSink: CheckRunSink = {
+    ...clients.sink,
+    start: async (started) => {
+      await resolveEnvironment();
+      return clients.sink.start(started);
+    },
+  };
+  const countedSink = writeGauge.countWrites({ sink: resolvingSink, installationId });
+  const auditedSink = trail ? auditSink({ sink: countedSink, trail, context: auditContext }) : countedSink;
+  // A pull request's run that reached its steps has a live environment, so its check run offers Extend and Destroy.
+  const sink: CheckRunSink = {
+    ...auditedSink,
+    complete: (id, completed) =>
+      auditedSink.complete(id, number !== null && completed.steps.length > 0 && !completed.actions ? { ...completed, actions: environmentActions(number) } : completed),
+  };
+  const runProvider = trail ? auditProvider({ provider, trail, context: auditContext }) : provider;
+
+  // Work that starts at once on a free pipeline slot gets its check run now, outside the
+  // queue, so the pull request shows it in milliseconds. Work that waits gets one only when it
+  // starts or is superseded, so a commit superseded in a burst costs one GitHub write.
+  let checkRunId: Promise<number> | undefined;
+  const ensureCheckRun = (): Promise<number> => {
+    checkRunId ??= track(sink.start(view));
+    return checkRunId;
+  };
+  // A commit superseded before its run started gets a cancelled check run only when its
+  // installation made no check-run write in the last seconds (see CheckRunWriteGauge).
+  // Otherwise the run that replaces it names it, so GitHub's write budget goes to builds.
+  let unreportedBefore: string[] = [];
+  const reportSuperseded = async (reason: string): Promise<void> => {
+    if (!writeGauge.isIdle(installationId)) {
+      unreported.add(lane, [...unreportedBefore, event.pullRequest.headSha]);
+      unreportedBefore = [];
+      logger.info({ reason }, "queued run superseded; its check run is left out while the installation's writes are busy");
+      return;
+    }
+    // Commits a run took over and then lost to an abort wait for the next run again.
+    if (unreportedBefore.length > 0) unreported.add(lane, unreportedBefore);
+    unreportedBefore = [];
+    const cancelled: CheckRunView = { ...view, status: "completed", conclusion: "cancelled", headline: reason };
+    await sink.createCompleted(cancelled);
+    logger.info({ reason }, "queued run superseded");
+  };
+  const slotFree = scheduler.freeSlots > 0;
+
+  const outcome = scheduler.submit(lane, {
+    kind: "run",
+    sha: event.pullRequest.headSha,
+    // A superseded commit's check run waits behind the other cancellations of its installation,
+    // so the newest commit's in_progress check run is never queued behind all of them.
+    supersede: (reason) =>
+      track(
+        deferredWrites.run(String(installationId), async () => {
+          if (checkRunId) {
+            await sink.complete(await checkRunId, { ...view, status: "completed", conclusion: "cancelled", headline: reason });
+            logger.info({ reason }, "queued run superseded");
+          } else await reportSuperseded(reason);
+        }),
+      ),
+    execute: async (signal) => {
+      if (request.skip && (await request.skip(signal))) return;
+      unreportedBefore = unreported.take(lane);
+      // Aborted while it waited for a pipeline slot and without a check run yet: superseded.
+      if (signal.aborted && !checkRunId) {
+        await reportSuperseded(describeError(signal.reason));
+        return;
+      }
+      if (unreportedBefore.length > 0) view.notes = [...view.notes, describeUnreportedCommits(unreportedBefore)];
+      const id = await ensureCheckRun();
+      const { key, name } = await resolveEnvironment();
+      // Aborted while it waited for a pipeline slot: report that, and read and record nothing.
+      if (signal.aborted) {
+        await sink.complete(id, { ...view, status: "completed", conclusion: "cancelled", headline: describeError(signal.reason) });
+        return;
+      }
+      try {
+        const headline = await request.precheck?.();
+        if (headline !== undefined) {
+          await sink.complete(id, { ...view, status: "completed", conclusion: "neutral", headline });
+          return;
+        }
+        const annotated = annotateRuns({ provider: runProvider, checkRunId: () => id, installationId: event.installationId ?? 0, now });
+        const finished = await runPullRequest({ event, environmentKey: key, octokit: clients.octokit, mintToken: clients.mintRepositoryToken, provider: annotated, sink, checkRunId: id, view, signal, logger, now, governance });
+        logger.info({ conclusion: finished.conclusion }, "pipeline finished");
+      } catch (error) {
+        logger.error({ err: error }, "pipeline failed");
+        const headline = `Paddock failed before the pipeline finished: ${describeError(error)}`;
+        await sink.complete(id, { ...view, status: "completed", conclusion: "failure", headline });
+      } finally {
+        await markRunFinished({ provider, environmentName: name, logger });
+        // The records are durable in the spool already. Flushing outside the run keeps a slow or
+        // rate-limited ledger from holding a pipeline slot, and flushes called meanwhile batch up.
+        if (trail) void track(trail.flush());
+      }
+    },
+  });
+  if (outcome === "started" && slotFree && !request.lateCheckRun) ensureCheckRun().catch((error: unknown) => logger.error({ err: error }, "creating the check run failed"));
+}
