@@ -1,6 +1,7 @@
 import type { ApplicationFunction, Context } from "probot";
 import { createCheckRunReporter } from "../src/checks/report-check-run.ts";
 import { DEFAULT_WEBHOOK_MAX_BYTES, limitProbotWebhookBodies } from "../src/github/webhook-body-limit.ts";
+import { InstallationClients } from "../src/github/installation-clients.ts";
 import { parseWebhookEvent } from "../src/github/webhook-event.ts";
 import type { PaddockService } from "../src/service/paddock-service.ts";
 import { createRepositoryTokenMinter } from "./mint-repository-token.ts";
@@ -13,6 +14,7 @@ import { startSweeper } from "./start-sweeper.ts";
  */
 export function createPaddockApp(options: { service: PaddockService; sweepIntervalMs?: number; webhookMaxBytes?: number }): ApplicationFunction {
   return (app) => {
+    const installationClients = new InstallationClients<Context["octokit"]>();
     limitProbotWebhookBodies(app, { maxBytes: options.webhookMaxBytes ?? DEFAULT_WEBHOOK_MAX_BYTES });
     if (options.sweepIntervalMs !== undefined) startSweeper({ app, service: options.service, intervalMs: options.sweepIntervalMs });
 
@@ -32,7 +34,7 @@ export function createPaddockApp(options: { service: PaddockService; sweepInterv
         logger.info({ reason: "invalid", detail: "payload has no installation, so Paddock cannot act on the repository" }, "webhook ignored");
         return;
       }
-      const octokit = context.octokit;
+      const octokit = installationClients.clientFor(event.installationId, context.octokit);
       const sink = createCheckRunReporter({ octokit, owner: event.repository.owner, repo: event.repository.name, logger });
       const clients = { octokit, sink, mintRepositoryToken: createRepositoryTokenMinter({ octokit, repo: event.repository.name }) };
       if (event.kind === "pull_request") options.service.acceptPullRequest({ event, clients, logger });

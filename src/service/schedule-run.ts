@@ -125,7 +125,8 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
     if (!writeGauge.isIdle(installationId)) {
       unreported.add(lane, [...unreportedBefore, event.pullRequest.headSha]);
       unreportedBefore = [];
-      logger.info({ reason }, "queued run superseded; its check run is left out while the installation's writes are busy");
+      // Debug, not info: under a stream of pushes this happens for most deliveries, and the newer run names the commit.
+      logger.debug({ reason }, "queued run superseded; its check run is left out while the installation's writes are busy");
       return;
     }
     // Commits a run took over and then lost to an abort wait for the next run again.
