@@ -106,13 +106,14 @@ function readBodyWithin(request: IncomingMessage, maxBytes: number): Promise<Bod
 
 /**
  * Time a rejected request may keep sending after the 413 reply before its connection is
- * destroyed. Closing at once would make most clients fail with EPIPE before they read the reply.
+ * destroyed. Closing at once, as `connection: close` makes Node do, lets most clients fail with
+ * EPIPE before they read the reply.
  */
 export const REJECTED_BODY_LINGER_MS = 2_000;
 
 /**
- * Sends 413 with `connection: close`. The rest of the body is read and dropped, never kept,
- * for at most REJECTED_BODY_LINGER_MS, and then the connection is destroyed.
+ * Sends 413, then reads and drops the rest of the body, never keeping it, for at most
+ * REJECTED_BODY_LINGER_MS before it destroys the connection.
  */
 function rejectTooLarge(options: { request: IncomingMessage; response: ServerResponse; maxBytes: number; receivedBytes: number; log: Pick<Logger, "warn"> }): void {
   const { request, response, maxBytes } = options;
@@ -121,7 +122,7 @@ function rejectTooLarge(options: { request: IncomingMessage; response: ServerRes
     "webhook body over the size limit rejected",
   );
   const error = `webhook body is larger than ${maxBytes} bytes: GitHub caps webhook payloads at 25 MB, so this request did not come from GitHub. Set ${WEBHOOK_MAX_BYTES_VARIABLE} to change the limit`;
-  response.writeHead(413, { "content-type": "application/json", connection: "close" });
+  response.writeHead(413, { "content-type": "application/json" });
   response.end(JSON.stringify({ error }));
 
   const socket = request.socket;

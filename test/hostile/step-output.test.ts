@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 import pino from "pino";
 import { ProbotOctokit } from "probot";
@@ -22,6 +22,19 @@ const FILES = { "hostile-output.txt": `${HOSTILE_OUTPUT_LINES.join("\n")}\n`, "r
 
 /** Control characters a terminal or log viewer acts on, and the bidirectional overrides. */
 const UNSAFE_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** Written into a JUnit report on the host, outside every checkout: no check run may show it. */
+const HOST_CANARY = "host-report-canary-8d2e61";
+let hostReportPath: string | undefined;
+
+/** Creates, once, a valid JUnit report on the host whose failure message is the canary. */
+function hostReport(): string {
+  if (hostReportPath === undefined) {
+    hostReportPath = join(mkdtempSync(join(tmpdir(), "paddock-host-report-")), "junit.xml");
+    writeFileSync(hostReportPath, `<testsuite name="s" tests="1" failures="1"><testcase name="t"><failure message="${HOST_CANARY}"/></testcase></testsuite>\n`);
+  }
+  return hostReportPath;
+}
 
 /** Returns the lines of `text` that the Actions runner would read as a workflow command. */
 function workflowCommandLines(text: string): string[] {
@@ -80,6 +93,25 @@ describe("hostile step output and reports in check runs", () => {
     expect(workflowCommandLines(annotated)).toEqual([]);
     expect(Buffer.byteLength(run.output.summary ?? "")).toBeLessThanOrEqual(MAX_CHECK_OUTPUT_BYTES);
     expect(Buffer.byteLength(run.output.text ?? "")).toBeLessThanOrEqual(MAX_CHECK_OUTPUT_BYTES);
+  });
+
+  it.each([
+    ["a link to a host file", `ln -s ${hostReport()} reports/junit.xml`, "JUnit report path reports/junit.xml resolves outside the checkout through a symbolic link"],
+    ["a linked folder", `rm -r reports && ln -s ${dirname(hostReport())} reports`, "JUnit report path reports/junit.xml resolves outside the checkout through a symbolic link"],
+    ["a link to /dev/zero", "ln -s /dev/zero reports/junit.xml", "JUnit report path reports/junit.xml resolves outside the checkout through a symbolic link"],
+    ["a FIFO", "mkfifo reports/junit.xml", "JUnit report reports/junit.xml is not a regular file"],
+    ["a folder", "mkdir reports/junit.xml", "JUnit report reports/junit.xml is not a regular file"],
+  ])("reads no JUnit report that is %s", async (label, plant, problem) => {
+    // The step's links are resolved by Paddock on the host, where the host report's canary lives.
+    const config = `steps:\n  - name: tests\n    run: mkdir -p reports && ${plant} && exit 1\n    junit: reports/junit.xml\n`;
+
+    const run = await runRepository(`report-${label.replace(/[^a-z]+/g, "-")}`, config);
+    const shown = JSON.stringify(run);
+
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.text).toContain(problem);
+    expect(run.annotations).toEqual([]);
+    expect(shown).not.toContain(HOST_CANARY);
   });
 
   it("sends at most 50 annotations a request", () => {

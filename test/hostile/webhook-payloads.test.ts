@@ -205,6 +205,21 @@ describe("hostile webhook payloads", () => {
     expect(result).toEqual({ status: 200, text: "ok\n", githubCalls: 0 });
   });
 
+  it("rejects 100 KB of headers", async () => {
+    const reply = await new Promise<number>((resolve, reject) => {
+      const headers = { "content-type": "application/json", "x-github-event": "pull_request", "x-github-delivery": "x".repeat(100_000), "x-hub-signature-256": "sha256=00" };
+      const request = httpRequest(app.webhookUrl, { method: "POST", headers }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on("error", reject);
+      request.end("{}");
+    });
+
+    // Node's HTTP server rejects headers over its 16 KiB default before any handler runs.
+    expect(reply).toBe(431);
+  });
+
   it("rejects a body that is not declared as JSON", async () => {
     const reply = await new Promise<number>((resolve, reject) => {
       const request = httpRequest(app.webhookUrl, { method: "POST", headers: { "content-type": "text/plain" } }, (response) => {
