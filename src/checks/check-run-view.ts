@@ -41,6 +41,18 @@ export interface StepProgress {
   reportProblem?: string;
 }
 
+/** One row of the check run's services table. */
+export interface ServiceProgress {
+  name: string;
+  status: "starting" | "ready" | "failed" | "skipped";
+  /** Milliseconds from the service's start to its first passing ready check. */
+  readyMs?: number;
+  /** Why the service failed, such as "service web was not ready after 5m: connection refused on port 8080". */
+  reason?: string;
+  /** Last lines of the service's output, for a failure. */
+  outputTail?: string;
+}
+
 /** A policy rule broken by a line of a repository config, shown as an annotation on that line. */
 export interface LocatedViolation {
   file: string;
@@ -82,6 +94,8 @@ export interface CheckRunView {
   /** One line explaining the conclusion, such as "Cancelled: superseded by 1a2b3c4". */
   headline?: string;
   steps: StepProgress[];
+  /** Services started before the steps; left out when the config lists none. */
+  services?: ServiceProgress[];
   configProblems: ConfigProblem[];
   decision?: DecisionView;
   /** Buttons shown on the completed check run, such as the approval of a fork pull request. */

@@ -1,5 +1,5 @@
 import type { StepResult } from "../pipeline/step-result.ts";
-import type { CheckRunView, StepProgress, TestFailure } from "./check-run-view.ts";
+import type { CheckRunView, ServiceProgress, StepProgress, TestFailure } from "./check-run-view.ts";
 import { escapeMarkdownLine, formatInlineCode } from "./markdown-text.ts";
 import { describeCutBytes, MAX_CHECK_OUTPUT_BYTES, truncateUtf8 } from "./output-limits.ts";
 import { chooseCodeFence, sanitizeOutput } from "./sanitize-output.ts";
@@ -14,17 +14,19 @@ const SECTION_SEPARATOR = "\n\n";
 
 /**
  * Renders the check-run details in Markdown: the test failures of each step, then the
- * sanitized output tail of each failed or timed-out step in a code block. The failure list
+ * sanitized output tail of each failed service and each failed or timed-out step in a code block. The failure list
  * and the tails share GitHub's size limit, and each tail keeps its last lines when cut.
  */
 export function renderDetails(view: CheckRunView): string {
   const tails = view.steps.filter((step) => step.result && (step.status === "failure" || step.status === "timed_out"));
-  const failureBudget = Math.floor(MAX_CHECK_OUTPUT_BYTES * (tails.length > 0 ? FAILURE_LIST_SHARE : 1));
+  const serviceTails = (view.services ?? []).filter((service) => service.status === "failed");
+  const tailCount = tails.length + serviceTails.length;
+  const failureBudget = Math.floor(MAX_CHECK_OUTPUT_BYTES * (tailCount > 0 ? FAILURE_LIST_SHARE : 1));
   const failureSections = renderFailureList(view.steps, failureBudget);
 
   const used = byteLength(failureSections) + (failureSections ? SECTION_SEPARATOR.length : 0);
-  const share = Math.floor((MAX_CHECK_OUTPUT_BYTES - used) / Math.max(tails.length, 1)) - SECTION_SEPARATOR.length;
-  const tailSections = tails.map((step) => renderOutputTail(step, share));
+  const share = Math.floor((MAX_CHECK_OUTPUT_BYTES - used) / Math.max(tailCount, 1)) - SECTION_SEPARATOR.length;
+  const tailSections = [...serviceTails.map((service) => renderServiceTail(service, share)), ...tails.map((step) => renderOutputTail(step, share))];
 
   const text = [failureSections, ...tailSections].filter((section) => section !== "").join(SECTION_SEPARATOR);
   // The budget above should already fit; this cut only guards against rounding.
@@ -68,6 +70,20 @@ function renderOutputTail(step: StepProgress, maxBytes: number): string {
   if (output === "") return `${heading}\n\n${describeExit(result)} The step wrote no output.`;
 
   const intro = `${heading}\n\n${describeExit(result)}${describeDroppedOutput(result)} Last lines of output:\n\n`;
+  const fence = chooseCodeFence(output);
+  const room = Math.max(maxBytes - byteLength(intro) - 2 * (fence.length + 1), 0);
+  const body = truncateUtf8({ text: output, maxBytes: room, note: describeCutTail, keep: "end" });
+  return `${intro}${fence}\n${body}\n${fence}`;
+}
+
+function renderServiceTail(service: ServiceProgress, maxBytes: number): string {
+  const heading = `### Service ${escapeMarkdownLine(service.name)} failed`;
+  const reason = escapeMarkdownLine(service.reason ?? "The provider gave no reason.");
+  const sentence = /[.!?]$/.test(reason) ? reason : `${reason}.`;
+  const output = sanitizeOutput(service.outputTail ?? "").replace(/\n+$/, "");
+  if (output === "") return `${heading}\n\n${sentence} The service wrote no output.`;
+
+  const intro = `${heading}\n\n${sentence} Last lines of its output:\n\n`;
   const fence = chooseCodeFence(output);
   const room = Math.max(maxBytes - byteLength(intro) - 2 * (fence.length + 1), 0);
   const body = truncateUtf8({ text: output, maxBytes: room, note: describeCutTail, keep: "end" });

@@ -1,7 +1,7 @@
 import type { ConfigProblem } from "../config/config-problem.ts";
 import { renderCostTable } from "../cost/render-cost-table.ts";
 import { MAX_JUNIT_FAILURES } from "../pipeline/junit.ts";
-import type { CheckRunView, DecisionView, StepProgress } from "./check-run-view.ts";
+import type { CheckRunView, DecisionView, ServiceProgress, StepProgress } from "./check-run-view.ts";
 import { countTests, pluralize } from "./count-tests.ts";
 import { formatDuration } from "./format-duration.ts";
 import { escapeMarkdownLine, formatInlineCode } from "./markdown-text.ts";
@@ -13,7 +13,7 @@ import { describeStepStatus } from "./step-status-text.ts";
 export const SHORT_SHA_LENGTH = 7;
 
 /**
- * Renders the check-run summary in Markdown: the headline, the progress table, test counts,
+ * Renders the check-run summary in Markdown: the headline, the services and progress tables, test counts,
  * the policy decision and its reasons, notes, and where the environment ran. Config problems
  * replace the table with the list of problems and how to fix them. Cut to GitHub's size limit.
  */
@@ -23,6 +23,7 @@ export function renderSummary(view: CheckRunView, annotations: Pick<RenderedAnno
       ? renderConfigProblems(view.configProblems)
       : [
           ...(view.headline ? [`**${escapeMarkdownLine(view.headline)}**`] : []),
+          ...(view.services && view.services.length > 0 ? [renderServicesTable(view.services)] : []),
           ...(view.steps.length > 0 ? [renderProgressTable(view.steps)] : []),
           ...renderTestLines(view, annotations),
         ];
@@ -54,6 +55,15 @@ function renderProgressTable(steps: readonly StepProgress[]): string {
     return `| ${cells.join(" | ")} |`;
   });
   return ["| Step | Status | Duration | Detail |", "| --- | --- | --- | --- |", ...rows].join("\n");
+}
+
+function renderServicesTable(services: readonly ServiceProgress[]): string {
+  const rows = services.map((service) => {
+    const readyAfter = service.readyMs === undefined ? "–" : formatDuration(service.readyMs);
+    const cells = [escapeMarkdownLine(service.name), service.status, readyAfter, escapeMarkdownLine(service.reason ?? "")];
+    return `| ${cells.join(" | ")} |`;
+  });
+  return ["| Service | Status | Ready after | Detail |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
 function describeStepDetail(step: StepProgress): string {

@@ -8,14 +8,17 @@ import { resolvePriceTable, type PriceTable } from "../cost/price-table.ts";
 import type { StepCost } from "../cost/step-cost.ts";
 import type { EnvironmentPlan } from "../environments/plan-environment.ts";
 import { describeError } from "../errors.ts";
-import type { PreparedEnvironment, Provider, SourceSpec } from "../providers/provider.ts";
+import type { PreparedEnvironment, Provider, SourceSpec, StartedServices } from "../providers/provider.ts";
 import type { StepResult } from "./step-result.ts";
 import { readStepReport } from "./read-step-report.ts";
+import { listStartingServices, startPipelineServices } from "./start-pipeline-services.ts";
 
 /**
- * Runs a planned pipeline on a provider: prepares the environment, runs the steps in order,
- * skips the rest after the first step that does not succeed, and reports every change through
- * `onProgress`. Resolves with the completed view; an aborted signal ends it as cancelled.
+ * Runs a planned pipeline on a provider: prepares the environment, starts the services and
+ * waits for them to be ready, runs the steps in order with each service's
+ * PADDOCK_SERVICE_<NAME>_URL, skips the rest after the first step that does not succeed, stops
+ * the services, and reports every change through `onProgress`. Resolves with the completed
+ * view; an aborted signal ends it as cancelled.
  */
 export async function runPipeline(options: {
   provider: Provider;
@@ -52,9 +55,58 @@ export async function runPipeline(options: {
     return { ...view, steps, status: "completed", conclusion: "failure", headline: `Environment could not be prepared: ${describeError(error)}` };
   }
 
-  // 2. Run each step; stop at the first that does not succeed.
-  for (const [index, step] of plan.steps.entries()) {
-    if (signal.aborted) return cancel(view, signal);
+  // 2. Start the services, each ready before the next; no step runs when one is not.
+  let started: StartedServices | undefined;
+  if (plan.services.length > 0) {
+    view = { ...view, services: listStartingServices(plan.services) };
+    await onProgress(view);
+    const services = await startPipelineServices({ provider, prepared, services: plan.services, signal, logger });
+    view = { ...view, services: services.progress };
+    if (signal.aborted) {
+      if (services.ready) await services.started.stop();
+      return cancel(view, signal);
+    }
+    if (!services.ready) {
+      const steps = view.steps.map((step): StepProgress => ({ ...step, status: "skipped" }));
+      return { ...view, steps, status: "completed", conclusion: "failure", headline: services.headline };
+    }
+    started = services.started;
+    await onProgress(view);
+  }
+
+  // 3. Run the steps; the services stop when they end, however they end.
+  try {
+    view = await runSteps({ ...options, prepared, view, costs, prices, now, createdAt, variables: started?.variables ?? {} });
+  } finally {
+    await started?.stop();
+  }
+
+  // 4. Conclude.
+  if (signal.aborted) return cancel(view, signal);
+  const steps = view.steps.map((step): StepProgress => (step.status === "queued" ? { ...step, status: "skipped" } : step));
+  return { ...view, steps, status: "completed", conclusion: concludePipeline(steps) };
+}
+
+/** Runs each step with the services' variables; stops at the first that does not succeed. */
+async function runSteps(options: {
+  provider: Provider;
+  plan: EnvironmentPlan;
+  prepared: PreparedEnvironment;
+  view: CheckRunView;
+  signal: AbortSignal;
+  onProgress: (view: CheckRunView) => Promise<void>;
+  logger: Logger;
+  costs: Array<{ name: string; cost: StepCost }>;
+  prices: PriceTable;
+  now: () => Date;
+  createdAt: Date;
+  variables: Record<string, string>;
+}): Promise<CheckRunView> {
+  const { provider, plan, prepared, signal, onProgress, logger, costs, prices, now, createdAt, variables } = options;
+  let view = options.view;
+  for (const [index, planned] of plan.steps.entries()) {
+    if (signal.aborted) return view;
+    const step = { ...planned, env: { ...variables, ...planned.env } };
     view = replaceStep(view, index, { name: step.name, status: "running" });
     await onProgress(view);
 
@@ -65,11 +117,7 @@ export async function runPipeline(options: {
     if (result.status !== "success") break;
     if (index < plan.steps.length - 1) await onProgress(view);
   }
-
-  // 3. Conclude.
-  if (signal.aborted) return cancel(view, signal);
-  const steps = view.steps.map((step): StepProgress => (step.status === "queued" ? { ...step, status: "skipped" } : step));
-  return { ...view, steps, status: "completed", conclusion: concludePipeline(steps) };
+  return view;
 }
 
 function describeCost(options: {

@@ -76,6 +76,8 @@ export function auditProvider(options: { provider: Provider; trail: AuditTrail; 
       });
       return result;
     },
+    // Service starts leave no record of their own, because records have no field for a service; the steps they serve do.
+    ...(provider.startServices ? { startServices: (servicesOptions: Parameters<NonNullable<Provider["startServices"]>>[0]) => provider.startServices!(servicesOptions) } : {}),
     teardown: (teardownOptions) => provider.teardown(teardownOptions),
     listEnvironments: () => provider.listEnvironments(),
   };

@@ -7,8 +7,9 @@ import { pino, type Logger } from "pino";
 
 import { PaddockError } from "../../errors.ts";
 import type { StepResult } from "../../pipeline/step-result.ts";
-import type { EnvironmentSpec, ListedEnvironment, PreparedEnvironment, Provider, SourceSpec, StepSpec } from "../provider.ts";
+import type { EnvironmentSpec, ListedEnvironment, PreparedEnvironment, Provider, ServiceSpec, SourceSpec, StartedServices, StepSpec } from "../provider.ts";
 import { fetchSource } from "./fetch-source.ts";
+import { LocalServices } from "./local-services.ts";
 import { LocalStateLayout, assertCommitSha, type LocalEnvironmentRecord } from "./local-state.ts";
 import { readJunitReport } from "./read-junit-report.ts";
 import { runSandboxed, type SandboxRun } from "./run-sandboxed.ts";
@@ -24,6 +25,8 @@ export interface LocalProviderOptions {
   stateDir: string;
   /** bubblewrap binary; defaults to /usr/bin/bwrap. */
   bwrapPath?: string;
+  /** nsenter binary (util-linux), with which steps join the services' network; defaults to /usr/bin/nsenter. */
+  nsenterPath?: string;
   /** "bwrap" (the default) sandboxes every step; "none" runs steps directly on the host and must be chosen explicitly. */
   sandbox?: SandboxMode;
   /** Host folder whose allowed entries make up the sandbox's /etc; /etc by default. */
@@ -40,6 +43,8 @@ export interface LocalProvider extends Provider {
   readonly kind: "local";
   /** Reads every `environment.json` in the state directory, sorted by environment name. */
   listEnvironments(): Promise<Array<LocalEnvironmentRecord & ListedEnvironment>>;
+  /** Runs each service's `run` command in one sandbox whose network the steps then join; images are ignored. */
+  startServices(options: { prepared: PreparedEnvironment; services: readonly ServiceSpec[]; signal: AbortSignal }): Promise<StartedServices>;
 }
 
 interface RunningStep {
@@ -55,13 +60,23 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
   const layout = new LocalStateLayout(options.stateDir);
   const logger = options.logger ?? pino({ enabled: false });
   const now = options.now ?? (() => new Date());
+  const sandbox = options.sandbox ?? "bwrap";
   const stepCommand = createStepCommand({
-    sandbox: options.sandbox ?? "bwrap",
+    sandbox,
     bwrapPath: options.bwrapPath,
+    nsenterPath: options.nsenterPath,
     hostEtc: options.hostEtc,
     accountsDirectory: path.join(layout.stateDir, "sandbox"),
   });
   const running = new Map<string, Set<RunningStep>>();
+  const services = new LocalServices({
+    layout,
+    commands: stepCommand,
+    sandbox,
+    ...(options.nsenterPath === undefined ? {} : { nsenterPath: options.nsenterPath }),
+    logger,
+    ...(options.tailLines === undefined ? {} : { tailLines: options.tailLines }),
+  });
 
   async function prepare(request: { environment: EnvironmentSpec; source: SourceSpec; signal: AbortSignal }): Promise<PreparedEnvironment> {
     const { environment, source, signal } = request;
@@ -114,7 +129,14 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
 
     // Only `*` opens the network: the local sandbox cannot limit it to the listed hosts.
     const usageDirectory = canMeterUsage() ? await mkdtemp(path.join(tmpdir(), "paddock-usage-")) : undefined;
-    const command = await stepCommand.build({ step, checkout, shareNetwork: prepared.environment.egress.includes("*"), ...(usageDirectory ? { usageDirectory } : {}) });
+    const serviceNetwork = services.networkFor(name);
+    const command = await stepCommand.build({
+      step,
+      checkout,
+      shareNetwork: prepared.environment.egress.includes("*"),
+      ...(usageDirectory ? { usageDirectory } : {}),
+      ...(serviceNetwork ? { serviceNetwork } : {}),
+    });
     const logPath = layout.logPath(name, prepared.sha, step.name);
     const controller = new AbortController();
     const run = runSandboxed({
@@ -147,6 +169,7 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
     const steps = [...(running.get(name) ?? [])];
     for (const step of steps) step.controller.abort("environment torn down");
     await Promise.all(steps.map((step) => step.done));
+    await services.stop(name);
 
     await rm(environmentDir, { recursive: true, force: true });
     logger.info({ environment: name, cancelledSteps: steps.length }, "environment torn down");
@@ -181,7 +204,15 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
     await layout.writeRecord({ ...record, environment: { ...record.environment, annotations } });
   }
 
-  return { kind: "local", prepare, runStep, teardown, listEnvironments, annotate };
+  async function startServices(request: { prepared: PreparedEnvironment; services: readonly ServiceSpec[]; signal: AbortSignal }): Promise<StartedServices> {
+    const checkout = await resolveCheckout(layout, request.prepared);
+    for (const service of request.services) {
+      if (service.builtImage !== undefined) logger.debug({ environment: request.prepared.environment.name, service: service.name }, "service image not built by the local provider");
+    }
+    return services.start({ ...request, checkout });
+  }
+
+  return { kind: "local", prepare, runStep, startServices, teardown, listEnvironments, annotate };
 }
 
 /**

@@ -26,7 +26,8 @@ export interface LocalEnvironmentRecord {
 
 /**
  * Paths of the local provider's state directory:
- * `environments/<name>/environment.json`, `checkouts/<sha>/` and `logs/<sha>/<step>.log`.
+ * `environments/<name>/environment.json`, `checkouts/<sha>/`, `logs/<sha>/<step>.log` and
+ * `logs/<sha>/services/<service>.log`.
  */
 export class LocalStateLayout {
   readonly stateDir: string;
@@ -63,6 +64,13 @@ export class LocalStateLayout {
     const safe = stepName.replace(/[^A-Za-z0-9._-]/g, "-").replace(/^\.+/, "_").slice(0, 100);
     const fileName = safe === stepName ? safe : `${safe}-${createHash("sha256").update(stepName).digest("hex").slice(0, 8)}`;
     return path.join(this.environmentDir(name), "logs", sha, `${fileName}.log`);
+  }
+
+  /** Log file of one service; service names are DNS labels, so they are safe file names. */
+  serviceLogPath(name: string, sha: string, serviceName: string): string {
+    assertCommitSha(sha);
+    assertEnvironmentName(serviceName);
+    return path.join(this.environmentDir(name), "logs", sha, "services", `${serviceName}.log`);
   }
 
   /** Writes the record through a temporary file and a rename, so readers never see half a file. */

@@ -23,13 +23,35 @@ export type StepCommand = Pick<RunSandboxedOptions, "argv" | "env" | "cwd" | "lo
   usageReport?: string;
 };
 
+/** A network namespace that a step joins so that it reaches the services on 127.0.0.1. */
+export interface ServiceNetwork {
+  /** Host PID of a process in the service sandbox. */
+  pid: number;
+  /** Whether the step must also join that process's user namespace, which owns the network namespace. */
+  joinUserNamespace: boolean;
+}
+
+/** The program that runs the service supervisor, sandboxed like a step but with devices that steps can join under. */
+export type ServiceHostCommand = Pick<RunSandboxedOptions, "argv" | "env" | "cwd"> & {
+  /** The child's file descriptor on which bwrap writes its JSON status; unset when unsandboxed. */
+  infoFd?: number;
+};
+
 /** Builds step commands for one sandbox mode. */
 export interface StepCommandFactory {
   /** Throws `SANDBOX_UNAVAILABLE` when the sandbox cannot run here. */
   check(): Promise<void>;
-  /** `usageDirectory` is a fresh host folder for the usage report, never bound into the sandbox; without it the step is not metered. */
-  build(request: { step: StepSpec; checkout: string; shareNetwork: boolean; usageDirectory?: string }): Promise<StepCommand>;
+  /**
+   * `usageDirectory` is a fresh host folder for the usage report, never bound into the sandbox;
+   * without it the step is not metered. With `serviceNetwork` the step runs in the services' network namespace.
+   */
+  build(request: { step: StepSpec; checkout: string; shareNetwork: boolean; usageDirectory?: string; serviceNetwork?: ServiceNetwork }): Promise<StepCommand>;
+  /** Builds the command that runs `program` (the service supervisor) over the checkout. */
+  buildServiceHost(request: { checkout: string; shareNetwork: boolean; program: [string, ...string[]] }): Promise<ServiceHostCommand>;
 }
+
+/** The bwrap child's file descriptor for its JSON status in the service sandbox. */
+export const SERVICE_INFO_FD = 3;
 
 const UNSANDBOXED_NOTE = 'ran unsandboxed on the host (sandbox: "none")';
 
@@ -37,6 +59,8 @@ const UNSANDBOXED_NOTE = 'ran unsandboxed on the host (sandbox: "none")';
 export interface StepCommandOptions {
   sandbox: SandboxMode;
   bwrapPath?: string;
+  /** nsenter binary (util-linux), with which steps join the services' network namespace. */
+  nsenterPath?: string;
   nodeDirectory?: string;
   /** Host folder whose allowed entries make up the sandbox's /etc (see `SANDBOX_ETC_PATHS`); /etc by default. */
   hostEtc?: string;
@@ -73,7 +97,7 @@ export function createStepCommand(options: StepCommandOptions): StepCommandFacto
       else await assertParentDeathProgram();
     },
 
-    async build({ step, checkout, shareNetwork, usageDirectory }) {
+    async build({ step, checkout, shareNetwork, usageDirectory, serviceNetwork }) {
       const env = buildStepEnv({ nodeDirectory, stepEnv: step.env });
       const usageReport = usageDirectory === undefined ? undefined : path.join(usageDirectory, USAGE_FILE_NAME);
       if (options.sandbox === "none") {
@@ -89,11 +113,42 @@ export function createStepCommand(options: StepCommandOptions): StepCommandFacto
       }
 
       const { bwrap, hostEntries, etcEntries } = await loadSandbox();
-      const args = buildBwrapArgs({ hostEntries, etcEntries, nodeDirectory, workspaceDirectory: checkout, shareNetwork, env, command: step.run });
-      if (usageReport === undefined) return { argv: [bwrap, ...args], env: {} };
+      const args = buildBwrapArgs({
+        hostEntries,
+        etcEntries,
+        nodeDirectory,
+        workspaceDirectory: checkout,
+        shareNetwork,
+        keepNetworkNamespace: serviceNetwork !== undefined,
+        env,
+        command: step.run,
+      });
+      const sandboxed: [string, ...string[]] = [bwrap, ...args];
+      const argv = serviceNetwork === undefined ? sandboxed : joinServiceNetwork({ nsenter: options.nsenterPath ?? DEFAULT_NSENTER_PATH, network: serviceNetwork, argv: sandboxed });
+      if (usageReport === undefined) return { argv, env: {} };
       // GNU time runs outside the sandbox, so the step cannot reach its report. It dies with
       // Paddock, because bwrap's --die-with-parent fires only when its parent, GNU time, dies.
-      return { argv: killWithParent(meterCommand({ argv: [bwrap, ...args], reportPath: usageReport })), env: {}, usageReport };
+      return { argv: killWithParent(meterCommand({ argv, reportPath: usageReport })), env: {}, usageReport };
+    },
+
+    async buildServiceHost({ checkout, shareNetwork, program }) {
+      const env = buildStepEnv({ nodeDirectory, stepEnv: {} });
+      if (options.sandbox === "none") return { argv: killGroupWithParent(program), env, cwd: checkout };
+
+      const { bwrap, hostEntries, etcEntries } = await loadSandbox();
+      const args = buildBwrapArgs({
+        hostEntries,
+        etcEntries,
+        nodeDirectory,
+        workspaceDirectory: checkout,
+        shareNetwork,
+        env,
+        command: "",
+        program,
+        devices: "minimal",
+        infoFd: SERVICE_INFO_FD,
+      });
+      return { argv: [bwrap, ...args], env: {}, infoFd: SERVICE_INFO_FD };
     },
   };
 }
@@ -108,4 +163,18 @@ async function assertParentDeathProgram(): Promise<void> {
       cause: error,
     });
   }
+}
+
+/** Default nsenter path (util-linux), which steps use to join the services' network namespace. */
+export const DEFAULT_NSENTER_PATH = "/usr/bin/nsenter";
+
+/**
+ * Prefixes a sandboxed command with nsenter, so that it starts in the services' network
+ * namespace (and the user namespace that owns it). nsenter execs the command without forking,
+ * so bwrap keeps its parent and the step's process group stays as it was.
+ */
+function joinServiceNetwork(options: { nsenter: string; network: ServiceNetwork; argv: [string, ...string[]] }): [string, ...string[]] {
+  const { nsenter, network, argv } = options;
+  const userFlag = network.joinUserNamespace ? ["--user"] : [];
+  return [nsenter, "--target", String(network.pid), ...userFlag, "--net", "--preserve-credentials", "--", ...argv];
 }
