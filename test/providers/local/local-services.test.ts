@@ -41,6 +41,15 @@ function runStep(prepared: PreparedEnvironment, run: string, env: Record<string,
   return provider.runStep({ prepared, step: { name: "test", run, timeoutSeconds: 60, env }, signal: new AbortController().signal });
 }
 
+/** Returns a TCP port that is free on 127.0.0.1 right now. */
+async function findFreePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 beforeAll(async () => {
   source = await makeTemporaryDirectory("services-source");
   await writeServiceStack(source);
@@ -109,11 +118,43 @@ describe("local services", () => {
     expect(await findProcessesWithMarker(MARKER)).toEqual([]);
   });
 
-  it("steps without services keep an empty network", { timeout: 60_000 }, async () => {
-    const prepared = await prepare("stack-4-abc");
-    const result = await runStep(prepared, "node client.js");
-    expect(result.status).toBe("failure");
-    expect(result.outputTail).toContain("Invalid URL");
+  it("other environments cannot reach the services", { timeout: 120_000 }, async () => {
+    const withServices = await prepare("stack-4-abc");
+    const without = await prepare("stack-4-def");
+    const started = await start(withServices, STACK);
+    expect(started.ready).toBe(true);
+
+    try {
+      const result = await runStep(without, "node client.js", started.variables);
+      expect(result.status).toBe("failure");
+      expect(result.outputTail).toContain("ECONNREFUSED");
+    } finally {
+      await started.stop();
+    }
+  });
+
+  it("unsandboxed services stop with their process group", { timeout: 120_000 }, async () => {
+    const stateDir = await makeTemporaryDirectory("services-none");
+    const unsandboxed = createLocalProvider({ stateDir, sandbox: "none" });
+    const prepared = await unsandboxed.prepare({
+      environment: testEnvironment({ name: "stack-10-abc" }),
+      source: { kind: "directory", sha: SHA, directory: source },
+      signal: new AbortController().signal,
+    });
+    const port = await findFreePort();
+    await writeFile(path.join(prepared.location, "free.js"), `require("node:http").createServer((q, s) => s.end("free")).listen(${port}, "127.0.0.1");\n`);
+
+    const started = await unsandboxed.startServices({
+      prepared,
+      services: [service({ name: "web", port, run: `node free.js ${MARKER} & sleep 300 # ${MARKER}\nwait` })],
+      signal: new AbortController().signal,
+    });
+    expect(started.services).toEqual([{ name: "web", status: "ready", readyMs: expect.any(Number) }]);
+    expect(started.variables).toEqual({ PADDOCK_SERVICE_WEB_URL: `http://127.0.0.1:${port}` });
+    expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe("free");
+
+    await started.stop();
+    expect(await findProcessesWithMarker(MARKER)).toEqual([]);
   });
 });
 
