@@ -13,6 +13,7 @@ import { listEnvironments, type KubernetesEnvironmentRecord } from "./list-envir
 import { buildEnvironmentManifests } from "./manifests/environment-manifests.ts";
 import { DEFAULT_POD_SECURITY_VERSION } from "./manifests/namespace-manifest.ts";
 import { DEFAULT_EPHEMERAL_STORAGE } from "./manifests/quota-manifests.ts";
+import { assertFetchableInCluster } from "./fetchable-source.ts";
 import { resolveCredential } from "./resolve-credential.ts";
 import { runJobStep } from "./run-job-step.ts";
 import { serviceHost } from "./manifests/service-manifests.ts";
@@ -186,17 +187,4 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
     listEnvironments: () => listEnvironments({ client }),
     takeApiCalls: (environmentName) => client.counter.take(environmentName),
   };
-}
-
-type TarballSource = Extract<SourceSpec, { kind: "tarball" }>;
-/** A tarball source with the credential a pod needs to download the commit. */
-export type CredentialedTarball = TarballSource & { credential: NonNullable<TarballSource["credential"]> };
-
-/** Returns the tarball source with its credential, the only source a cluster can fetch by itself. */
-export function assertFetchableInCluster(source: SourceSpec): CredentialedTarball {
-  if (source.kind === "tarball" && source.credential !== undefined) return source as CredentialedTarball;
-  const what = source.kind === "tarball" ? "a tarball source without a credential" : `a ${source.kind} source`;
-  throw new PaddockError("USAGE", `the kubernetes provider cannot fetch ${what} for commit ${source.sha}`, {
-    hint: "Pass a tarball source with a credential, which a pod can use to download the commit",
-  });
 }

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { PaddockError } from "../../errors.ts";
 import type { EnvironmentSpec, ImageBuildSpec, StackSpec } from "../provider.ts";
 import type { KubeClient } from "./kube-client.ts";
-import type { CredentialedTarball } from "./kubernetes-provider.ts";
+import type { CredentialedTarball } from "./fetchable-source.ts";
 import { resolveCredential } from "./resolve-credential.ts";
 import { buildImages, type BuiltImage } from "./run-image-build.ts";
 
