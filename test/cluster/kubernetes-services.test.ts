@@ -101,6 +101,27 @@ describe("kubernetes full stack", () => {
     expect(container?.args).toContain(`type=registry,ref=${TEST_REGISTRY}/acme/shop/cache,mode=max`);
   });
 
+  it("build pod needs the privileged level", async () => {
+    const [job] = await listBuildJobs(environment);
+    const probe = `baseline-${environment.name.slice(-10)}`;
+    await core.createNamespace({ body: { metadata: { name: probe, labels: { "pod-security.kubernetes.io/enforce": "baseline" } } } });
+    const spec = job?.spec?.template.spec;
+    if (spec === undefined) throw new Error("the build job has no pod spec");
+
+    const status = await core
+      .createNamespacedPod({ namespace: probe, dryRun: "All", body: { metadata: { name: "build-probe" }, spec: { ...spec, runtimeClassName: undefined } } })
+      .then(
+        () => undefined,
+        (error: unknown) => JSON.parse((error as { body: string }).body) as { code: number; message: string },
+      );
+    await core.deleteNamespace({ name: probe });
+
+    expect(status?.code).toBe(403);
+    expect(status?.message).toContain('violates PodSecurity "baseline:latest"');
+    expect(status?.message).toContain('forbidden AppArmor profile (container "build" must not set AppArmor profile type to "Unconfined")');
+    expect(status?.message).toContain('seccompProfile (container "build" must not set securityContext.seccompProfile.type to "Unconfined")');
+  });
+
   it("build source secret is deleted", async () => {
     const [job] = await listBuildJobs(environment);
 
