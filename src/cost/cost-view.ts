@@ -8,7 +8,8 @@ export interface CostView {
   currency: string;
   /** Source of the prices, such as "OpenCost on-premises defaults". */
   priceSource: string;
-  steps: Array<{ name: string; method: CostMethod; nanos: number }>;
+  /** `detail` names the source of usage, or the reason requests were charged. */
+  steps: Array<{ name: string; method: CostMethod; nanos: number; detail?: string }>;
   soFarNanos: number;
   projectedNanos: number;
   /** ISO 8601 time the environment expires, which the projection runs to. */
@@ -26,7 +27,12 @@ export function buildCostView(options: {
   return {
     currency: environment.currency,
     priceSource: prices.source,
-    steps: steps.map((step) => ({ name: step.name, method: step.cost.method, nanos: toSafeNanos(step.cost.nanos) })),
+    steps: steps.map((step) => ({
+      name: step.name,
+      method: step.cost.method,
+      nanos: toSafeNanos(step.cost.nanos),
+      ...(step.cost.detail === undefined ? {} : { detail: step.cost.detail }),
+    })),
     soFarNanos: toSafeNanos(environment.soFarNanos),
     projectedNanos: toSafeNanos(environment.projectedNanos),
     expiresAt,

@@ -8,7 +8,8 @@ import { computeStepCost, type StepCost } from "./step-cost.ts";
 /**
  * Computes the cost of one finished step that ran as a single container with the
  * environment's requests: from `result.usage` when the provider measured it, otherwise from
- * the requests times `result.durationMs`.
+ * the requests times `result.durationMs`. `detail` names the metrics API as the source, or
+ * the provider's reason for having no usage.
  */
 export function meterStepResult(options: { result: StepResult; resources: ResourceRequest; prices: PriceTable }): StepCost {
   const { result, resources, prices } = options;
@@ -25,5 +26,16 @@ export function meterStepResult(options: { result: StepResult; resources: Resour
     requests: { cpuMillis, memoryBytes },
     ...(result.usage ? { usage: { cpuSeconds: result.usage.cpuSeconds, peakMemoryBytes: result.usage.peakMemoryBytes } } : {}),
   };
-  return computeStepCost({ containers: [container], durationMs: Math.max(0, Math.round(result.durationMs)), prices });
+  const cost = computeStepCost({ containers: [container], durationMs: Math.max(0, Math.round(result.durationMs)), prices });
+  const detail = describeUsageSource(result);
+  return detail === undefined ? cost : { ...cost, detail };
+}
+
+function describeUsageSource(result: StepResult): string | undefined {
+  if (result.usage?.source === "metrics-api") {
+    const samples = result.usage.samples ?? 0;
+    return `metrics API, peak of ${samples} sample${samples === 1 ? "" : "s"}`;
+  }
+  if (result.usage === undefined) return result.usageGap;
+  return undefined;
 }

@@ -9,6 +9,11 @@ const METHOD_TEXT: Record<CostMethod, string> = {
   mixed: "measured and requested",
 };
 
+function describeBasis(step: CostView["steps"][number]): string {
+  const method = METHOD_TEXT[step.method];
+  return step.detail === undefined ? method : `${method} (${escapeMarkdownLine(step.detail)})`;
+}
+
 /**
  * Renders the cost section of a check-run summary in Markdown: one row per step, the total so
  * far and the projection until expiry, amounts rounded half up to four decimals.
@@ -16,7 +21,7 @@ const METHOD_TEXT: Record<CostMethod, string> = {
 export function renderCostTable(view: CostView): string {
   const expiry = view.expiresAt.replace(/:\d{2}(\.\d+)?Z$/, " UTC").replace("T", " ");
   const rows = [
-    ...view.steps.map((step) => `| ${escapeMarkdownLine(step.name)} | ${METHOD_TEXT[step.method]} | ${formatCostAmount(step.nanos)} |`),
+    ...view.steps.map((step) => `| ${escapeMarkdownLine(step.name)} | ${describeBasis(step)} | ${formatCostAmount(step.nanos)} |`),
     `| Total so far |  | ${formatCostAmount(view.soFarNanos)} |`,
     `| Projected until expiry (${escapeMarkdownLine(expiry)}) |  | ${formatCostAmount(view.projectedNanos)} |`,
   ];

@@ -49,6 +49,8 @@ export interface StepCost {
   method: CostMethod;
   durationMs: number;
   billed: BilledQuantities;
+  /** Where usage came from, or why requests were charged, for the check run. */
+  detail?: string;
 }
 
 // One denominator every resource's price divides into, so a step's resources add up exactly

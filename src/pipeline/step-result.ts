@@ -17,6 +17,10 @@ export interface StepReport {
 export interface StepUsage {
   cpuSeconds: number;
   peakMemoryBytes: number;
+  /** Source of the figures: the sandbox's own accounting, or peaks of metrics API samples. */
+  source?: "sandbox" | "metrics-api";
+  /** Number of metrics API samples the peaks come from. */
+  samples?: number;
 }
 
 /** What a provider returns for one step. */
@@ -37,4 +41,6 @@ export interface StepResult {
   reason?: string;
   report?: StepReport;
   usage?: StepUsage;
+  /** Reason the provider has no usage for the step, such as a cluster without the metrics API; cost then uses requests. */
+  usageGap?: string;
 }

@@ -36,6 +36,30 @@ describe("meterStepResult", () => {
     expect(cost.method).toBe("requested");
   });
 
+  it("charges the peak of metrics API samples", () => {
+    // Peak 3 cores and 6 GiB for 10 minutes: 3 × 1/6 h × 0.031611 + 6 × 1/6 h × 0.004237 = 0.0200425.
+    const usage = { cpuSeconds: 3 * 600, peakMemoryBytes: 6 * 1_073_741_824, source: "metrics-api" as const, samples: 40 };
+
+    const cost = meterStepResult({ result: result({ usage }), resources: RESOURCES, prices: PRICES });
+
+    expect(cost.nanos).toBe(20_042_500n);
+    expect(cost.method).toBe("measured");
+    expect(cost.detail).toBe("metrics API, peak of 40 samples");
+  });
+
+  it("names the reason usage is missing", () => {
+    const cost = meterStepResult({ result: result({ usageGap: "the cluster does not serve the metrics API" }), resources: RESOURCES, prices: PRICES });
+
+    expect(cost.nanos).toBe(13_361_667n);
+    expect(cost.detail).toBe("the cluster does not serve the metrics API");
+  });
+
+  it("adds no detail for sandbox usage", () => {
+    const cost = meterStepResult({ result: result({ usage: { cpuSeconds: 1, peakMemoryBytes: 1, source: "sandbox" } }), resources: RESOURCES, prices: PRICES });
+
+    expect(cost.detail).toBeUndefined();
+  });
+
   it("rejects unreadable resources", () => {
     expect(() => meterStepResult({ result: result({}), resources: { cpu: "two", memory: "4Gi" }, prices: PRICES })).toThrow(
       "step test has unreadable resources cpu=two memory=4Gi",
@@ -69,5 +93,23 @@ describe("renderCostTable", () => {
         "| Projected until expiry (2026-12-05 10:00 UTC) |  | 0.0308 |",
       ].join("\n"),
     );
+  });
+
+  it("renders where usage came from", () => {
+    const sampled = meterStepResult({ result: result({ name: "e2e", usage: { cpuSeconds: 3 * 600, peakMemoryBytes: 6 * 1_073_741_824, source: "metrics-api", samples: 1 } }), resources: RESOURCES, prices: PRICES });
+    const unsampled = meterStepResult({ result: result({ name: "lint", usageGap: "the metrics API failed with 503 | retry" }), resources: RESOURCES, prices: PRICES });
+    const view = buildCostView({
+      steps: [
+        { name: "e2e", cost: sampled },
+        { name: "lint", cost: unsampled },
+      ],
+      environment: { currency: "USD", soFarNanos: sampled.nanos + unsampled.nanos, projectedNanos: sampled.nanos + unsampled.nanos },
+      prices: PRICES,
+      expiresAt: "2026-12-05T10:00:00.000Z",
+    });
+
+    const rows = renderCostTable(view).split("\n").slice(4, 6);
+
+    expect(rows).toEqual(["| e2e | measured usage (metrics API, peak of 1 sample) | 0.0200 |", "| lint | requests × time (the metrics API failed with 503 \\| retry) | 0.0134 |"]);
   });
 });

@@ -1,4 +1,4 @@
-import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, NetworkingV1Api, RbacAuthorizationV1Api, Watch } from "@kubernetes/client-node";
+import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, NetworkingV1Api, RbacAuthorizationV1Api, Watch } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 
 import { ApiCallCounter } from "./api-call-counter.ts";
@@ -12,6 +12,8 @@ export interface KubernetesApis {
   batch: BatchV1Api;
   networking: NetworkingV1Api;
   rbac: RbacAuthorizationV1Api;
+  /** Aggregated and custom APIs, such as metrics.k8s.io. */
+  custom: CustomObjectsApi;
 }
 
 /** Options of {@link KubeClient}. */
@@ -119,6 +121,7 @@ function makeApis(kubeConfig: KubeConfig): KubernetesApis {
     batch: kubeConfig.makeApiClient(BatchV1Api),
     networking: kubeConfig.makeApiClient(NetworkingV1Api),
     rbac: kubeConfig.makeApiClient(RbacAuthorizationV1Api),
+    custom: kubeConfig.makeApiClient(CustomObjectsApi),
   };
 }
 

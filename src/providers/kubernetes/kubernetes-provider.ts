@@ -15,7 +15,8 @@ import { DEFAULT_POD_SECURITY_VERSION } from "./manifests/namespace-manifest.ts"
 import { DEFAULT_EPHEMERAL_STORAGE } from "./manifests/quota-manifests.ts";
 import { assertFetchableInCluster } from "./fetchable-source.ts";
 import { resolveCredential } from "./resolve-credential.ts";
-import { runJobStep } from "./run-job-step.ts";
+import { probeMetricsApi, type MetricsApiState } from "./pod-metrics.ts";
+import { runJobStep, type StepMetering } from "./run-job-step.ts";
 import { serviceHost } from "./manifests/service-manifests.ts";
 import { prepareStack } from "./prepare-stack.ts";
 import type { BuiltImage } from "./run-image-build.ts";
@@ -66,6 +67,11 @@ export interface KubernetesProviderOptions {
   /** Extra annotations on each image build's pod. */
   buildPodAnnotations?: (image: ImageBuildSpec) => Record<string, string>;
   buildkitImage?: string;
+  /**
+   * Sampling of each step's pod through the metrics API (metrics.k8s.io), when the cluster
+   * serves it; `false` turns it off. Intervals default to 15 s, with the first sample after 5 s.
+   */
+  usageSampling?: { intervalMs?: number; firstDelayMs?: number } | false;
 }
 
 /** The Kubernetes provider, plus what the sweeper and the benchmark need. */
@@ -115,6 +121,7 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
   const sources = new WeakMap<PreparedEnvironment, SourceSpec>();
   const builtImages = new WeakMap<PreparedEnvironment, BuiltImage[]>();
   const serviceVariables = new WeakMap<PreparedEnvironment, Record<string, string>>();
+  const metering = createMetering({ client, sampling: options.usageSampling });
 
   async function prepare(request: { environment: EnvironmentSpec; source: SourceSpec; signal: AbortSignal }): Promise<PreparedEnvironment> {
     const { environment, source, signal } = request;
@@ -163,7 +170,7 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
     // The pipeline passes the service variables too. Adding them here gives them to callers that skip the pipeline.
     const variables = serviceVariables.get(prepared);
     const withServices = variables === undefined ? step : { ...step, env: { ...step.env, ...variables } };
-    return runJobStep({ client, environment: prepared.environment, sha: prepared.sha, step: withServices, credential, settings, signal, logger });
+    return runJobStep({ client, environment: prepared.environment, sha: prepared.sha, step: withServices, credential, settings, signal, logger, ...(metering ? { metering } : {}) });
   }
 
   async function teardown(request: { environmentName: string }): Promise<void> {
@@ -187,4 +194,22 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
     listEnvironments: () => listEnvironments({ client }),
     takeApiCalls: (environmentName) => client.counter.take(environmentName),
   };
+}
+
+/**
+ * Creates the metering of steps: the metrics API is probed once, and the result is kept while
+ * it is "served" or "not served" (404). Other failures are probed again at the next step.
+ * NOTE: a metrics API installed while Paddock runs is noticed only after a restart.
+ */
+function createMetering(options: { client: KubeClient; sampling: KubernetesProviderOptions["usageSampling"] }): StepMetering | undefined {
+  if (options.sampling === false) return undefined;
+  let probe: Promise<MetricsApiState> | undefined;
+  const metricsApi = (): Promise<MetricsApiState> => {
+    probe ??= probeMetricsApi({ client: options.client, environment: "metrics-api" }).then((state) => {
+      if (!state.served && !state.lasting) probe = undefined;
+      return state;
+    });
+    return probe;
+  };
+  return { metricsApi, ...(options.sampling ?? {}) };
 }

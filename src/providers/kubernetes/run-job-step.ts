@@ -11,12 +11,21 @@ import { sanitizeLabelValue, STEP_CONTAINER_NAME } from "./manifests/job-manifes
 import { readStepLogTail } from "./read-step-log.ts";
 import { createStepObjects, deleteSourceSecret, deleteStepJob, type StepJobSettings, type StepObjects } from "./step-job-objects.ts";
 import type { StepOutcome } from "./step-outcome.ts";
-import { watchStep } from "./watch-step.ts";
+import { startUsageSampler, type SamplingResult } from "./usage-sampler.ts";
+import type { MetricsApiState } from "./pod-metrics.ts";
+import { JOB_NAME_LABEL, watchStep } from "./watch-step.ts";
 
 /** Seconds the provider waits past a step's timeout for the Job controller to report it, before deleting the Job itself. */
 export const DEADLINE_GRACE_SECONDS = 60;
 /** Maximum length of the step-name part of a Job name; the rest is the short commit and a random suffix. */
 export const JOB_NAME_STEP_PART_LENGTH = 40;
+
+/** Settings for sampling a step's usage from the metrics API; the intervals default to the sampler's. */
+export interface StepMetering {
+  metricsApi: () => Promise<MetricsApiState>;
+  intervalMs?: number;
+  firstDelayMs?: number;
+}
 
 /**
  * Runs one step as a Job: creates the Job and the Secret with its source token, and watches until
@@ -32,6 +41,7 @@ export async function runJobStep(options: {
   settings: StepJobSettings;
   signal: AbortSignal;
   logger: Pick<Logger, "info" | "warn">;
+  metering?: StepMetering;
 }): Promise<StepResult> {
   const { client, environment, step, logger, signal } = options;
   const namespace = environment.name;
@@ -44,19 +54,44 @@ export async function runJobStep(options: {
   const job = await createStepObjects(objects, options);
   logger.info({ environment: namespace, step: step.name, job: objects.jobName }, "step job created");
 
-  // 2. Watch until it ends.
+  // 2. Watch until it ends, sampling the pod's usage meanwhile.
+  const sampler = options.metering
+    ? startUsageSampler({
+        client,
+        metricsApi: options.metering.metricsApi(),
+        namespace,
+        labelSelector: `${JOB_NAME_LABEL}=${objects.jobName}`,
+        container: STEP_CONTAINER_NAME,
+        ...(options.metering.intervalMs === undefined ? {} : { intervalMs: options.metering.intervalMs }),
+        ...(options.metering.firstDelayMs === undefined ? {} : { firstDelayMs: options.metering.firstDelayMs }),
+        logger,
+      })
+    : undefined;
   const deadlineMs = (step.timeoutSeconds + DEADLINE_GRACE_SECONDS) * 1000;
   const watched = await watchStep({ client, namespace, jobName: objects.jobName, jobUid: job.metadata?.uid ?? "", timeoutSeconds: step.timeoutSeconds, deadlineMs, signal, logger });
+  const sampled = await sampler?.stop();
 
   // 3. Clean up: the token goes at once; an unfinished Job goes with its pods.
   await Promise.all([deleteSourceSecret(objects, logger), watched.kind === "ended" ? undefined : deleteStepJob(objects)]);
 
-  if (watched.kind === "aborted") return { ...elapsed(), ...cancelled(signal) };
+  if (watched.kind === "aborted") return withUsage({ ...elapsed(), ...cancelled(signal) }, sampled);
   if (watched.kind === "deadline") {
     const reason = `timed out after ${formatDuration(step.timeoutSeconds)}; the Job reported no end ${DEADLINE_GRACE_SECONDS} s later, so it was deleted`;
-    return { ...elapsed(), status: "timed_out", exitCode: null, outputTail: "", outputTruncated: false, reason };
+    return withUsage({ ...elapsed(), status: "timed_out", exitCode: null, outputTail: "", outputTruncated: false, reason }, sampled);
   }
-  return completeResult({ client, namespace, step, base: elapsed(), outcome: watched.outcome, logger });
+  return withUsage(await completeResult({ client, namespace, step, base: elapsed(), outcome: watched.outcome, logger }), sampled);
+}
+
+/**
+ * Adds sampled usage to a result: the peak CPU rate over the whole wall time, and the peak
+ * memory in place of the average, as with the local provider.
+ */
+function withUsage(result: StepResult, sampled: SamplingResult | undefined): StepResult {
+  if (sampled === undefined) return result;
+  if ("gap" in sampled) return { ...result, usageGap: sampled.gap };
+  const { peakCpuMillis, peakMemoryBytes, samples } = sampled.usage;
+  const cpuSeconds = (peakCpuMillis / 1000) * (result.durationMs / 1000);
+  return { ...result, usage: { cpuSeconds, peakMemoryBytes, source: "metrics-api", samples } };
 }
 
 /** Names a step's Job: the step name cut to fit, the short commit and a random suffix, at most 63 characters. */
