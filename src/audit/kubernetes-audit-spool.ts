@@ -19,8 +19,9 @@ import {
 
 /**
  * Default time an instance holds the ConfigMaps it wrote or took over. Another instance takes
- * a ConfigMap over only after its hold ended, and the holder renews a hold when less than half
- * of it is left, so a flush (at most about 15 s of retries) never outlasts the hold.
+ * a ConfigMap over only after its hold ended. While the process runs, a timer renews every
+ * hold with less than half left, so a flush that waits for a rate limit keeps its ConfigMaps,
+ * and a crashed instance's records are taken over within this time.
  */
 export const DEFAULT_SPOOL_HOLD_MS = 5 * 60_000;
 /** ConfigMaps read per list request. */
@@ -45,6 +46,8 @@ export interface KubernetesAuditSpoolOptions {
 /** The spool in the cluster, with the id it holds ConfigMaps under. */
 export interface KubernetesAuditSpool extends AuditSpool {
   readonly instanceId: string;
+  /** Stops renewing holds, so another instance takes this one's ConfigMaps over once they end. */
+  close(): void;
 }
 
 interface PendingAppend {
@@ -224,8 +227,26 @@ export function openKubernetesAuditSpool(options: KubernetesAuditSpoolOptions): 
     if (openName === name) openName = undefined;
   };
 
+  // 4. Renewal: keep the holds of ConfigMaps listed or written but not yet flushed.
+  const renewHolds = async (): Promise<void> => {
+    const now = nowMs();
+    for (const object of [...heldObjects.values()]) {
+      try {
+        const renewed = await hold(object, now);
+        if (renewed === undefined) forget(object.name);
+        else heldObjects.set(renewed.name, renewed);
+      } catch (error) {
+        logger?.warn({ err: error, configMap: object.name, namespace }, "renewing the hold of an audit spool ConfigMap failed; retrying at the next renewal");
+      }
+    }
+  };
+  const renewal = setInterval(() => void serialize(renewHolds), Math.max(1, Math.floor(holdMs / 4)));
+  // The timer must not keep a process alive that has nothing else to do.
+  renewal.unref();
+
   return {
     instanceId,
+    close: () => clearInterval(renewal),
     append(records) {
       if (records.length === 0) return Promise.resolve();
       try {

@@ -28,7 +28,10 @@ export const SPOOL_NAME_PREFIX = "paddock-audit-";
  * margin covers metadata and the escaping of JSON inside a JSON string.
  */
 export const SPOOL_OBJECT_MAX_BYTES = 768 * 1024;
-/** Maximum records in one ConfigMap, so that one ledger batch of 100 records empties it. */
+/**
+ * Maximum records in one ConfigMap. Each append rewrites the whole ConfigMap, and etcd keeps
+ * each revision until compaction, so this bounds one append to about 120 KB of 1.2 KB records.
+ */
 export const SPOOL_OBJECT_MAX_RECORDS = 100;
 
 /** One spool ConfigMap as the spool reads it. */

@@ -63,7 +63,7 @@ afterEach(async () => {
 describe("kubernetes audit spool", () => {
   it("recovers acknowledged records after a crash", async () => {
     const { spool: crashed, client } = openSpool({ holdMs: SHORT_HOLD_MS });
-    const before = createAuditRecorder({ spool: crashed, ledger: createLedgerMock().ledger });
+    const before = createAuditRecorder({ spool: crashed, ledger: createLedgerMock().ledger, minAppendIntervalMs: 0 });
     const together = await Promise.all(Array.from({ length: 10 }, (_, index) => before.record(makeRecordInput({ deliveryId: `together-${index}` }))));
     const alone: PendingAuditRecord[] = [];
     for (let index = 0; index < 5; index += 1) alone.push(await before.record(makeRecordInput({ deliveryId: `alone-${index}` })));
@@ -72,10 +72,11 @@ describe("kubernetes audit spool", () => {
     expect(client.counter.read(SPOOL_API_CALL_KEY).byVerb).toEqual({ create: 1, update: 5 });
     expect(await listSpoolConfigMaps()).toHaveLength(1);
 
-    // The process dies before any flush; a new instance starts once the old hold has ended.
+    // The process dies before any flush, so its timers stop; a new instance starts once the old hold has ended.
+    crashed.close();
     await sleep(SHORT_HOLD_MS + 100);
     const { ledger, chain } = createLedgerMock();
-    const restarted = createAuditRecorder({ spool: openSpool().spool, ledger });
+    const restarted = createAuditRecorder({ spool: openSpool().spool, ledger, minAppendIntervalMs: 0 });
     const result = await restarted.flush();
 
     expect(result.appended.map((record) => record.id)).toEqual([...together, ...alone].map((record) => record.id));
@@ -93,14 +94,27 @@ describe("kubernetes audit spool", () => {
     expect(await live.list({ limit: 100 })).toHaveLength(1);
   });
 
+  it("renews holds while a flush waits", async () => {
+    const { spool: waiting } = openSpool({ holdMs: SHORT_HOLD_MS });
+    await waiting.append([makeRecord("waiting")]);
+    const listed = await waiting.list({ limit: 100 });
+
+    await sleep(SHORT_HOLD_MS * 2);
+
+    expect(await openSpool().spool.list({ limit: 100 })).toEqual([]);
+    await waiting.remove(listed.map((record) => record.id));
+    expect(await listSpoolConfigMaps()).toEqual([]);
+  });
+
   it("flushes each record once with two replicas", async () => {
     const crashed = openSpool({ holdMs: SHORT_HOLD_MS }).spool;
     const orphans = Array.from({ length: 10 }, (_, index) => makeRecord(`orphan-${index}`));
     for (const record of orphans) await crashed.append([record]);
+    crashed.close();
     await sleep(SHORT_HOLD_MS + 100);
 
     const { ledger, chain } = createLedgerMock();
-    const replicas = [openSpool().spool, openSpool().spool].map((spool) => ({ spool, recorder: createAuditRecorder({ spool, ledger, batchSize: 7 }) }));
+    const replicas = [openSpool().spool, openSpool().spool].map((spool) => ({ spool, recorder: createAuditRecorder({ spool, ledger, batchSize: 7, minAppendIntervalMs: 0 }) }));
     const recorded: PendingAuditRecord[][] = [[], []];
     await Promise.all(
       replicas.map(async ({ recorder }, replica) => {
