@@ -1,3 +1,7 @@
+import { access, constants } from "node:fs/promises";
+
+import { PaddockError } from "../../errors.ts";
+
 /** setpriv from util-linux, which sets the parent-death signal of the program it runs. */
 export const PARENT_DEATH_PROGRAM = "/usr/bin/setpriv";
 
@@ -25,4 +29,17 @@ export function killWithParent(argv: string[]): [string, ...string[]] {
  */
 export function killGroupWithParent(argv: string[]): [string, ...string[]] {
   return [PARENT_DEATH_PROGRAM, "--pdeathsig", "TERM", "--", "/bin/sh", "-c", GROUP_GUARD, "paddock-guard", ...argv];
+}
+
+/** Throws `SANDBOX_UNAVAILABLE` when setpriv is missing, since an unsandboxed step would then outlive Paddock. */
+export async function assertParentDeathProgram(options: { path?: string } = {}): Promise<void> {
+  const program = options.path ?? PARENT_DEATH_PROGRAM;
+  try {
+    await access(program, constants.X_OK);
+  } catch (error) {
+    throw new PaddockError("SANDBOX_UNAVAILABLE", `setpriv not found at ${program}: unsandboxed steps need it to die with Paddock`, {
+      hint: 'Install util-linux ("apt-get install util-linux"), or run steps in bubblewrap with sandbox: "bwrap"',
+      cause: error,
+    });
+  }
 }

@@ -1,12 +1,10 @@
-import { access, constants } from "node:fs/promises";
 import path from "node:path";
 
-import { PaddockError } from "../../errors.ts";
 import type { StepSpec } from "../provider.ts";
 import { buildBwrapArgs, type HostRootEntry } from "./bwrap-args.ts";
 import { findBwrap } from "./find-bwrap.ts";
 import { readHostLayout } from "./host-layout.ts";
-import { killGroupWithParent, killWithParent, PARENT_DEATH_PROGRAM } from "./parent-death.ts";
+import { assertParentDeathProgram, killGroupWithParent, killWithParent } from "./parent-death.ts";
 import { prepareSandboxEtc, type SandboxEtcEntry } from "./sandbox-etc.ts";
 import { meterCommand, USAGE_FILE_NAME } from "./usage-meter.ts";
 import type { RunSandboxedOptions } from "./run-sandboxed.ts";
@@ -151,18 +149,6 @@ export function createStepCommand(options: StepCommandOptions): StepCommandFacto
       return { argv: [bwrap, ...args], env: {}, infoFd: SERVICE_INFO_FD };
     },
   };
-}
-
-/** Throws `SANDBOX_UNAVAILABLE` when setpriv is missing, since an unsandboxed step would then outlive Paddock. */
-async function assertParentDeathProgram(): Promise<void> {
-  try {
-    await access(PARENT_DEATH_PROGRAM, constants.X_OK);
-  } catch (error) {
-    throw new PaddockError("SANDBOX_UNAVAILABLE", `setpriv not found at ${PARENT_DEATH_PROGRAM}: unsandboxed steps need it to die with Paddock`, {
-      hint: 'Install util-linux ("apt-get install util-linux"), or run steps in bubblewrap with sandbox: "bwrap"',
-      cause: error,
-    });
-  }
 }
 
 /** Default nsenter path (util-linux), which steps use to join the services' network namespace. */
