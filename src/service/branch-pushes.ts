@@ -92,7 +92,8 @@ export function createBranchPushes(options: {
           lane,
           reason: "branch_deleted",
           logger,
-          findEnvironment: async () => findKeyedEnvironment(await provider.listEnvironments(), key)?.name,
+          findEnvironment: async () => findKeyedEnvironment(await provider.listEnvironments(), key),
+          github: async () => clients.octokit,
           audit: { actor: event.sender, repository, pullRequest: null, reason: "branch_deleted", deliveryId: event.deliveryId },
         });
         return;

@@ -37,17 +37,20 @@ export class CheckRunWriteGauge {
     return writes === undefined || (writes.pending === 0 && this.#now() - writes.settledAt >= BUSY_AFTER_WRITE_MS);
   }
 
+  /** Runs one write, such as a preview's deployment status, counted against the installation while it runs. */
+  count<T>(installationId: number, write: () => Promise<T>): Promise<T> {
+    const writes = this.#track(installationId);
+    writes.pending += 1;
+    return write().finally(() => {
+      writes.pending -= 1;
+      writes.settledAt = this.#now();
+    });
+  }
+
   /** Wraps a sink so that each of its writes is counted against the installation while it runs. */
   countWrites(options: { sink: CheckRunSink; installationId: number }): CheckRunSink {
     const { sink, installationId } = options;
-    const count = <T>(write: () => Promise<T>): Promise<T> => {
-      const writes = this.#track(installationId);
-      writes.pending += 1;
-      return write().finally(() => {
-        writes.pending -= 1;
-        writes.settledAt = this.#now();
-      });
-    };
+    const count = <T>(write: () => Promise<T>): Promise<T> => this.count(installationId, write);
     return {
       start: (view) => count(() => sink.start(view)),
       update: (id, view) => count(() => sink.update(id, view)),

@@ -62,7 +62,15 @@ export interface PaddockService {
   /** Judges live environments again when a push changes the org policy. */
   acceptPush(options: { event: PushEvent; clients: InstallationClients; logger: Logger }): void;
   /** Tears an environment down through the queue, pre-empting the work queued for its key. */
-  acceptTeardown(options: { key: EnvironmentKey; environmentName: string; reason: string; logger: Logger; audit?: TeardownAudit }): void;
+  acceptTeardown(options: {
+    key: EnvironmentKey;
+    environmentName: string;
+    reason: string;
+    logger: Logger;
+    audit?: TeardownAudit;
+    /** GitHub access for the repository, to mark the environment's preview deployment inactive. */
+    github?: () => Promise<GitHubRequester | undefined>;
+  }): void;
   /** Removes expired, orphaned and closed environments; see sweepEnvironments. */
   sweep(options: { githubFor: (target: SweepTarget) => Promise<GitHubRequester | undefined> }): Promise<SweepReport>;
   /** Reports runs a restart interrupted, found from their environments' annotations. */
@@ -110,7 +118,7 @@ export function createPaddockService(options: {
   // the environment gets a cancelled check run under the pull request's own environment name.
   const takenOver = new Map<string, string>();
   const scheduleTeardown = (request: TeardownRequest): void =>
-    scheduleTeardownWork({ provider, scheduler, track, ...(options.audit ? { audit: options.audit } : {}), onTeardown: (lane) => forgetLane(lane) }, request);
+    scheduleTeardownWork({ provider, scheduler, track, ...(options.audit ? { audit: options.audit } : {}), onTeardown: (lane) => forgetLane(lane), countWrite: (installationId, write) => writeGauge.count(installationId, write) }, request);
   const forgetLane = (lane: string): void => {
     takenOver.delete(lane);
     unreported.take(lane);
@@ -176,7 +184,7 @@ export function createPaddockService(options: {
         logger,
         teardown: ({ key, environmentName }) => {
           const audit = { actor: event.sender, repository: { id: event.repository.id, fullName: event.repository.fullName }, pullRequest: action.pullRequest, reason: "requested", deliveryId: event.deliveryId } as const;
-          service.acceptTeardown({ key, environmentName, reason: `requested by ${event.sender.login}`, logger, audit });
+          service.acceptTeardown({ key, environmentName, reason: `requested by ${event.sender.login}`, logger, audit, github: async () => clients.octokit });
         },
       }).then(async (outcome) => {
         logger.info({ action: action.kind, outcome: outcome.kind, detail: outcome.message }, "environment button handled");
@@ -223,7 +231,8 @@ export function createPaddockService(options: {
           reason,
           logger,
           // A pull request that took over its branch's environment tears that one down.
-          findEnvironment: async () => findPullRequestEnvironment(await provider.listEnvironments(), key)?.name ?? environmentName,
+          findEnvironment: async () => findPullRequestEnvironment(await provider.listEnvironments(), key) ?? { name: environmentName },
+          github: async () => clients.octokit,
           audit: {
             actor: event.sender,
             repository: { id: event.repository.id, fullName: event.repository.fullName },
@@ -254,8 +263,10 @@ export function createPaddockService(options: {
       });
     },
 
-    acceptTeardown({ key, environmentName, reason, logger, audit }) {
-      scheduleTeardown({ lane: formatEnvironmentKey(key), findEnvironment: async () => environmentName, reason, logger, ...(audit ? { audit } : {}) });
+    acceptTeardown({ key, environmentName, reason, logger, audit, github }) {
+      // With GitHub access, the listing gives the annotations that name a preview deployment.
+      const findEnvironment = async () => (github ? (await provider.listEnvironments()).find((environment) => environment.name === environmentName) : undefined) ?? { name: environmentName };
+      scheduleTeardown({ lane: formatEnvironmentKey(key), findEnvironment, reason, logger, ...(audit ? { audit } : {}), ...(github ? { github } : {}) });
     },
 
     sweep({ githubFor }) {
@@ -271,7 +282,9 @@ export function createPaddockService(options: {
           const repository = { id: key.repositoryId, fullName: verdict.repository ?? "unknown/unknown" };
           const pullRequest = "pullRequest" in key ? key.pullRequest : null;
           const audit = { actor: PADDOCK_ACTOR, repository, pullRequest, reason: verdict.reason, deliveryId: null };
-          service.acceptTeardown({ key, environmentName: verdict.name, reason: `${verdict.reason}: ${verdict.detail}`, logger, audit });
+          const target = verdict.repository;
+          const github = target ? () => githubFor({ repository: target, installationId: undefined }) : undefined;
+          service.acceptTeardown({ key, environmentName: verdict.name, reason: `${verdict.reason}: ${verdict.detail}`, logger, audit, ...(github ? { github } : {}) });
         },
       });
     },

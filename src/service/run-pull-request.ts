@@ -8,6 +8,8 @@ import { runPipeline } from "../pipeline/run-pipeline.ts";
 import { fetchOrgPolicy } from "../policy/load-org-policy.ts";
 import type { Provider } from "../providers/provider.ts";
 import type { CheckRunSink } from "./check-run-reporter.ts";
+import type { DeploymentTarget } from "../github/preview-deployment.ts";
+import { openPreviewDeployment } from "./preview-deployments.ts";
 import { judgePullRequest, type Governance } from "./judge-pull-request.ts";
 
 /** Example shown on the neutral check run of a repository without config. */
@@ -40,6 +42,8 @@ export async function runPullRequest(options: {
   logger: Logger;
   now: () => Date;
   governance: Governance;
+  /** Where the preview's GitHub deployment goes, for a plan that exposes a service at a preview host. */
+  deployments?: DeploymentTarget;
 }): Promise<CheckRunView> {
   const { event, octokit, provider, sink, checkRunId, signal, logger } = options;
   const { owner, name: repo } = event.repository;
@@ -104,9 +108,10 @@ export async function runPullRequest(options: {
   const { plan } = judgement;
   const planned: CheckRunView = { ...options.view, decision: judgement.view.decision, notes: [...options.view.notes, ...judgement.view.notes] };
 
-  // 4. Run.
+  // 4. Run, with a preview deployment when the plan exposes a service.
+  const preview = options.deployments ? await openPreviewDeployment({ target: options.deployments, plan, provider, logger }) : undefined;
   const finished = await runPipeline({
-    provider,
+    provider: preview?.provider ?? provider,
     plan,
     source: tarballSource({ octokit, owner, repo, sha, ...(options.mintToken ? { mintToken: options.mintToken } : {}) }),
     view: planned,
@@ -114,5 +119,6 @@ export async function runPullRequest(options: {
     logger,
     onProgress: (view) => sink.update(checkRunId, view),
   });
+  await preview?.finish({ cancelled: finished.conclusion === "cancelled" });
   return complete(finished);
 }

@@ -175,7 +175,8 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
           return;
         }
         const annotated = annotateRuns({ provider: runProvider, checkRunId: () => id, installationId: event.installationId ?? 0, now });
-        const finished = await runPullRequest({ event, environmentKey: key, octokit: clients.octokit, mintToken: clients.mintRepositoryToken, provider: annotated, sink, checkRunId: id, view, signal, logger, now, governance });
+        const deployments = { octokit: clients.octokit, owner: event.repository.owner, repo: event.repository.name, countWrite: <T>(write: () => Promise<T>) => writeGauge.count(installationId, write) };
+        const finished = await runPullRequest({ event, environmentKey: key, octokit: clients.octokit, mintToken: clients.mintRepositoryToken, provider: annotated, sink, checkRunId: id, view, signal, logger, now, governance, deployments });
         logger.info({ conclusion: finished.conclusion }, "pipeline finished");
       } catch (error) {
         logger.error({ err: error }, "pipeline failed");

@@ -1,6 +1,10 @@
 import type { Logger } from "pino";
 import type { KeyedScheduler } from "../environments/keyed-scheduler.ts";
+import { LABEL_PREFIX } from "../environments/environment-labels.ts";
+import { readPreviewDeploymentId, setPreviewStatus } from "../github/preview-deployment.ts";
+import type { GitHubRequester } from "../github/repository-gateway.ts";
 import type { Provider } from "../providers/provider.ts";
+import { INSTALLATION_ANNOTATION } from "./run-annotations.ts";
 import type { AuditTrail } from "./audit-trail.ts";
 import type { TeardownAudit } from "./paddock-service.ts";
 
@@ -8,8 +12,13 @@ import type { TeardownAudit } from "./paddock-service.ts";
 export interface TeardownRequest {
   /** The scheduler key of the environment's work, which the teardown pre-empts. */
   lane: string;
-  /** Names the environment when the teardown starts; undefined when there is none, and then nothing is done or recorded. */
-  findEnvironment: () => Promise<string | undefined>;
+  /**
+   * Finds the environment when the teardown starts; undefined when there is none, and then
+   * nothing is done or recorded. Its annotations name the preview deployment to mark inactive.
+   */
+  findEnvironment: () => Promise<{ name: string; annotations?: Record<string, string> } | undefined>;
+  /** GitHub access for the environment's repository, to mark its preview deployment inactive. */
+  github?: () => Promise<GitHubRequester | undefined>;
   /** Why, for the log. */
   reason: string;
   logger: Logger;
@@ -22,7 +31,15 @@ export interface TeardownRequest {
  * `audit`, the teardown leaves an `environment.torn_down` record.
  */
 export function scheduleTeardown(
-  dependencies: { provider: Provider; scheduler: KeyedScheduler; track: <T>(promise: Promise<T>) => Promise<T>; audit?: AuditTrail; onTeardown?: (lane: string) => void },
+  dependencies: {
+    provider: Provider;
+    scheduler: KeyedScheduler;
+    track: <T>(promise: Promise<T>) => Promise<T>;
+    audit?: AuditTrail;
+    onTeardown?: (lane: string) => void;
+    /** Counts a GitHub write against its installation's write budget. */
+    countWrite?: <T>(installationId: number, write: () => Promise<T>) => Promise<T>;
+  },
   request: TeardownRequest,
 ): void {
   const { provider, scheduler, track } = dependencies;
@@ -34,13 +51,15 @@ export function scheduleTeardown(
     supersede: async () => undefined,
     execute: async () => {
       dependencies.onTeardown?.(lane);
-      const environmentName = await request.findEnvironment();
-      if (environmentName === undefined) {
+      const environment = await request.findEnvironment();
+      if (environment === undefined) {
         logger.info({ reason }, "teardown skipped: no environment exists");
         return;
       }
+      const environmentName = environment.name;
       await provider.teardown({ environmentName });
       logger.info({ environment: environmentName, reason }, "environment torn down");
+      await deactivatePreview({ annotations: environment.annotations ?? {}, github: request.github, countWrite: dependencies.countWrite, reason, logger });
       if (!dependencies.audit || !audit) return;
       await dependencies.audit.record({
         action: "environment.torn_down",
@@ -54,4 +73,28 @@ export function scheduleTeardown(
       void track(dependencies.audit.flush());
     },
   });
+}
+
+/** Marks the environment's preview deployment inactive; a failure is logged, since the environment is gone either way. */
+async function deactivatePreview(options: {
+  annotations: Record<string, string>;
+  github: (() => Promise<GitHubRequester | undefined>) | undefined;
+  countWrite: (<T>(installationId: number, write: () => Promise<T>) => Promise<T>) | undefined;
+  reason: string;
+  logger: Logger;
+}): Promise<void> {
+  const { annotations, logger } = options;
+  const deploymentId = readPreviewDeploymentId(annotations);
+  const [owner, repo] = (annotations[`${LABEL_PREFIX}/repository`] ?? "").split("/");
+  if (deploymentId === undefined || !options.github || !owner || !repo) return;
+  const installationId = Number(annotations[INSTALLATION_ANNOTATION]) || 0;
+  try {
+    const octokit = await options.github();
+    if (!octokit) return;
+    const countWrite = options.countWrite ? <T>(write: () => Promise<T>) => options.countWrite!(installationId, write) : undefined;
+    await setPreviewStatus({ octokit, owner, repo, deploymentId, state: "inactive", description: `Environment torn down: ${options.reason}`, ...(countWrite ? { countWrite } : {}) });
+    logger.info({ deploymentId }, "preview deployment marked inactive");
+  } catch (error) {
+    logger.warn({ err: error, deploymentId }, "preview deployment not marked inactive");
+  }
 }

@@ -1,0 +1,150 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { nameEnvironment } from "../../src/environments/environment-name.ts";
+import { serveOrgPolicy } from "../policy/support/serve-org-policy.ts";
+import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
+import { jsonResponse, type FakeHandler } from "../support/fake-github-types.ts";
+import { patchPayload } from "../support/webhook-examples.ts";
+import { startApp } from "./app-harness.ts";
+import { pullRequestPayload, servePullRequest, shaOf } from "./governance-fixtures.ts";
+
+/** One quick step, and a service exposed at the preview host; the local provider starts no services. */
+const PREVIEW_CONFIG = [
+  "services:",
+  "  - name: web",
+  "    image: nginx:1.27",
+  "    run: echo serving",
+  "    port: 8080",
+  "expose: { service: web, port: 8080 }",
+  "steps:",
+  "  - name: check",
+  "    run: test -f package.json",
+  "",
+].join("\n");
+const PREVIEW_POLICY = 'preview:\n  host: "{environment}.preview.example.com"\n';
+
+let fake: FakeGitHub;
+/** Every deployment and status request, in arrival order. */
+let deploymentCalls: Array<{ route: string; body: Record<string, unknown> }>;
+
+beforeEach(() => {
+  fake = createFakeGitHub();
+  deploymentCalls = [];
+  let nextId = 900;
+  const record = (route: string, answer: FakeHandler): FakeHandler => (request) => {
+    deploymentCalls.push({ route, body: request.body as Record<string, unknown> });
+    return answer(request);
+  };
+  fake.on("POST /repos/{owner}/{repo}/deployments", record("deployment", () => jsonResponse(201, deploymentObject((nextId += 1)))));
+  fake.on("POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", record("status", (request) => jsonResponse(201, statusObject(request.body as { state: string }))));
+});
+
+afterEach(() => {
+  fake.close();
+  fake.assertNoViolations();
+});
+
+describe("preview deployment", () => {
+  it("goes from in_progress to success with the preview URL", async () => {
+    const payload = pullRequestPayload("opened", shaOf("a"));
+    servePullRequest(fake, { payload, headConfig: PREVIEW_CONFIG });
+    serveOrgPolicy(fake, { owner: "Codertocat", text: PREVIEW_POLICY });
+    const app = await startApp();
+    const environment = nameEnvironment({ repositoryName: payload.repository.name, key: { repositoryId: payload.repository.id, pullRequest: payload.pull_request.number } });
+
+    await app.receive({ name: "pull_request", payload });
+    await app.service.onIdle();
+
+    expect(fake.checkRuns().map((run) => run.conclusion)).toEqual(["success"]);
+    expect(deploymentCalls).toEqual([
+      {
+        route: "deployment",
+        body: expect.objectContaining({ ref: shaOf("a"), environment, transient_environment: true, auto_merge: false, required_contexts: [], production_environment: false }),
+      },
+      { route: "status", body: expect.objectContaining({ state: "in_progress" }) },
+      { route: "status", body: expect.objectContaining({ state: "success", environment_url: `https://${environment}.preview.example.com` }) },
+    ]);
+  });
+
+  it("goes inactive when the pull request closes", async () => {
+    const payload = pullRequestPayload("opened", shaOf("b"));
+    servePullRequest(fake, { payload, headConfig: PREVIEW_CONFIG });
+    serveOrgPolicy(fake, { owner: "Codertocat", text: PREVIEW_POLICY });
+    const app = await startApp();
+    await app.receive({ name: "pull_request", payload });
+    await app.service.onIdle();
+
+    await app.receive({ name: "pull_request", payload: patchPayload(payload, { action: "closed", "pull_request.state": "closed" }) });
+    await app.service.onIdle();
+
+    expect(deploymentCalls.map((call) => call.body.state ?? call.route)).toEqual(["deployment", "in_progress", "success", "inactive"]);
+    expect(deploymentCalls[3]!.body.description).toBe("Environment torn down: closed");
+  });
+
+  it("is left out without a preview host", async () => {
+    const payload = pullRequestPayload("opened", shaOf("c"));
+    servePullRequest(fake, { payload, headConfig: "steps:\n  - name: check\n    run: test -f package.json\n" });
+    serveOrgPolicy(fake, { owner: "Codertocat", text: PREVIEW_POLICY });
+    const app = await startApp();
+
+    await app.receive({ name: "pull_request", payload });
+    await app.service.onIdle();
+
+    expect(fake.checkRuns().map((run) => run.conclusion)).toEqual(["success"]);
+    expect(deploymentCalls).toEqual([]);
+  });
+
+  it("fails when the environment cannot be prepared", async () => {
+    const payload = pullRequestPayload("opened", shaOf("d"));
+    servePullRequest(fake, { payload, headConfig: PREVIEW_CONFIG });
+    serveOrgPolicy(fake, { owner: "Codertocat", text: PREVIEW_POLICY });
+    // The tarball request fails, so the local provider cannot fetch the source.
+    fake.failNext("GET /repos/{owner}/{repo}/tarball/{ref}", { status: 500, times: 10 });
+    const app = await startApp();
+
+    await app.receive({ name: "pull_request", payload });
+    await app.service.onIdle();
+
+    expect(fake.checkRuns().map((run) => run.conclusion)).toEqual(["failure"]);
+    expect(deploymentCalls.map((call) => call.body.state ?? call.route)).toEqual(["deployment", "in_progress", "failure"]);
+    expect(String(deploymentCalls[2]!.body.description)).toMatch(/^Environment could not be prepared: /);
+  });
+});
+
+/** A deployment as GitHub's create endpoint returns it, with the fields its schema requires. */
+function deploymentObject(id: number): Record<string, unknown> {
+  return {
+    url: `https://api.github.com/repos/Codertocat/Hello-World/deployments/${id}`,
+    id,
+    node_id: `DE_${id}`,
+    sha: shaOf("a"),
+    ref: shaOf("a"),
+    task: "deploy",
+    payload: {},
+    environment: "preview",
+    description: null,
+    creator: null,
+    created_at: "2026-12-05T00:00:00Z",
+    updated_at: "2026-12-05T00:00:00Z",
+    statuses_url: `https://api.github.com/repos/Codertocat/Hello-World/deployments/${id}/statuses`,
+    repository_url: "https://api.github.com/repos/Codertocat/Hello-World",
+    transient_environment: true,
+    production_environment: false,
+  };
+}
+
+function statusObject(body: { state: string }): Record<string, unknown> {
+  return {
+    url: "https://api.github.com/repos/Codertocat/Hello-World/deployments/901/statuses/1",
+    id: 1,
+    node_id: "DES_1",
+    state: body.state,
+    creator: null,
+    description: "",
+    environment: "preview",
+    target_url: "",
+    created_at: "2026-12-05T00:00:00Z",
+    updated_at: "2026-12-05T00:00:00Z",
+    deployment_url: "https://api.github.com/repos/Codertocat/Hello-World/deployments/901",
+    repository_url: "https://api.github.com/repos/Codertocat/Hello-World",
+  };
+}
