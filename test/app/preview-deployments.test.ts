@@ -7,19 +7,12 @@ import { patchPayload } from "../support/webhook-examples.ts";
 import { startApp } from "./app-harness.ts";
 import { pullRequestPayload, servePullRequest, shaOf } from "./governance-fixtures.ts";
 
-/** One quick step, and a service exposed at the preview host; the local provider starts no services. */
-const PREVIEW_CONFIG = [
-  "services:",
-  "  - name: web",
-  "    image: nginx:1.27",
-  "    run: echo serving",
-  "    port: 8080",
-  "expose: { service: web, port: 8080 }",
-  "steps:",
-  "  - name: check",
-  "    run: test -f package.json",
-  "",
-].join("\n");
+/** Builds a config with one quick step and a service `web`, running `run`, exposed at the preview host. */
+function previewConfig(run: string): string {
+  return ["services:", "  - name: web", "    image: node:24", `    run: ${run}`, "    port: 8080", "expose: { service: web, port: 8080 }", "steps:", "  - name: check", "    run: test -f package.json", ""].join("\n");
+}
+/** A service that serves HTTP on port 8080 until it is stopped. */
+const PREVIEW_CONFIG = previewConfig(`node -e "require('http').createServer((request, response) => response.end('ok')).listen(8080)"`);
 const PREVIEW_POLICY = 'preview:\n  host: "{environment}.preview.example.com"\n';
 
 let fake: FakeGitHub;
@@ -91,6 +84,21 @@ describe("preview deployment", () => {
 
     expect(fake.checkRuns().map((run) => run.conclusion)).toEqual(["success"]);
     expect(deploymentCalls).toEqual([]);
+  });
+
+  it("fails when the service is never ready", async () => {
+    const payload = pullRequestPayload("opened", shaOf("e"));
+    // The command exits at once, so the service never listens.
+    servePullRequest(fake, { payload, headConfig: previewConfig("echo serving") });
+    serveOrgPolicy(fake, { owner: "Codertocat", text: PREVIEW_POLICY });
+    const app = await startApp();
+
+    await app.receive({ name: "pull_request", payload });
+    await app.service.onIdle();
+
+    expect(fake.checkRuns().map((run) => run.conclusion)).toEqual(["failure"]);
+    expect(deploymentCalls.map((call) => call.body.state ?? call.route)).toEqual(["deployment", "in_progress", "failure"]);
+    expect(deploymentCalls[2]!.body.description).toBe("Services did not become ready");
   });
 
   it("fails when the environment cannot be prepared", async () => {
