@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { nameEnvironment } from "../../src/environments/environment-name.ts";
+import type { GitHubRequester } from "../../src/github/repository-gateway.ts";
 import { serveOrgPolicy } from "../policy/support/serve-org-policy.ts";
 import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
 import { jsonResponse, type FakeHandler } from "../support/fake-github-types.ts";
@@ -71,6 +72,25 @@ describe("preview deployment", () => {
 
     expect(deploymentCalls.map((call) => call.body.state ?? call.route)).toEqual(["deployment", "in_progress", "success", "inactive"]);
     expect(deploymentCalls[3]!.body.description).toBe("Environment torn down: closed");
+  });
+
+  it("goes inactive when the sweeper removes it", async () => {
+    const payload = pullRequestPayload("opened", shaOf("f"));
+    servePullRequest(fake, { payload, headConfig: PREVIEW_CONFIG });
+    serveOrgPolicy(fake, { owner: "Codertocat", text: PREVIEW_POLICY });
+    const app = await startApp();
+    await app.receive({ name: "pull_request", payload });
+    await app.service.onIdle();
+    // The pull request is no longer open, as when its close event was lost.
+    fake.on("GET /repos/{owner}/{repo}/pulls", () => jsonResponse(200, []));
+    const github = (await app.probot.auth(payload.installation!.id)) as unknown as GitHubRequester;
+
+    const report = await app.service.sweep({ githubFor: async () => github });
+    await app.service.onIdle();
+
+    expect(report.removed.map((verdict) => verdict.reason)).toEqual(["closed"]);
+    expect(deploymentCalls.map((call) => call.body.state ?? call.route)).toEqual(["deployment", "in_progress", "success", "inactive"]);
+    expect(deploymentCalls[3]!.body.description).toBe(`Environment torn down: closed: pull request #${payload.pull_request.number} is not open`);
   });
 
   it("is left out without a preview host", async () => {
