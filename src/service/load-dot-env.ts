@@ -3,10 +3,8 @@ import { join } from "node:path";
 import { parseEnv } from "node:util";
 
 /**
- * Copies the settings of `.env` in the working folder into `env`, the way Probot's `run()` does
- * (values in the file win over the process environment). Paddock reads its own PADDOCK_*
- * settings before it calls `run()`, so without this a PADDOCK_* line in `.env` would be ignored
- * while APP_ID from the same file took effect. A missing file is not an error.
+ * Copies the settings in `.env` of `directory` into `env`, with the file winning as in Probot's `run()`.
+ * The app reads PADDOCK_* settings before `run()`, so without this call it would ignore them in `.env`.
  */
 export function loadDotEnv(env: NodeJS.ProcessEnv, directory = process.cwd()): void {
   let text: string;
