@@ -4,13 +4,14 @@ import type { Logger } from "pino";
 import { DEFAULT_CHECKPOINT_INTERVAL, loadCheckpointSigningKey } from "../audit/audit-checkpoint.ts";
 import type { GitHubRequest } from "../audit/github-request.ts";
 import { createGitAuditLedger } from "../audit/git-audit-ledger.ts";
+import { DEFAULT_SPOOL_HOLD_MS } from "../audit/kubernetes-audit-spool.ts";
 import { PaddockError } from "../errors.ts";
 import { createAuditTrail, type AuditTrail } from "./audit-trail.ts";
 import { openAuditSpoolFromEnv } from "./open-audit-spool-from-env.ts";
 
 /**
- * Builds the audit trail from environment variables. Records are spooled where
- * PADDOCK_AUDIT_SPOOL says (see `openAuditSpoolFromEnv`). They reach the org audit repository
+ * Builds the audit trail from environment variables. Records are spooled in the spool that
+ * PADDOCK_AUDIT_SPOOL names (see `openAuditSpoolFromEnv`). They reach the org audit repository
  * when PADDOCK_AUDIT_REPOSITORY (`owner/name`) and PADDOCK_AUDIT_TOKEN (a token that can write to that repository only) are
  * set. PADDOCK_AUDIT_SIGNING_KEY names an Ed25519 private key in PEM for signed checkpoints.
  */
@@ -33,5 +34,11 @@ export async function createAuditTrailFromEnv(options: { env: NodeJS.ProcessEnv;
   const request = octokit.request as unknown as GitHubRequest;
   const ledger = createGitAuditLedger({ request, owner, repo, ...(signer ? { signer } : {}) });
   const spool = await openAuditSpoolFromEnv({ env, stateDir, hasLedger: true, logger });
-  return createAuditTrail({ spool, ledger, logger });
+  const trail = createAuditTrail({ spool, ledger, logger });
+  if ("instanceId" in spool) {
+    // Records of a crashed replica become flushable once its holds end, which no event may
+    // follow, so the ConfigMap spool is flushed once per hold period as well.
+    setInterval(() => void trail.flush(), DEFAULT_SPOOL_HOLD_MS).unref();
+  }
+  return trail;
 }
