@@ -4,7 +4,7 @@ import type { ServiceProgress } from "../checks/check-run-view.ts";
 import { describeError } from "../errors.ts";
 import type { PreparedEnvironment, Provider, ServiceSpec, StartedServices } from "../providers/provider.ts";
 
-/** How starting a run's services went: every service ready, or the line that explains why not. */
+/** Outcome of starting a run's services: every service ready, or the headline that explains the failure. */
 export type PipelineServices =
   | { ready: true; progress: ServiceProgress[]; started: StartedServices }
   | { ready: false; progress: ServiceProgress[]; headline: string };

@@ -10,7 +10,7 @@ import { loadWebhookExample } from "../support/webhook-examples.ts";
 import { findProcessesWithMarker, writeServiceStack } from "../providers/local/service-stack.ts";
 import { runCli } from "./cli-harness.ts";
 
-/** Argument of every service command, so that leftovers of this file can be told apart in /proc. */
+/** Argument of every service command, so that this file's leftovers can be found in /proc. */
 const MARKER = `paddock-run-services-${randomUUID()}`;
 
 /** A config whose test step calls the api service, which calls the store service. */
@@ -34,7 +34,7 @@ const STACK_CONFIG = [
   "",
 ].join("\n");
 
-/** Creates a sample repository that holds the service stack and `config` as its Paddock config. */
+/** Creates a sample repository with the service stack and `config` as its Paddock config. */
 async function createStackRepository(config: string) {
   const directory = mkdtempSync(join(tmpdir(), "paddock-stack-"));
   await writeServiceStack(directory);

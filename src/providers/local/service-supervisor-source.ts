@@ -91,7 +91,7 @@ async function startService(service) {
     const problem = await checkReady(service, budget);
     if (exit) return { name: service.name, event: "failed", kind: "exited", code: exit.code, signal: exit.signal };
     if (problem === undefined) return { name: service.name, event: "ready", readyMs: Date.now() - begin };
-    // A check cut short by the deadline says less than the full check before it.
+    // A check cut short by the deadline is less informative than the full check before it.
     if (budget >= spec.checkTimeoutMs || detail === noCheck) detail = problem;
     if (Date.now() >= deadline) return { name: service.name, event: "failed", kind: "timeout", detail };
     await sleep(Math.min(spec.intervalMs, Math.max(0, deadline - Date.now())));
@@ -146,7 +146,7 @@ export interface SupervisorSpec {
   detach: boolean;
 }
 
-/** Why a service did not become ready, as the supervisor reports it. */
+/** Failure of a service to become ready, as the supervisor reports it. */
 export type SupervisorFailure =
   | { kind: "port-in-use" }
   | { kind: "spawn"; detail: string }

@@ -2,10 +2,10 @@ import { readFile, readdir, readlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 /**
- * A two-service stack for tests: `store` answers GET /name with its STORE_NAME variable, and
- * `api` answers GET /greeting by calling store through PADDOCK_SERVICE_STORE_URL. `client.js`
- * is the test step: it calls api and exits 0 only for the expected greeting. Every process
- * carries `marker` on its command line, so that a test can look for leftovers in /proc.
+ * Writes a two-service stack for tests. `store` returns its STORE_NAME variable for GET /name,
+ * and `api` returns a greeting for GET /greeting after calling store through
+ * PADDOCK_SERVICE_STORE_URL. `client.js` is the test step: it calls api and exits 0 only for the
+ * expected greeting.
  */
 export async function writeServiceStack(directory: string): Promise<void> {
   await writeFile(
