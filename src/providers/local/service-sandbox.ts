@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, open, readFile, readlink, type FileHandle } from "node:fs/promises";
+import { mkdir, open, readlink, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 
@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import { serviceUrlVariables } from "../../environments/service-urls.ts";
 import { PaddockError, describeError } from "../../errors.ts";
 import type { ServiceSpec, ServiceStatus, StartedServices } from "../provider.ts";
+import { readNamespaceLinks, waitForNamespacesEmpty } from "./namespace-members.ts";
 import { describeMissingRun, describeServiceFailure, readLogTail } from "./describe-service-failure.ts";
 import { OutputTail } from "./output-tail.ts";
 import { describeAbortReason } from "./run-sandboxed.ts";
@@ -194,8 +195,12 @@ function watchSupervisor(options: { child: ChildProcess; options: StartServiceSa
   if (signal.aborted) onAbort();
 
   const childPid = readChildPid(child);
-  // Without a sandbox there is no status to read; the rejection is expected and handled in stop.
-  childPid.catch(() => undefined);
+  // Every service is in the sandbox's PID namespace, and the steps that joined it are in its
+  // network namespace too. Without a sandbox there is no status to read, so nothing is watched.
+  const namespaces = childPid.then(
+    async (pid) => (await readNamespaceLinks(pid, ["pid", "net"]))?.filter((namespace) => namespace.kind === "pid" || !options.options.shareNetwork) ?? [],
+    () => [],
+  );
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -210,8 +215,8 @@ function watchSupervisor(options: { child: ChildProcess; options: StartServiceSa
         }
       }
       await Promise.race([closed, delay(STOP_WAIT_MS)]);
-      const pid = await Promise.race([childPid.catch(() => undefined), delay(0).then(() => undefined)]);
-      if (pid !== undefined && !(await waitForExit(pid))) logger.warn({ pid }, "service sandbox still running after it was killed");
+      const left = await waitForNamespacesEmpty(await namespaces, STOP_WAIT_MS);
+      if (left.length > 0) logger.warn({ pids: left }, "service sandbox processes still running after it was killed");
       logger.info({ services: services.map((service) => service.name) }, "services stopped");
     })();
     return stopping;
@@ -247,18 +252,6 @@ function readChildPid(child: ChildProcess): Promise<number> {
 async function isOtherUserNamespace(pid: number): Promise<boolean> {
   const [theirs, ours] = await Promise.all([readlink(`/proc/${pid}/ns/user`), readlink("/proc/self/ns/user")]);
   return theirs !== ours;
-}
-
-/** Waits until `pid` has exited (gone or a zombie); false when it still runs after {@link STOP_WAIT_MS}. */
-async function waitForExit(pid: number): Promise<boolean> {
-  const deadline = Date.now() + STOP_WAIT_MS;
-  while (Date.now() < deadline) {
-    const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
-    const state = stat?.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    if (state === undefined || state === "Z" || state === "X") return true;
-    await delay(20);
-  }
-  return false;
 }
 
 async function attachLogTails(options: { statuses: ServiceStatus[]; options: StartServiceSandboxOptions }): Promise<void> {
