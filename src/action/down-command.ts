@@ -34,7 +34,8 @@ export async function runDownCommand(context: ActionContext): Promise<void> {
       environment: { name: environmentName, provider: provider.kind, cluster: null, namespace },
       teardownReason: describeReason(event),
     });
-    await context.trail.flush();
+    // The step ends with this flush, so it does not wait for the append interval.
+    await context.trail.flush({ immediate: true });
   }
 
   // 3. Outputs and summary.

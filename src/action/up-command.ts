@@ -69,7 +69,8 @@ export async function runUpCommand(context: ActionContext): Promise<void> {
     await report(context, capture);
     throw error;
   } finally {
-    await context.trail.flush();
+    // The step ends with this flush, so it does not wait for the append interval.
+    await context.trail.flush({ immediate: true });
   }
 
   // 4. Outputs, summary and annotations; the step fails unless the run succeeded or was neutral.
