@@ -193,6 +193,23 @@ describe("local service failures", () => {
     ]);
   });
 
+  it("cancellation stops a starting service", { timeout: 120_000 }, async () => {
+    const prepared = await prepare("stack-11-abc");
+    const controller = new AbortController();
+    setTimeout(() => controller.abort("superseded by 1a2b3c4"), 1500);
+
+    const began = Date.now();
+    const started = await provider.startServices({
+      prepared,
+      services: [service({ name: "web", port: 8080, run: `exec sleep 300 # ${MARKER}`, timeoutSeconds: 300 })],
+      signal: controller.signal,
+    });
+
+    expect(started.services).toEqual([{ name: "web", status: "failed", reason: "cancelled: superseded by 1a2b3c4" }]);
+    expect(Date.now() - began).toBeLessThan(60_000);
+    expect(await findProcessesWithMarker(MARKER)).toEqual([]);
+  });
+
   it("service without run names the fix", async () => {
     const prepared = await prepare("stack-8-abc");
     const started = await start(prepared, [service({ name: "db", port: 5432 }), service({ name: "web", port: 8080, run: "sleep 300" })]);
