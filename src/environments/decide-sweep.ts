@@ -3,7 +3,7 @@ import type { EnvironmentKey } from "./environment-key.ts";
 import { LABEL_PREFIX } from "./environment-labels.ts";
 
 /** Why the sweeper removes an environment. */
-export type SweepReason = "ttl" | "closed" | "merged" | "orphan";
+export type SweepReason = "ttl" | "closed" | "merged" | "orphan" | "branch_deleted";
 
 /** An environment the sweeper removes, with its key when the labels carry one. */
 export interface SweepVerdict {

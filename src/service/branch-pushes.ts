@@ -82,9 +82,8 @@ export function createBranchPushes(options: {
       const name = nameEnvironment({ repositoryName: event.repository.name, key });
       const logger = baseLogger.child({ key: lane, environment: name, sha: event.after });
 
-      // 1. A deleted branch takes its environment with it. GitHub sends both a push and a delete event for it.
-      // NOTE: the sweeper does not check that branches exist, so a deletion whose webhooks were
-      // both lost leaves the environment until its expiry.
+      // 1. A deleted branch takes its environment with it. GitHub sends both a push and a delete
+      // event for it; the sweeper removes the environment when both were lost.
       if (event.deleted) {
         openPullRequests.delete(lane);
         const repository = { id: event.repository.id, fullName: event.repository.fullName };

@@ -33,8 +33,10 @@ export interface SweepTarget {
 
 /**
  * Sweeps environments: one list call to the provider, then per repository one list of its open
- * pull requests, `SWEEP_REPOSITORY_CONCURRENCY` repositories at a time. Removes environments past their expiry, orphans, and those whose pull request
- * is no longer open, through `remove`, which must serialise with other work for the key.
+ * pull requests and one request per branch environment, `SWEEP_REPOSITORY_CONCURRENCY`
+ * repositories at a time. Removes environments past their expiry, orphans, those whose pull
+ * request is no longer open and those whose branch is gone, through `remove`, which must
+ * serialise with other work for the key.
  */
 export async function sweepEnvironments(options: {
   provider: Pick<Provider, "listEnvironments">;
@@ -51,7 +53,7 @@ export async function sweepEnvironments(options: {
   const removed = findExpiredEnvironments({ environments, now });
   const decided = new Set(removed.map((verdict) => verdict.name));
 
-  // 2. Pull request environments whose pull request is no longer open, a few repositories at a time.
+  // 2. Environments whose pull request is no longer open or whose branch is gone, a few repositories at a time.
   const skippedRepositories: string[] = [];
   const limit = pLimit(SWEEP_REPOSITORY_CONCURRENCY);
   const groups = groupByRepository(environments.filter((environment) => !decided.has(environment.name)));
@@ -60,11 +62,15 @@ export async function sweepEnvironments(options: {
       try {
         const octokit = await githubFor({ repository, installationId: readInstallationId(group) });
         if (!octokit) return;
-        const open = await listOpenPullRequests({ octokit, repository });
-        for (const environment of group) {
-          const key = readEnvironmentKey(environment);
+        const keyed = group.map((environment) => ({ environment, key: readEnvironmentKey(environment) }));
+        const open = keyed.some(({ key }) => key && "pullRequest" in key) ? await listOpenPullRequests({ octokit, repository }) : new Set<number>();
+        for (const { environment, key } of keyed) {
           if (key && "pullRequest" in key && !open.has(key.pullRequest)) {
             removed.push({ name: environment.name, reason: "closed", key, repository, detail: `pull request #${key.pullRequest} is not open` });
+          }
+          // A branch environment outlives its branch only when both deletion webhooks were lost.
+          if (key && "branch" in key && !(await branchExists({ octokit, repository, branch: key.branch }))) {
+            removed.push({ name: environment.name, reason: "branch_deleted", key, repository, detail: `branch ${key.branch} no longer exists` });
           }
         }
       } catch (error) {
@@ -85,7 +91,7 @@ function groupByRepository(environments: ListedEnvironment[]): Map<string, Liste
   const groups = new Map<string, ListedEnvironment[]>();
   for (const environment of environments) {
     const repository = environment.annotations[`${LABEL_PREFIX}/repository`];
-    if (!repository || !environment.labels[`${LABEL_PREFIX}/pull-request`]) continue;
+    if (!repository || !(environment.labels[`${LABEL_PREFIX}/pull-request`] || environment.annotations[`${LABEL_PREFIX}/branch`])) continue;
     groups.set(repository, [...(groups.get(repository) ?? []), environment]);
   }
   return groups;
@@ -98,6 +104,18 @@ function readInstallationId(group: readonly ListedEnvironment[]): number | undef
     if (Number.isInteger(installationId) && installationId > 0) return installationId;
   }
   return undefined;
+}
+
+/** Returns whether the branch exists; GitHub answers 404 for a deleted branch. */
+async function branchExists(options: { octokit: GitHubRequester; repository: string; branch: string }): Promise<boolean> {
+  const [owner, repo] = options.repository.split("/");
+  try {
+    await options.octokit.request("GET /repos/{owner}/{repo}/branches/{branch}", { owner, repo, branch: options.branch });
+    return true;
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return false;
+    throw error;
+  }
 }
 
 async function listOpenPullRequests(options: { octokit: GitHubRequester; repository: string }): Promise<Set<number>> {

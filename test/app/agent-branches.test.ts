@@ -7,6 +7,7 @@ import { createPaddockApp } from "../../app/paddock-app.ts";
 import type { AuditSpool } from "../../src/audit/audit-spool.ts";
 import { openFileAuditSpool } from "../../src/audit/file-audit-spool.ts";
 import { nameEnvironment } from "../../src/environments/environment-name.ts";
+import type { GitHubRequester } from "../../src/github/repository-gateway.ts";
 import { createLocalProvider } from "../../src/providers/local/local-provider.ts";
 import { createAuditTrail } from "../../src/service/audit-trail.ts";
 import { createFileGovernance } from "../../src/service/create-governance.ts";
@@ -249,6 +250,45 @@ describe("pull request from an agent branch", () => {
 });
 
 describe("deleted agent branch", () => {
+  it("is found by the sweeper when its webhooks were lost", async () => {
+    const sha = serveCommit(CONFIG);
+    const app = await startApp();
+    await app.receive({ name: "push", payload: pushPayload({ after: sha }) });
+    await app.service.onIdle();
+    const branches: string[] = [];
+    fake.on("GET /repos/{owner}/{repo}/branches/{branch}", (request) => {
+      branches.push(decodeURIComponent(request.params.branch ?? ""));
+      return jsonResponse(404, { message: "Branch not found", documentation_url: request.documentationUrl, status: "404" });
+    });
+    const github = (await app.probot.auth(template.installation!.id)) as unknown as GitHubRequester;
+
+    const report = await app.service.sweep({ githubFor: async () => github });
+    await app.service.onIdle();
+
+    expect(branches).toEqual([AGENT_BRANCH]);
+    expect(report.removed).toEqual([
+      expect.objectContaining({ name: branchEnvironment, reason: "branch_deleted", detail: `branch ${AGENT_BRANCH} no longer exists` }),
+    ]);
+    expect(environments(app)).toEqual([]);
+    // The one listing of pull requests is the push's own lookup: a repository with only branch environments needs none.
+    expect(fake.calls.filter((call) => call.operationId === "pulls/list")).toHaveLength(1);
+  });
+
+  it("keeps a branch that still exists", async () => {
+    const sha = serveCommit(CONFIG);
+    const app = await startApp();
+    await app.receive({ name: "push", payload: pushPayload({ after: sha }) });
+    await app.service.onIdle();
+    fake.on("GET /repos/{owner}/{repo}/branches/{branch}", () => jsonResponse(200, { name: AGENT_BRANCH, commit: { sha }, protected: false }));
+    const github = (await app.probot.auth(template.installation!.id)) as unknown as GitHubRequester;
+
+    const report = await app.service.sweep({ githubFor: async () => github });
+    await app.service.onIdle();
+
+    expect(report.removed).toEqual([]);
+    expect(environments(app)).toEqual([branchEnvironment]);
+  });
+
   it("tears the environment down once for both events", async () => {
     const sha = serveCommit(CONFIG);
     const app = await startApp();
