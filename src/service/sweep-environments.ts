@@ -106,7 +106,7 @@ function readInstallationId(group: readonly ListedEnvironment[]): number | undef
   return undefined;
 }
 
-/** Returns whether the branch exists; GitHub answers 404 for a deleted branch. */
+/** Returns whether the branch exists; GitHub returns 404 for a deleted branch. */
 async function branchExists(options: { octokit: GitHubRequester; repository: string; branch: string }): Promise<boolean> {
   const [owner, repo] = options.repository.split("/");
   try {
