@@ -26,9 +26,9 @@ export interface AppHost {
 }
 
 /**
- * Runtime of the app host. `tsx` compiles the TypeScript sources as they load, as `npm start`
- * runs the app. `bundle` runs one JavaScript file that esbuild built from the same sources
- * beforehand, as a compiled release would.
+ * Runtime of the app host. `tsx` compiles the TypeScript sources as they load, as
+ * `npm run start:tsx` runs the app. `bundle` runs one JavaScript file that esbuild built from
+ * the same sources beforehand, as `npm start` runs `dist/app.js`.
  */
 export type HostRuntime = "tsx" | "bundle";
 

@@ -90,7 +90,7 @@ function readOptions(): ReplayOptions {
 async function main(): Promise<void> {
   const options = readOptions();
   console.log(`lifecycle replay: ${options.deliveries} deliveries, ${REPOSITORIES * PULLS_PER_REPOSITORY} pull requests in ${REPOSITORIES} repositories, ${options.concurrency} deliveries in flight`);
-  console.log(`app: ${options.runtime === "tsx" ? "`node --import tsx` (as `npm start`)" : "an esbuild bundle and plain `node`"}, Octokit throttling ${options.throttle ? "on" : "off"}, simulated pipeline ${SIMULATED_PREPARE_MS + SIMULATED_STEP_MS} ms`);
+  console.log(`app: ${options.runtime === "tsx" ? "`node --import tsx` (as `npm run start:tsx`)" : "an esbuild bundle and plain `node` (as `npm start`)"}, Octokit throttling ${options.throttle ? "on" : "off"}, simulated pipeline ${SIMULATED_PREPARE_MS + SIMULATED_STEP_MS} ms`);
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, load average at start ${loadavg().map((value) => value.toFixed(2)).join(" ")}\n`);
 
   // 1. GitHub, the traffic and the app.

@@ -6,8 +6,8 @@
  * a child process (lifecycle-app-host.ts) with the Kubernetes provider, its own sweeper on an
  * interval, and the loopback GitHub of test/loopback-github, which serves the open pull requests.
  * It reports each sweep's time and list requests, the GitHub requests, and the app's resident
- * memory. The app runs twice, one after the other: under tsx, as `npm start` runs it, and as one
- * JavaScript file that esbuild bundled from the same sources.
+ * memory. The app runs twice, one after the other: under tsx, as `npm run start:tsx` runs it,
+ * and as one JavaScript file that esbuild bundled from the same sources, as `npm start` runs it.
  *
  *   node --import tsx bench/lifecycle-sweeper.ts [--environments 1000] [--repositories 10]
  *     [--sweeps 6] [--sweep-interval-s 5] [--cleanup-wait-s 60] [--runtimes tsx,bundle] [--unthrottled]
@@ -216,7 +216,7 @@ function report(input: SweepRun & { runtime: HostRuntime; environments: number }
   const serverTimes = input.githubCalls.map((call) => call.answeredAt - call.receivedAt);
   const lines = [
     "",
-    `app run with ${input.runtime === "tsx" ? "`node --import tsx` (as `npm start`)" : "an esbuild bundle and plain `node`"}:`,
+    `app run with ${input.runtime === "tsx" ? "`node --import tsx` (as `npm run start:tsx`)" : "an esbuild bundle and plain `node` (as `npm start`)"}:`,
     "",
     "| sweep | listed | removed | time | listEnvironments | GitHub clients | open pull requests | list requests to the API server | RSS after, after gc |",
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
