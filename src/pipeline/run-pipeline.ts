@@ -80,6 +80,8 @@ export async function runPipeline(options: {
   } finally {
     await started?.stop();
   }
+  const serviceNotes = started?.readNotes?.() ?? [];
+  if (serviceNotes.length > 0) view = { ...view, notes: [...view.notes, ...serviceNotes] };
 
   // 4. Conclude.
   if (signal.aborted) return cancel(view, signal);

@@ -159,6 +159,8 @@ export interface StartedServices {
    * once every service is ready and the preview Ingress exists.
    */
   previewUrl?: string;
+  /** Lists what happened to the services after they were ready, such as one that exited while the steps ran. */
+  readNotes?: () => string[];
 }
 
 /** An environment ready to run steps for one head commit. */

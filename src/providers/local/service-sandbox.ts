@@ -119,7 +119,7 @@ export async function startServiceSandbox(options: StartServiceSandboxOptions): 
     network = { pid, joinUserNamespace: await isOtherUserNamespace(pid) };
   }
   logger.info({ services: statuses.map((status) => status.name) }, "services ready");
-  return { started: { services: statuses, ready: true, variables, stop: sandbox.stop }, ...(network ? { network } : {}) };
+  return { started: { services: statuses, ready: true, variables, stop: sandbox.stop, readNotes: sandbox.readNotes }, ...(network ? { network } : {}) };
 }
 
 interface WatchedSupervisor {
@@ -127,6 +127,7 @@ interface WatchedSupervisor {
   /** Host PID of bwrap's first child, from its JSON status. */
   childPid: Promise<number>;
   stop: () => Promise<void>;
+  readNotes: () => string[];
 }
 
 /** Follows the supervisor's events, enforces the timeouts from outside, and builds `stop`. */
@@ -135,6 +136,7 @@ function watchSupervisor(options: { child: ChildProcess; options: StartServiceSa
   const { services, logger, signal, sandboxed } = options.options;
   const stderr = new OutputTail({ maxLines: 20 });
   const servicePids: number[] = [];
+  const notes: string[] = [];
   const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
   let settle: (ready: boolean) => void = () => {};
   const outcome = new Promise<{ ready: boolean }>((resolve) => {
@@ -177,8 +179,10 @@ function watchSupervisor(options: { child: ChildProcess; options: StartServiceSa
     } else if (event.event === "all-ready") {
       clearTimeout(watchdog);
       settle(true);
-    } else {
+    } else if (stopping === undefined) {
       logger.warn({ service: event.name, code: event.code, signal: event.signal }, "service exited while the steps ran");
+      const how = event.code === null ? `was killed by signal ${event.signal ?? "unknown"}` : `exited with code ${event.code}`;
+      notes.push(`service ${event.name} ${how} while the steps ran; its output is in ${options.options.logPathFor(event.name)}`);
     }
   });
   armWatchdog(0);
@@ -221,7 +225,7 @@ function watchSupervisor(options: { child: ChildProcess; options: StartServiceSa
     })();
     return stopping;
   };
-  return { outcome, childPid, stop };
+  return { outcome, childPid, stop, readNotes: () => [...notes] };
 }
 
 function parseEvent(line: string): SupervisorEvent | undefined {

@@ -155,6 +155,7 @@ describe("local services", () => {
 
     await started.stop();
     expect(await findProcessesWithMarker(MARKER)).toEqual([]);
+    expect(started.readNotes?.()).toEqual([]);
   });
 });
 
@@ -191,6 +192,22 @@ describe("local service failures", () => {
     expect(started.services).toEqual([
       { name: "web", status: "failed", reason: "service web exited with code 0 before it was ready: its run command must keep the service in the foreground" },
     ]);
+  });
+
+  it("service that exits during steps leaves a note", { timeout: 120_000 }, async () => {
+    const prepared = await prepare("stack-12-abc");
+    await writeFile(
+      path.join(prepared.location, "brief.js"),
+      'require("node:net").createServer().listen(8080, "127.0.0.1", () => setTimeout(() => process.exit(4), 300));\n',
+    );
+    const started = await start(prepared, [service({ name: "web", port: 8080, run: `exec node brief.js ${MARKER}` })]);
+    expect(started.ready).toBe(true);
+
+    await runStep(prepared, "sleep 2");
+    await started.stop();
+
+    const logPath = path.join(path.dirname(prepared.location), "..", "logs", SHA, "services", "web.log");
+    expect(started.readNotes?.()).toEqual([`service web exited with code 4 while the steps ran; its output is in ${path.resolve(logPath)}`]);
   });
 
   it("cancellation stops a starting service", { timeout: 120_000 }, async () => {
