@@ -167,9 +167,10 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
       throw new PaddockError("USAGE", `step ${step.name} has the invalid timeout ${step.timeoutSeconds} seconds`, { hint: "Use a positive number of seconds" });
     }
     const credential = await resolveCredential(assertFetchableInCluster(source));
-    // The pipeline passes the service variables too. Adding them here gives them to callers that skip the pipeline.
+    // The pipeline passes the service variables too. Adding them here gives them to callers that
+    // skip the pipeline; as there, the step's own env wins.
     const variables = serviceVariables.get(prepared);
-    const withServices = variables === undefined ? step : { ...step, env: { ...step.env, ...variables } };
+    const withServices = variables === undefined ? step : { ...step, env: { ...variables, ...step.env } };
     return runJobStep({ client, environment: prepared.environment, sha: prepared.sha, step: withServices, credential, settings, signal, logger, ...(metering ? { metering } : {}) });
   }
 
