@@ -3,20 +3,36 @@ import { createCheckRunReporter } from "../src/checks/report-check-run.ts";
 import { DEFAULT_WEBHOOK_MAX_BYTES, limitProbotWebhookBodies } from "../src/github/webhook-body-limit.ts";
 import { InstallationClients } from "../src/github/installation-clients.ts";
 import { parseWebhookEvent } from "../src/github/webhook-event.ts";
-import type { PaddockService } from "../src/service/paddock-service.ts";
+import type { ReplicaCoordination } from "../src/replicas/replica-coordination.ts";
+import type { InstallationClients as ServiceClients, PaddockService } from "../src/service/paddock-service.ts";
 import { createRepositoryTokenMinter } from "./mint-repository-token.ts";
 import { startSweeper } from "./start-sweeper.ts";
 
 /**
  * The Probot app: one handler for every delivery. It parses the event, logs and ignores what
  * Paddock does not handle, and hands the rest to the service without waiting for the work.
- * Webhook bodies over `webhookMaxBytes` (25 MiB by default) are rejected with 413 unread.
+ * Webhook bodies over `webhookMaxBytes` (25 MiB by default) are rejected with 413 unread. With
+ * `replicas`, it starts the Lease rounds, and the sweeper runs only while this replica holds the
+ * sweeper Lease.
  */
-export function createPaddockApp(options: { service: PaddockService; sweepIntervalMs?: number; webhookMaxBytes?: number }): ApplicationFunction {
+export function createPaddockApp(options: { service: PaddockService; sweepIntervalMs?: number; webhookMaxBytes?: number; replicas?: ReplicaCoordination }): ApplicationFunction {
   return (app) => {
     const installationClients = new InstallationClients<Context["octokit"]>();
     limitProbotWebhookBodies(app, { maxBytes: options.webhookMaxBytes ?? DEFAULT_WEBHOOK_MAX_BYTES });
-    if (options.sweepIntervalMs !== undefined) startSweeper({ app, service: options.service, intervalMs: options.sweepIntervalMs });
+    const { replicas } = options;
+    if (options.sweepIntervalMs !== undefined) {
+      startSweeper({ app, service: options.service, intervalMs: options.sweepIntervalMs, ...(replicas ? { isSweeper: () => replicas.isSweeper() } : {}) });
+    }
+    if (replicas) {
+      // Work resumed or handed over from another replica has no webhook context, so its clients come from the installation id.
+      const clientsFor = async (event: { installationId: number | null; repository: { owner: string; name: string } }): Promise<ServiceClients> => {
+        const octokit = installationClients.clientFor(event.installationId ?? 0, await app.auth(event.installationId ?? undefined));
+        const logger = app.log.child({ repo: `${event.repository.owner}/${event.repository.name}` });
+        const sink = createCheckRunReporter({ octokit, owner: event.repository.owner, repo: event.repository.name, logger });
+        return { octokit, sink, mintRepositoryToken: createRepositoryTokenMinter({ octokit, repo: event.repository.name }) };
+      };
+      replicas.start({ service: options.service, clientsFor });
+    }
 
     // Probot passes a Context to every handler; onAny's declared type omits it.
     app.onAny(async (anyContext) => {

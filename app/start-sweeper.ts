@@ -7,13 +7,15 @@ import type { SweepTarget } from "../src/service/sweep-environments.ts";
 /**
  * Runs the sweeper at start and then every `intervalMs`, with GitHub access through the app's
  * own installations, one client per installation and sweep. Returns a function that stops it.
+ * With `isSweeper`, a sweep runs only when it returns true, and interrupted runs are left to the
+ * replicas that acquire their shards.
  */
-export function startSweeper(options: { app: Probot; service: PaddockService; intervalMs: number }): () => void {
-  const { app, service, intervalMs } = options;
+export function startSweeper(options: { app: Probot; service: PaddockService; intervalMs: number; isSweeper?: () => boolean }): () => void {
+  const { app, service, intervalMs, isSweeper } = options;
 
   let running = false;
   const sweep = async (): Promise<void> => {
-    if (running) return;
+    if (running || (isSweeper && !isSweeper())) return;
     running = true;
     try {
       await service.sweep({ githubFor: createClientCache(app) });
@@ -25,7 +27,8 @@ export function startSweeper(options: { app: Probot; service: PaddockService; in
   };
 
   // Runs a crash or SIGKILL interrupted are reported first, then the first sweep runs.
-  void recover({ app, service }).finally(() => void sweep());
+  if (isSweeper) void sweep();
+  else void recover({ app, service }).finally(() => void sweep());
   const timer = setInterval(() => void sweep(), intervalMs);
   timer.unref();
   return () => clearInterval(timer);

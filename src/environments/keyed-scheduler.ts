@@ -16,6 +16,8 @@ export interface ScheduledWork {
   execute: (signal: AbortSignal) => Promise<void>;
   /** Called instead of `execute` when newer work replaced this one before it started. */
   supersede: (reason: string) => Promise<void>;
+  /** Called instead of `execute` when the key moved to another replica before this work started. */
+  handOver?: () => Promise<void>;
 }
 
 /** Whether submitted work started at once or waits behind other work for its key. */
@@ -123,6 +125,30 @@ export class KeyedScheduler {
     }
     if (state.running.work.kind === "run") state.running.controller.abort(new Error(reason));
     return new Promise((resolve) => (state.preemptWaiters ??= []).push(resolve));
+  }
+
+  /**
+   * Lets go of the keys `matches` selects, because another replica takes them over. Waiting work
+   * is handed over. Running runs are aborted with `reason`, which should be a DetachError, so that
+   * steps outside the process keep running for the new owner. A running teardown finishes.
+   */
+  detach(matches: (key: string) => boolean, reason: Error): void {
+    for (const [key, state] of this.#states) {
+      if (!matches(key)) continue;
+      clearTimeout(state.quietTimer);
+      state.quietTimer = undefined;
+      const pending = state.pending;
+      state.pending = undefined;
+      if (pending) void (pending.handOver ?? (() => pending.supersede(reason.message)))().catch((error: unknown) => this.#logger.error({ err: error, key, sha: pending.sha }, "handing over queued work failed"));
+      if (state.running?.work.kind === "run") state.running.controller.abort(reason);
+      if (!state.running) this.#startNext(key, state);
+    }
+  }
+
+  /** True when any key that `matches` selects has running or waiting work. */
+  hasWork(matches: (key: string) => boolean): boolean {
+    for (const key of this.#states.keys()) if (matches(key)) return true;
+    return false;
   }
 
   /** Number of keys with running or waiting work. */

@@ -61,6 +61,11 @@ export interface PullRequestEvent {
   pullRequest: { number: number; headSha: string; headRef: string; baseRef: string; headRepositoryFullName: string | null; state: string; merged: boolean };
 }
 
+/** Returns the identity of a pull request event that two hooks share although their delivery ids differ. */
+export function describeEventIdentity(event: PullRequestEvent): string {
+  return `event/${event.repository.id}/${event.pullRequest.number}/${event.pullRequest.headSha}/${event.action}`;
+}
+
 /** A request to run a check again, from the check run's "Re-run" button. */
 export interface CheckRunRerequestEvent {
   kind: "check_run_rerequested";

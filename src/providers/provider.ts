@@ -173,6 +173,8 @@ export interface PreparedEnvironment {
   created?: boolean;
   /** Facts about the preparation worth showing on the check run, such as a wait for an old namespace. */
   notes?: string[];
+  /** The run this preparation serves; a provider that keeps steps outside the process names them after it. */
+  runId?: string;
 }
 
 /** An environment as a provider lists it: enough to find its key, expiry and pull request. */
@@ -185,11 +187,17 @@ export interface ListedEnvironment {
 /** The engine that creates environments and runs steps in them. */
 export interface Provider {
   readonly kind: "local" | "kubernetes";
-  /** Creates or updates the environment and fetches the source of one commit into it. */
-  prepare(options: { environment: EnvironmentSpec; source: SourceSpec; signal: AbortSignal }): Promise<PreparedEnvironment>;
+  /**
+   * Creates or updates the environment and fetches the source of one commit into it. With a
+   * `runId`, a provider whose steps outlive the process (Kubernetes Jobs) names each step after
+   * the run, so a second process running the same run adopts a step that already exists.
+   */
+  prepare(options: { environment: EnvironmentSpec; source: SourceSpec; signal: AbortSignal; runId?: string }): Promise<PreparedEnvironment>;
   /**
    * Runs one step to its end. An aborted signal kills the step and resolves with status
-   * `cancelled`; a timeout resolves with `timed_out`. Rejects only when the provider itself fails.
+   * `cancelled`, unless the abort reason is a {@link DetachError}, which leaves a step that runs
+   * outside the process running. A timeout resolves with `timed_out`. Rejects only when the
+   * provider itself fails.
    */
   runStep(options: { prepared: PreparedEnvironment; step: StepSpec; signal: AbortSignal }): Promise<StepResult>;
   /**
@@ -204,4 +212,12 @@ export interface Provider {
   listEnvironments(): Promise<ListedEnvironment[]>;
   /** Sets annotations on an existing environment, or removes those given as null. */
   annotate(options: { environmentName: string; annotations: Record<string, string | null> }): Promise<void>;
+}
+
+/**
+ * Abort reason that stops a process from following its steps without stopping the steps, so that
+ * another process can adopt them: Paddock uses it when a replica loses the Lease of the keys.
+ */
+export class DetachError extends Error {
+  override readonly name = "DetachError";
 }

@@ -4,7 +4,7 @@ import type { AuditRecordInput } from "../audit/build-audit-record.ts";
 import { meterStepResult } from "../cost/meter-step-result.ts";
 import { resolvePriceTable } from "../cost/price-table.ts";
 import type { PlanEvent } from "../environments/plan-environment.ts";
-import type { Provider } from "../providers/provider.ts";
+import { DetachError, type Provider } from "../providers/provider.ts";
 import type { AuditTrail } from "./audit-trail.ts";
 import { NO_CHECK_RUN, type CheckRunSink } from "./check-run-reporter.ts";
 
@@ -46,7 +46,8 @@ export function describeRunForAudit(context: RunAuditContext): Omit<AuditRecordI
 
 /**
  * Wraps a provider so that preparing an environment and each step's start and end leave audit
- * records, with the step's cost, before the pipeline moves on.
+ * records, with the step's cost, before the pipeline moves on. A step left running by a
+ * DetachError gets no end record here.
  */
 export function auditProvider(options: { provider: Provider; trail: AuditTrail; context: RunAuditContext }): Provider {
   const { provider, trail, context } = options;
@@ -68,6 +69,8 @@ export function auditProvider(options: { provider: Provider; trail: AuditTrail; 
       const { step } = stepOptions;
       await record({ action: "step.started", step: { name: step.name, status: "running", exitCode: null, durationMs: null } });
       const result = await provider.runStep(stepOptions);
+      // A detached step runs on, and the replica that adopts it records its end.
+      if (stepOptions.signal.reason instanceof DetachError) return result;
       const cost = meterStepResult({ result, resources: stepOptions.prepared.environment.resources, prices });
       await record({
         action: "step.finished",

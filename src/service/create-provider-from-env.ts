@@ -11,14 +11,16 @@ import type { Provider } from "../providers/provider.ts";
  * Creates the provider PADDOCK_PROVIDER names: `local` (the default; PADDOCK_SANDBOX picks
  * `bwrap` or `none`) or `kubernetes`, with credentials from the kubeconfig file that
  * PADDOCK_KUBECONFIG names, or from the pod's service account when Paddock runs in a cluster.
- * Default kubeconfig locations are never read.
+ * Default kubeconfig locations are never read. PADDOCK_POD_ANNOTATIONS, a JSON object of
+ * strings, adds annotations to every step pod, for admission webhooks or a simulated kubelet.
  */
 export async function createProviderFromEnv(options: { env: NodeJS.ProcessEnv; stateDir: string; logger: Logger }): Promise<Provider> {
   const { env, stateDir, logger } = options;
   const kind = env.PADDOCK_PROVIDER ?? "local";
   if (kind === "kubernetes") {
     const loadKubeConfig = (): KubeConfig => readKubeConfig(env);
-    return createKubernetesProvider({ kubeConfig: loadKubeConfig(), loadKubeConfig, logger });
+    const annotations = readPodAnnotations(env.PADDOCK_POD_ANNOTATIONS);
+    return createKubernetesProvider({ kubeConfig: loadKubeConfig(), loadKubeConfig, logger, ...(annotations ? { podAnnotations: () => annotations } : {}) });
   }
   if (kind !== "local") throw new PaddockError("USAGE", `PADDOCK_PROVIDER=${kind} is invalid`, { hint: "set local (the default) or kubernetes" });
 
@@ -48,4 +50,19 @@ export function readKubeConfig(env: NodeJS.ProcessEnv): KubeConfig {
     });
   }
   return kubeConfig;
+}
+
+function readPodAnnotations(text: string | undefined): Record<string, string> | undefined {
+  if (text === undefined || text === "") return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  const isStringMap = typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((entry) => typeof entry === "string");
+  if (!isStringMap) {
+    throw new PaddockError("USAGE", `PADDOCK_POD_ANNOTATIONS=${text} is invalid`, { hint: 'set a JSON object whose values are strings, such as {"sidecar.istio.io/inject":"false"}' });
+  }
+  return value as Record<string, string>;
 }

@@ -3,7 +3,9 @@ import type { Logger } from "pino";
 import { describeError } from "../errors.ts";
 import { createAuditTrailFromEnv } from "./create-audit-trail-from-env.ts";
 import { createLogger } from "./create-logger.ts";
-import { createProviderFromEnv } from "./create-provider-from-env.ts";
+import { createProviderFromEnv, readKubeConfig } from "./create-provider-from-env.ts";
+import { createReplicaCoordination, type ReplicaCoordination } from "../replicas/replica-coordination.ts";
+import { readReplicaSettings } from "../replicas/replica-settings.ts";
 import { createFileGovernance } from "./create-governance.ts";
 import { createPaddockService, DEFAULT_PIPELINE_CONCURRENCY, type PaddockService } from "./paddock-service.ts";
 
@@ -13,6 +15,8 @@ export interface PaddockRuntime {
   service: PaddockService;
   /** Time between sweeps of expired and closed environments. */
   sweepIntervalMs: number;
+  /** Coordination with other replicas through Leases; undefined when this process runs every key itself. */
+  replicas?: ReplicaCoordination;
 }
 
 /** Default time between sweeps: five minutes. */
@@ -21,7 +25,8 @@ export const DEFAULT_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 /**
  * Builds the logger, provider and service from environment variables: PADDOCK_STATE_DIR,
  * PADDOCK_PROVIDER and its settings (see createProviderFromEnv), PADDOCK_CONCURRENCY, PADDOCK_SWEEP_INTERVAL (seconds),
- * the PADDOCK_AUDIT_* variables of the audit trail, and LOG_LEVEL.
+ * the PADDOCK_AUDIT_* variables of the audit trail, the replica settings (see readReplicaSettings),
+ * and LOG_LEVEL.
  */
 export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }): Promise<PaddockRuntime> {
   const { env } = options;
@@ -37,11 +42,13 @@ export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }):
     throw new Error(`PADDOCK_SWEEP_INTERVAL=${env.PADDOCK_SWEEP_INTERVAL} is invalid: set a number of seconds, 10 or more`);
   }
 
+  const replicaSettings = readReplicaSettings(env);
   const provider = await createProviderFromEnv({ env, stateDir, logger });
   logger.info({ provider: provider.kind, stateDir, concurrency }, "paddock runtime ready");
   const audit = await createAuditTrailFromEnv({ env, stateDir, logger });
   // Records a crash left in the spool go out first.
   await audit.flush({ immediate: true });
-  const service = createPaddockService({ provider, logger, concurrency, governance: createFileGovernance({ stateDir }), audit });
-  return { logger, service, sweepIntervalMs: sweepSeconds * 1000 };
+  const replicas = replicaSettings ? createReplicaCoordination({ settings: replicaSettings, logger, kubeConfig: readKubeConfig(env) }) : undefined;
+  const service = createPaddockService({ provider, logger, concurrency, governance: createFileGovernance({ stateDir }), audit, ...(replicas ? { router: replicas.router } : {}) });
+  return { logger, service, sweepIntervalMs: sweepSeconds * 1000, ...(replicas ? { replicas } : {}) };
 }

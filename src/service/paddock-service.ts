@@ -9,8 +9,10 @@ import type { GitHubRequester, RepositoryTokenMinter } from "../github/repositor
 import { findRerequestedPullRequest } from "../github/find-pull-request.ts";
 import { readPullRequestState } from "../github/read-pull-request-state.ts";
 import type { ApprovalRequestEvent, PushEvent } from "../github/governance-events.ts";
-import type { CheckRunRerequestEvent, PullRequestEvent } from "../github/webhook-event.ts";
-import type { Provider } from "../providers/provider.ts";
+import { describeEventIdentity, type CheckRunRerequestEvent, type PullRequestEvent } from "../github/webhook-event.ts";
+import { DetachError, type ListedEnvironment, type Provider } from "../providers/provider.ts";
+import type { HandedOverCommand, WorkRouter } from "../replicas/work-router.ts";
+import { readRunEvent } from "./read-run-event.ts";
 import type { CheckRunSink } from "./check-run-reporter.ts";
 import { createGovernanceHandlers } from "./governance-handlers.ts";
 import type { Governance } from "./judge-pull-request.ts";
@@ -27,6 +29,7 @@ import { scheduleTeardown as scheduleTeardownWork, type TeardownRequest } from "
 import { isOrgSettingsRepository } from "./review-policy-pull-request.ts";
 import { findKeyedEnvironment, findPullRequestEnvironment, readIdentityKey } from "../environments/find-environment.ts";
 import { LABEL_PREFIX } from "../environments/environment-labels.ts";
+import { readEnvironmentKey } from "../environments/decide-sweep.ts";
 
 /** Pipelines that may run at the same time across all environments. */
 export const DEFAULT_PIPELINE_CONCURRENCY = 2;
@@ -53,8 +56,11 @@ export interface InstallationClients {
 
 /** The long-lived core behind the app: accepts events at once and does the work in a queue. */
 export interface PaddockService {
-  /** Schedules the work for a pull request event and returns without waiting for it. */
-  acceptPullRequest(options: { event: PullRequestEvent; clients: InstallationClients; logger: Logger; rerun?: boolean }): void;
+  /**
+   * Schedules the work for a pull request event and returns without waiting for it. With
+   * `checkRunId` the work reports to that existing check run instead of creating one.
+   */
+  acceptPullRequest(options: { event: PullRequestEvent; clients: InstallationClients; logger: Logger; rerun?: boolean; checkRunId?: number }): void;
   /** Runs a check again for its head commit when its pull request is still open. */
   acceptRerequest(options: { event: CheckRunRerequestEvent; clients: InstallationClients; logger: Logger }): void;
   /** Verifies an approval (check-run button or label) and runs the approved head commit. */
@@ -75,6 +81,18 @@ export interface PaddockService {
   sweep(options: { githubFor: (target: SweepTarget) => Promise<GitHubRequester | undefined> }): Promise<SweepReport>;
   /** Reports runs a restart interrupted, found from their environments' annotations. */
   recoverRuns(options: { sinkFor: (run: InterruptedRun) => Promise<CheckRunSink | undefined> }): Promise<InterruptedRun[]>;
+  /** Accepts work another replica handed over; `clients` is needed for pull request and push work only. */
+  acceptCommand(options: { command: HandedOverCommand; clients: InstallationClients | undefined; logger: Logger }): void;
+  /** Lets go of keys that another replica takes over; see KeyedScheduler.detach. */
+  detachKeys(matches: (key: string) => boolean): void;
+  /** True when any key that `matches` selects has running or waiting work. */
+  hasWork(matches: (key: string) => boolean): boolean;
+  /**
+   * Resumes the interrupted pull request runs of the keys `matches` selects, on their own check
+   * runs, and reports other interrupted runs of those keys as cancelled. Remembers the latest
+   * event of every such environment, so a redelivery of it is a duplicate.
+   */
+  resumeRuns(options: { matches: (key: string) => boolean; clientsFor: (event: { installationId: number | null; repository: { owner: string; name: string } }) => Promise<InstallationClients> }): Promise<InterruptedRun[]>;
   /** Resolves when every accepted event has been handled. */
   onIdle(): Promise<void>;
   /** Cancels queued and running pipelines (their check runs say why), then waits for them, bounded. */
@@ -93,6 +111,8 @@ export function createPaddockService(options: {
   governance: Governance;
   /** The audit trail every decision and action is recorded in; nothing is recorded without it. */
   audit?: AuditTrail;
+  /** Decides which replica runs each key's work; without it this process runs all work. */
+  router?: WorkRouter;
 }): PaddockService {
   const { provider } = options;
   const now = options.now ?? (() => new Date());
@@ -112,6 +132,14 @@ export function createPaddockService(options: {
     return promise;
   };
 
+  const router = options.router;
+  const handOver = (key: string, command: HandedOverCommand, logger: Logger): Promise<void> =>
+    track(router!.handOver(key, command)).then(
+      () => logger.info({ key, kind: command.kind }, "work handed over to the key's owner"),
+      (error: unknown) => logger.error({ err: error, key, kind: command.kind }, "handing work over failed; the work is lost until the event is delivered again"),
+    );
+  const rememberEvent = (event: PullRequestEvent): boolean => recentEvents.checkAndRemember([`delivery/${event.deliveryId}`, describeEventIdentity(event)]);
+
   const runDependencies: RunDependencies = { provider, scheduler, deferredWrites, writeGauge, unreported, track, now, governance: options.governance, ...(options.audit ? { audit: options.audit } : {}) };
   // Pull request lanes whose environment is a branch environment the pull request took over, by name.
   // NOTE: this is kept in memory only. After a restart, a commit superseded before its run resolved
@@ -119,6 +147,9 @@ export function createPaddockService(options: {
   const takenOver = new Map<string, string>();
   const scheduleTeardown = (request: TeardownRequest): void =>
     scheduleTeardownWork({ provider, scheduler, track, ...(options.audit ? { audit: options.audit } : {}), onTeardown: (lane) => forgetLane(lane), countWrite: (installationId, write) => writeGauge.count(installationId, write) }, request);
+  // A branch push is handed over by its lane, the branch's key, when another replica owns it.
+  const pushLane = (event: PushEvent): string | undefined =>
+    event.ref.startsWith("refs/heads/") ? formatEnvironmentKey({ repositoryId: event.repository.id, branch: event.ref.slice("refs/heads/".length) }) : undefined;
   const forgetLane = (lane: string): void => {
     takenOver.delete(lane);
     unreported.take(lane);
@@ -195,8 +226,16 @@ export function createPaddockService(options: {
     acceptPush(request) {
       const { event } = request;
       // Pushes to the org's settings repository's default branch may change the org policy.
-      if (isOrgSettingsRepository(event.repository) && event.ref === `refs/heads/${event.repository.defaultBranch}`) handlers.acceptPush(request);
-      else branchPushes.accept(request);
+      if (isOrgSettingsRepository(event.repository) && event.ref === `refs/heads/${event.repository.defaultBranch}`) {
+        handlers.acceptPush(request);
+        return;
+      }
+      const lane = pushLane(event);
+      if (router && lane !== undefined && !router.owns(lane)) {
+        void handOver(lane, { kind: "push", event }, request.logger);
+        return;
+      }
+      branchPushes.accept(request);
     },
 
     acceptRerequest({ event, clients, logger }) {
@@ -211,15 +250,25 @@ export function createPaddockService(options: {
       track(lookup).catch((error: unknown) => logger.error({ err: error }, "finding the pull request of a re-requested check run failed"));
     },
 
-    acceptPullRequest({ event, clients, logger: baseLogger, rerun }) {
-      // The same delivery twice, or the same event from two hooks, has no second effect; a re-run asks for one.
-      const identity = `event/${event.repository.id}/${event.pullRequest.number}/${event.pullRequest.headSha}/${event.action}`;
-      if (!rerun && recentEvents.checkAndRemember([`delivery/${event.deliveryId}`, identity])) {
-        baseLogger.info({ reason: "duplicate", identity }, "webhook ignored");
-        return;
-      }
+    acceptPullRequest({ event, clients, logger: baseLogger, rerun, checkRunId: existingCheckRunId }) {
       const key: EnvironmentKey = { repositoryId: event.repository.id, pullRequest: event.pullRequest.number };
       const lane = formatEnvironmentKey(key);
+      const existing = existingCheckRunId !== undefined ? { checkRunId: existingCheckRunId } : {};
+      // Another replica owns the key: it runs the work, and its memory finds duplicates.
+      if (router && !router.owns(lane)) {
+        void handOver(lane, { kind: "pull_request", event, rerun: rerun === true, ...existing }, baseLogger);
+        return;
+      }
+      // A run handed over and also found interrupted on its environment reaches the owner twice.
+      if (existingCheckRunId !== undefined && recentEvents.checkAndRemember([`check-run/${existingCheckRunId}`])) {
+        baseLogger.info({ reason: "duplicate", checkRunId: existingCheckRunId }, "resumed run ignored");
+        return;
+      }
+      // The same delivery twice, or the same event from two hooks, has no second effect; a re-run asks for one.
+      if (!rerun && rememberEvent(event)) {
+        baseLogger.info({ reason: "duplicate", identity: describeEventIdentity(event) }, "webhook ignored");
+        return;
+      }
       const environmentName = nameEnvironment({ repositoryName: event.repository.name, key });
       const logger = baseLogger.child({ key: lane, environment: takenOver.get(lane) ?? environmentName, sha: event.pullRequest.headSha });
 
@@ -230,6 +279,7 @@ export function createPaddockService(options: {
           lane,
           reason,
           logger,
+          handOver: () => handOver(lane, { kind: "pull_request", event, rerun: rerun === true }, logger),
           // A pull request that took over its branch's environment tears that one down.
           findEnvironment: async () => findPullRequestEnvironment(await provider.listEnvironments(), key) ?? { name: environmentName },
           github: async () => clients.octokit,
@@ -251,6 +301,9 @@ export function createPaddockService(options: {
         lane,
         clients,
         logger,
+        ...existing,
+        // Hands the run over with its check run, so the new owner reports to the same one.
+        ...(router ? { handOver: (checkRunId?: number) => handOver(lane, { kind: "pull_request", event, rerun: true, ...(checkRunId !== undefined ? { checkRunId } : {}) }, logger) } : {}),
         provisionalName: takenOver.get(lane) ?? environmentName,
         resolveEnvironment: () => resolvePullRequestEnvironment({ event, logger }),
         // An event can arrive after its pull request closed: then nothing is created.
@@ -264,9 +317,16 @@ export function createPaddockService(options: {
     },
 
     acceptTeardown({ key, environmentName, reason, logger, audit, github }) {
+      const lane = formatEnvironmentKey(key);
+      // NOTE: a handed-over teardown carries no GitHub access, so the new owner leaves a preview deployment active.
+      const command: HandedOverCommand = { kind: "teardown", key, environmentName, reason, ...(audit ? { audit } : {}) };
+      if (router && !router.owns(lane)) {
+        void handOver(lane, command, logger);
+        return;
+      }
       // With GitHub access, the listing gives the annotations that name a preview deployment.
       const findEnvironment = async () => (github ? (await provider.listEnvironments()).find((environment) => environment.name === environmentName) : undefined) ?? { name: environmentName };
-      scheduleTeardown({ lane: formatEnvironmentKey(key), findEnvironment, reason, logger, ...(audit ? { audit } : {}), ...(github ? { github } : {}) });
+      scheduleTeardown({ lane, findEnvironment, reason, logger, handOver: () => handOver(lane, command, logger), ...(audit ? { audit } : {}), ...(github ? { github } : {}) });
     },
 
     sweep({ githubFor }) {
@@ -291,6 +351,49 @@ export function createPaddockService(options: {
 
     recoverRuns({ sinkFor }) {
       return recoverInterruptedRuns({ provider, sinkFor, logger: options.logger });
+    },
+
+    acceptCommand({ command, clients, logger }) {
+      if (command.kind === "teardown") {
+        service.acceptTeardown({ ...command, logger });
+        return;
+      }
+      if (!clients) throw new Error(`handed-over ${command.kind} work for ${command.event.repository.fullName} needs GitHub clients for installation ${command.event.installationId}`);
+      const childLogger = logger.child({ deliveryId: command.event.deliveryId });
+      if (command.kind === "push") {
+        service.acceptPush({ event: command.event, clients, logger: childLogger });
+        return;
+      }
+      const checkRunId = command.checkRunId !== undefined ? { checkRunId: command.checkRunId } : {};
+      service.acceptPullRequest({ event: command.event, clients, logger: childLogger, rerun: command.rerun, ...checkRunId });
+    },
+
+    detachKeys(matches) {
+      scheduler.detach(matches, new DetachError("Detached: another replica took over this environment's key"));
+    },
+
+    hasWork: (matches) => scheduler.hasWork(matches),
+
+    resumeRuns({ matches, clientsFor }) {
+      const logger = options.logger;
+      // A run's lane is its event's key when the environment records the event, else the environment's own key.
+      const accept = (environment: ListedEnvironment): boolean => {
+        const event = readRunEvent(environment.annotations);
+        const key = event ? { repositoryId: event.repository.id, pullRequest: event.pullRequest.number } : readEnvironmentKey(environment);
+        if (!key || !matches(formatEnvironmentKey(key))) return false;
+        if (event) rememberEvent(event);
+        return true;
+      };
+      const resume = (run: InterruptedRun & { event: PullRequestEvent }): void => {
+        const work = clientsFor(run.event).then((clients) => service.acceptPullRequest({ event: run.event, clients, logger: logger.child({ deliveryId: run.event.deliveryId }), rerun: true, checkRunId: run.checkRunId }));
+        track(work).catch((error: unknown) => logger.error({ err: error, environment: run.environmentName }, "resuming an interrupted run failed"));
+      };
+      // A run without a recorded pull request event, such as a branch's run, is reported as interrupted.
+      const sinkFor = async (run: InterruptedRun): Promise<CheckRunSink> => {
+        const [owner = "", name = ""] = run.repository.split("/");
+        return (await clientsFor({ installationId: run.installationId, repository: { owner, name } })).sink;
+      };
+      return recoverInterruptedRuns({ provider, sinkFor, logger, accept, resume });
     },
 
     async shutdown({ timeoutMs }) {

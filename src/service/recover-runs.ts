@@ -1,8 +1,12 @@
 import type { Logger } from "pino";
 import type { CheckRunView } from "../checks/check-run-view.ts";
+import { readEnvironmentKey } from "../environments/decide-sweep.ts";
+import type { EnvironmentKey } from "../environments/environment-key.ts";
 import { LABEL_PREFIX } from "../environments/environment-labels.ts";
-import type { Provider } from "../providers/provider.ts";
+import type { PullRequestEvent } from "../github/webhook-event.ts";
+import type { ListedEnvironment, Provider } from "../providers/provider.ts";
 import type { CheckRunSink } from "./check-run-reporter.ts";
+import { readRunEvent } from "./read-run-event.ts";
 import { CHECK_RUN_ANNOTATION, INSTALLATION_ANNOTATION, RUN_STARTED_ANNOTATION } from "./run-annotations.ts";
 
 /** Headline of a check run whose pipeline a restart interrupted. */
@@ -15,36 +19,56 @@ export interface InterruptedRun {
   installationId: number;
   repository: string;
   headSha: string;
+  /** The environment's key, from its labels; undefined for an environment without one. */
+  key: EnvironmentKey | undefined;
+  /** The run's pull request event, when the environment records it; a run can be resumed only with it. */
+  event: PullRequestEvent | undefined;
 }
 
-/** Finds runs that were in progress when Paddock stopped; one list call to the provider. */
-export async function findInterruptedRuns(provider: Pick<Provider, "listEnvironments">): Promise<InterruptedRun[]> {
+/**
+ * Finds runs that were in progress when Paddock stopped; one list call to the provider. With
+ * `accept`, only environments it returns true for are considered, such as the keys one replica owns.
+ */
+export async function findInterruptedRuns(provider: Pick<Provider, "listEnvironments">, accept: (environment: ListedEnvironment) => boolean = () => true): Promise<InterruptedRun[]> {
   const runs: InterruptedRun[] = [];
   for (const environment of await provider.listEnvironments()) {
+    if (!accept(environment)) continue;
     const { annotations } = environment;
     const checkRunId = Number(annotations[CHECK_RUN_ANNOTATION]);
     const installationId = Number(annotations[INSTALLATION_ANNOTATION]);
     const repository = annotations[`${LABEL_PREFIX}/repository`];
     const headSha = annotations[`${LABEL_PREFIX}/head-sha`];
     if (!annotations[RUN_STARTED_ANNOTATION] || !(checkRunId > 0) || !(installationId > 0) || !repository || !headSha) continue;
-    runs.push({ environmentName: environment.name, checkRunId, installationId, repository, headSha });
+    const event = readRunEvent(annotations);
+    const matches = event !== undefined && event.pullRequest.headSha === headSha && event.installationId === installationId;
+    runs.push({ environmentName: environment.name, checkRunId, installationId, repository, headSha, key: readEnvironmentKey(environment), event: matches ? event : undefined });
   }
   return runs;
 }
 
 /**
  * Reports every interrupted run: its check run completes as cancelled with a headline that says
- * why and how to build again, and the environment is marked as no longer running.
+ * why and how to build again, and the environment is marked as no longer running. With `resume`,
+ * a run whose event the environment records is handed to it instead, to run again on the same
+ * check run. A provider whose steps outlive the process then adopts the steps that ran.
  */
 export async function recoverInterruptedRuns(options: {
   provider: Provider;
   sinkFor: (run: InterruptedRun) => Promise<CheckRunSink | undefined>;
   logger: Logger;
+  accept?: (environment: ListedEnvironment) => boolean;
+  resume?: (run: InterruptedRun & { event: PullRequestEvent }) => void;
 }): Promise<InterruptedRun[]> {
-  const { provider, sinkFor, logger } = options;
+  const { provider, sinkFor, logger, resume } = options;
   const recovered: InterruptedRun[] = [];
-  for (const run of await findInterruptedRuns(provider)) {
+  for (const run of await findInterruptedRuns(provider, options.accept)) {
     try {
+      if (resume && run.event) {
+        resume({ ...run, event: run.event });
+        recovered.push(run);
+        logger.info({ environment: run.environmentName, checkRunId: run.checkRunId }, "interrupted run resumed");
+        continue;
+      }
       const sink = await sinkFor(run);
       if (!sink) continue;
       const view: CheckRunView = {

@@ -8,13 +8,16 @@ export const CHECK_RUN_ANNOTATION = `${LABEL_PREFIX}/check-run-id`;
 export const INSTALLATION_ANNOTATION = `${LABEL_PREFIX}/installation-id`;
 /** Annotation present only while a run is in progress: when it started. */
 export const RUN_STARTED_ANNOTATION = `${LABEL_PREFIX}/run-started-at`;
+/** Annotation with the pull request event of the environment's latest run, as JSON, so another replica can resume the run. */
+export const RUN_EVENT_ANNOTATION = `${LABEL_PREFIX}/run-event`;
 
 /**
  * Wraps a provider so that preparing an environment also writes which check run and
- * installation its run reports to, and that the run is in progress. After a restart, these
- * annotations are how Paddock finds runs that never reported.
+ * installation its run reports to, the run's event, and that the run is in progress. After a
+ * restart or a failover, these annotations are how Paddock finds runs that never reported. The
+ * check run id is also the provider's run id, which names steps that outlive the process.
  */
-export function annotateRuns(options: { provider: Provider; checkRunId: () => number | null; installationId: number; now: () => Date }): Provider {
+export function annotateRuns(options: { provider: Provider; checkRunId: () => number | null; installationId: number; now: () => Date; event?: object }): Provider {
   const { provider } = options;
   return {
     ...provider,
@@ -26,8 +29,10 @@ export function annotateRuns(options: { provider: Provider; checkRunId: () => nu
         [INSTALLATION_ANNOTATION]: String(options.installationId),
         [RUN_STARTED_ANNOTATION]: options.now().toISOString(),
         ...(checkRunId === null ? {} : { [CHECK_RUN_ANNOTATION]: String(checkRunId) }),
+        ...(options.event ? { [RUN_EVENT_ANNOTATION]: JSON.stringify(options.event) } : {}),
       };
-      return provider.prepare({ ...request, environment: { ...request.environment, annotations } });
+      const runId = checkRunId === null ? {} : { runId: String(checkRunId) };
+      return provider.prepare({ ...request, ...runId, environment: { ...request.environment, annotations } });
     },
   };
 }

@@ -7,7 +7,7 @@ import { describeError } from "../errors.ts";
 import type { DeferredWrites } from "../github/deferred-writes.ts";
 import type { CheckRunWriteGauge } from "./check-run-write-gauge.ts";
 import { describeUnreportedCommits, type UnreportedCommits } from "./unreported-commits.ts";
-import type { Provider } from "../providers/provider.ts";
+import { DetachError, type Provider } from "../providers/provider.ts";
 import { auditProvider, auditSink, type AuditedEvent, type RunAuditContext } from "./audited-run.ts";
 import type { AuditTrail } from "./audit-trail.ts";
 import type { CheckRunSink } from "./check-run-reporter.ts";
@@ -42,6 +42,14 @@ export interface RunRequest {
   skip?: (signal: AbortSignal) => Promise<boolean>;
   /** Runs once the check run exists: resolves a headline to end the run as neutral before anything is read or created. */
   precheck?: () => Promise<string | undefined>;
+  /** An existing check run the run reports to, such as one of a run resumed on another replica. */
+  checkRunId?: number;
+  /**
+   * Passes the run to the replica that took its lane over, with its check run when it has one.
+   * Called when this replica lets go of the lane before the run prepared its environment. After
+   * that, the new owner resumes the run from the environment's annotations instead.
+   */
+  handOver?: (checkRunId: number | undefined) => Promise<void>;
 }
 
 /** The service's provider, queue, records and clock, shared by every scheduled run. */
@@ -78,7 +86,7 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
     notes: [],
   };
   // With an audit trail, every step, denial and cancellation of this run leaves a record.
-  const auditContext: RunAuditContext = { event, environmentName: request.provisionalName, provider: provider.kind, checkRunId: null, records: [] };
+  const auditContext: RunAuditContext = { event, environmentName: request.provisionalName, provider: provider.kind, checkRunId: request.checkRunId ?? null, records: [] };
   const trail = dependencies.audit;
   // The environment is resolved once, before the check run that names it.
   let environment: Promise<RunEnvironment> | undefined;
@@ -112,10 +120,14 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
   // Work that starts at once on a free pipeline slot gets its check run now, outside the
   // queue, so the pull request shows it in milliseconds. Work that waits gets one only when it
   // starts or is superseded, so a commit superseded in a burst costs one GitHub write.
-  let checkRunId: Promise<number> | undefined;
+  let checkRunId: Promise<number> | undefined = request.checkRunId === undefined ? undefined : Promise.resolve(request.checkRunId);
   const ensureCheckRun = (): Promise<number> => {
     checkRunId ??= track(sink.start(view));
     return checkRunId;
+  };
+  const handOverRun = async (): Promise<void> => {
+    if (!request.handOver) return;
+    await request.handOver(checkRunId ? await checkRunId : undefined);
   };
   // A commit superseded before its run started gets a cancelled check run only when its
   // installation made no check-run write in the last seconds (see CheckRunWriteGauge).
@@ -125,8 +137,7 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
     if (!writeGauge.isIdle(installationId)) {
       unreported.add(lane, [...unreportedBefore, event.pullRequest.headSha]);
       unreportedBefore = [];
-      // Debug, not info: under a stream of pushes this happens for most deliveries, and the newer run names the commit.
-      logger.debug({ reason }, "queued run superseded; its check run is left out while the installation's writes are busy");
+      logger.info({ reason }, "queued run superseded; its check run is left out while the installation's writes are busy");
       return;
     }
     // Commits a run took over and then lost to an abort wait for the next run again.
@@ -141,6 +152,7 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
   const outcome = scheduler.submit(lane, {
     kind: "run",
     sha: event.pullRequest.headSha,
+    ...(request.handOver ? { handOver: handOverRun } : {}),
     // A superseded commit's check run waits behind the other cancellations of its installation,
     // so the newest commit's in_progress check run is never queued behind all of them.
     supersede: (reason) =>
@@ -153,6 +165,9 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
         }),
       ),
     execute: async (signal) => {
+      // Detached: the lane's new owner runs it. Once the environment is prepared, it resumes the run from there.
+      const detached = (): boolean => signal.reason instanceof DetachError;
+      if (detached()) return handOverRun();
       if (request.skip && (await request.skip(signal))) return;
       unreportedBefore = unreported.take(lane);
       // Aborted while it waited for a pipeline slot and without a check run yet: superseded.
@@ -161,8 +176,11 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
         return;
       }
       if (unreportedBefore.length > 0) view.notes = [...view.notes, describeUnreportedCommits(unreportedBefore)];
+      let prepared = false;
+      const runSink = detachableSink({ sink, detached });
       const id = await ensureCheckRun();
       const { key, name } = await resolveEnvironment();
+      if (detached()) return handOverRun();
       // Aborted while it waited for a pipeline slot: report that, and read and record nothing.
       if (signal.aborted) {
         await sink.complete(id, { ...view, status: "completed", conclusion: "cancelled", headline: describeError(signal.reason) });
@@ -174,15 +192,25 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
           await sink.complete(id, { ...view, status: "completed", conclusion: "neutral", headline });
           return;
         }
-        const annotated = annotateRuns({ provider: runProvider, checkRunId: () => id, installationId: event.installationId ?? 0, now });
+        const annotated = annotateRuns({ provider: runProvider, checkRunId: () => id, installationId: event.installationId ?? 0, now, event });
+        const markPrepared = async (prepareRequest: Parameters<Provider["prepare"]>[0]) => {
+          const environment = await annotated.prepare(prepareRequest);
+          prepared = true;
+          return environment;
+        };
+        const marked: Provider = { ...annotated, kind: annotated.kind, prepare: markPrepared };
         const deployments = { octokit: clients.octokit, owner: event.repository.owner, repo: event.repository.name, countWrite: <T>(write: () => Promise<T>) => writeGauge.count(installationId, write) };
-        const finished = await runPullRequest({ event, environmentKey: key, octokit: clients.octokit, mintToken: clients.mintRepositoryToken, provider: annotated, sink, checkRunId: id, view, signal, logger, now, governance, deployments });
-        logger.info({ conclusion: finished.conclusion }, "pipeline finished");
+        const finished = await runPullRequest({ event, environmentKey: key, octokit: clients.octokit, mintToken: clients.mintRepositoryToken, provider: marked, sink: runSink, checkRunId: id, view, signal, logger, now, governance, deployments });
+        logger.info({ conclusion: finished.conclusion, detached: detached() }, detached() ? "pipeline detached" : "pipeline finished");
       } catch (error) {
         logger.error({ err: error }, "pipeline failed");
         const headline = `Paddock failed before the pipeline finished: ${describeError(error)}`;
-        await sink.complete(id, { ...view, status: "completed", conclusion: "failure", headline });
+        await runSink.complete(id, { ...view, status: "completed", conclusion: "failure", headline });
       } finally {
+        if (detached()) {
+          if (!prepared) await handOverRun();
+          return;
+        }
         await markRunFinished({ provider, environmentName: name, logger });
         // The records are durable in the spool already. Flushing outside the run keeps a slow or
         // rate-limited ledger from holding a pipeline slot, and flushes called meanwhile batch up.
@@ -191,4 +219,15 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
     },
   });
   if (outcome === "started" && slotFree && !request.lateCheckRun) ensureCheckRun().catch((error: unknown) => logger.error({ err: error }, "creating the check run failed"));
+}
+
+/** Wraps a sink so that nothing is written once the run was detached: the lane's new owner reports instead. */
+function detachableSink(options: { sink: CheckRunSink; detached: () => boolean }): CheckRunSink {
+  const { sink, detached } = options;
+  return {
+    start: (view) => sink.start(view),
+    createCompleted: (view) => sink.createCompleted(view),
+    update: async (id, view) => (detached() ? undefined : sink.update(id, view)),
+    complete: async (id, view) => (detached() ? undefined : sink.complete(id, view)),
+  };
 }

@@ -23,6 +23,8 @@ export interface TeardownRequest {
   reason: string;
   logger: Logger;
   audit?: TeardownAudit;
+  /** Passes the teardown to the replica that took the lane over, when this one lets go of it before the teardown started. */
+  handOver?: () => Promise<void>;
 }
 
 /**
@@ -49,6 +51,7 @@ export function scheduleTeardown(
     kind: "teardown",
     sha: null,
     supersede: async () => undefined,
+    ...(request.handOver ? { handOver: request.handOver } : {}),
     execute: async () => {
       dependencies.onTeardown?.(lane);
       const environment = await request.findEnvironment();

@@ -5,6 +5,7 @@ import pino from "pino";
 import { createPaddockApp } from "../../app/paddock-app.ts";
 import { createLocalProvider } from "../../src/providers/local/local-provider.ts";
 import { createFileGovernance } from "../../src/service/create-governance.ts";
+import type { WorkRouter } from "../../src/replicas/work-router.ts";
 import { createPaddockService, type PaddockService } from "../../src/service/paddock-service.ts";
 import { createTestProbot, type TestProbot } from "../support/probot-harness.ts";
 
@@ -15,7 +16,7 @@ export interface AppUnderTest extends TestProbot {
 }
 
 /** Starts Paddock's Probot app on a fresh state folder; start the fake GitHub first. */
-export async function startApp(options: { quietMs?: number; now?: () => Date } = {}): Promise<AppUnderTest> {
+export async function startApp(options: { quietMs?: number; now?: () => Date; router?: WorkRouter } = {}): Promise<AppUnderTest> {
   const stateDir = mkdtempSync(join(tmpdir(), "paddock-state-"));
   const logger = pino({ level: "silent" });
   const provider = createLocalProvider({ stateDir, logger });

@@ -123,7 +123,7 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
   const serviceVariables = new WeakMap<PreparedEnvironment, Record<string, string>>();
   const metering = createMetering({ client, sampling: options.usageSampling });
 
-  async function prepare(request: { environment: EnvironmentSpec; source: SourceSpec; signal: AbortSignal }): Promise<PreparedEnvironment> {
+  async function prepare(request: { environment: EnvironmentSpec; source: SourceSpec; signal: AbortSignal; runId?: string }): Promise<PreparedEnvironment> {
     const { environment, source, signal } = request;
     const fetchable = assertFetchableInCluster(source);
     const manifests = buildEnvironmentManifests(environment, manifestOptions);
@@ -133,7 +133,14 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
 
     // Images are built before prepare resolves, so a failed build stops the run before its services.
     const images = environment.stack === undefined ? [] : await prepareStack({ client, environment, stack: environment.stack, source: fetchable, settings: stackSettings, signal, logger });
-    const prepared: PreparedEnvironment = { environment, sha: source.sha, location: environment.name, created, ...(notes.length > 0 ? { notes } : {}) };
+    const prepared: PreparedEnvironment = {
+      environment,
+      sha: source.sha,
+      location: environment.name,
+      created,
+      ...(notes.length > 0 ? { notes } : {}),
+      ...(request.runId !== undefined ? { runId: request.runId } : {}),
+    };
     sources.set(prepared, source);
     builtImages.set(prepared, images);
     return prepared;
@@ -171,7 +178,7 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
     // skip the pipeline; as there, the step's own env wins.
     const variables = serviceVariables.get(prepared);
     const withServices = variables === undefined ? step : { ...step, env: { ...variables, ...step.env } };
-    return runJobStep({ client, environment: prepared.environment, sha: prepared.sha, step: withServices, credential, settings, signal, logger, ...(metering ? { metering } : {}) });
+    return runJobStep({ client, environment: prepared.environment, sha: prepared.sha, runId: prepared.runId, step: withServices, credential, settings, signal, logger, ...(metering ? { metering } : {}) });
   }
 
   async function teardown(request: { environmentName: string }): Promise<void> {

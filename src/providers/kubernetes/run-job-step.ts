@@ -1,11 +1,11 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 
 import type { Logger } from "pino";
 
 import { isJUnitSummaryText } from "../../pipeline/junit-summary.ts";
 import type { StepResult } from "../../pipeline/step-result.ts";
 import { formatDuration } from "../local/format-duration.ts";
-import type { EnvironmentSpec, StepSpec, TarballCredential } from "../provider.ts";
+import { DetachError, type EnvironmentSpec, type StepSpec, type TarballCredential } from "../provider.ts";
 import type { KubeClient } from "./kube-client.ts";
 import { sanitizeLabelValue, STEP_CONTAINER_NAME } from "./manifests/job-manifest.ts";
 import { readStepLogTail } from "./read-step-log.ts";
@@ -17,7 +17,7 @@ import { JOB_NAME_LABEL, watchStep } from "./watch-step.ts";
 
 /** Seconds the provider waits past a step's timeout for the Job controller to report it, before deleting the Job itself. */
 export const DEADLINE_GRACE_SECONDS = 60;
-/** Maximum length of the step-name part of a Job name; the rest is the short commit and a random suffix. */
+/** Maximum length of the step-name part of a Job name; the rest is the short commit and a suffix of the run. */
 export const JOB_NAME_STEP_PART_LENGTH = 40;
 
 /** Settings for sampling a step's usage from the metrics API; the intervals default to the sampler's. */
@@ -30,12 +30,16 @@ export interface StepMetering {
 /**
  * Runs one step as a Job: creates the Job and the Secret with its source token, and watches until
  * the Job ends, the signal aborts (the Job and its pods are deleted) or the client-side deadline
- * passes. The Secret is deleted as soon as the step ends.
+ * passes. The Secret is deleted as soon as the step ends. With a `runId` the Job's name is fixed
+ * by the run and the step, so a Job that another process created for the same run is adopted
+ * and watched instead of started again. An abort whose reason is a DetachError leaves the Job
+ * and its Secret running for another process to adopt.
  */
 export async function runJobStep(options: {
   client: KubeClient;
   environment: EnvironmentSpec;
   sha: string;
+  runId?: string | undefined;
   step: StepSpec;
   credential: TarballCredential;
   settings: StepJobSettings;
@@ -45,14 +49,16 @@ export async function runJobStep(options: {
 }): Promise<StepResult> {
   const { client, environment, step, logger, signal } = options;
   const namespace = environment.name;
-  const startedAt = new Date();
+  let startedAt = new Date();
   const elapsed = () => ({ name: step.name, startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() });
   if (signal.aborted) return { ...elapsed(), ...cancelled(signal) };
 
   // 1. The Job and its Secret.
-  const objects: StepObjects = { client, namespace, jobName: nameStepJob(step, options.sha) };
-  const job = await createStepObjects(objects, options);
-  logger.info({ environment: namespace, step: step.name, job: objects.jobName }, "step job created");
+  const objects: StepObjects = { client, namespace, jobName: nameStepJob(step, options.sha, options.runId) };
+  const { job, adopted } = await createStepObjects(objects, options);
+  // An adopted step started when the other process created its Job, so its duration and cost count from there.
+  if (adopted && job.metadata?.creationTimestamp) startedAt = new Date(job.metadata.creationTimestamp);
+  logger.info({ environment: namespace, step: step.name, job: objects.jobName, adopted }, adopted ? "step job adopted" : "step job created");
 
   // 2. Watch until it ends, sampling the pod's usage meanwhile.
   const sampler = options.metering
@@ -71,8 +77,9 @@ export async function runJobStep(options: {
   const watched = await watchStep({ client, namespace, jobName: objects.jobName, jobUid: job.metadata?.uid ?? "", timeoutSeconds: step.timeoutSeconds, deadlineMs, signal, logger });
   const sampled = await sampler?.stop();
 
-  // 3. Clean up: the token goes at once; an unfinished Job goes with its pods.
-  await Promise.all([deleteSourceSecret(objects, logger), watched.kind === "ended" ? undefined : deleteStepJob(objects)]);
+  // 3. Clean up: the token goes at once; an unfinished Job goes with its pods. A detached step keeps both.
+  const detached = watched.kind === "aborted" && signal.reason instanceof DetachError;
+  if (!detached) await Promise.all([deleteSourceSecret(objects, logger), watched.kind === "ended" ? undefined : deleteStepJob(objects)]);
 
   if (watched.kind === "aborted") return withUsage({ ...elapsed(), ...cancelled(signal) }, sampled);
   if (watched.kind === "deadline") {
@@ -94,10 +101,15 @@ function withUsage(result: StepResult, sampled: SamplingResult | undefined): Ste
   return { ...result, usage: { cpuSeconds, peakMemoryBytes, source: "metrics-api", samples } };
 }
 
-/** Names a step's Job: the step name cut to fit, the short commit and a random suffix, at most 63 characters. */
-export function nameStepJob(step: StepSpec, sha: string): string {
+/**
+ * Names a step's Job: the step name cut to fit, the short commit and a 6-character suffix, at
+ * most 63 characters. The suffix is a hash of the run and the full step name when a run is given,
+ * so the same step of the same run always gets the same name, and random otherwise.
+ */
+export function nameStepJob(step: StepSpec, sha: string, runId?: string): string {
   const readable = sanitizeLabelValue(step.name).slice(0, JOB_NAME_STEP_PART_LENGTH).replace(/-+$/, "");
-  return `${readable}-${sha.slice(0, 7)}-${randomBytes(3).toString("hex")}`;
+  const suffix = runId === undefined ? randomBytes(3).toString("hex") : createHash("sha256").update(`${runId}\n${step.name}`).digest("hex").slice(0, 6);
+  return `${readable}-${sha.slice(0, 7)}-${suffix}`;
 }
 
 function cancelled(signal: AbortSignal): Pick<StepResult, "status" | "exitCode" | "outputTail" | "outputTruncated" | "reason"> {

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 
 import type { EnvironmentSpec, StepSpec, TarballCredential } from "../provider.ts";
 import type { KubeClient } from "./kube-client.ts";
-import { isNotFoundError } from "./kubernetes-api-error.ts";
+import { isNotFoundError, KubernetesApiError } from "./kubernetes-api-error.ts";
 import { buildStepJobManifest } from "./manifests/job-manifest.ts";
 import { buildSourceSecretManifest } from "./manifests/source-secret-manifest.ts";
 
@@ -22,7 +22,7 @@ export interface StepObjects {
   jobName: string;
 }
 
-const target = (objects: StepObjects, verb: "create" | "delete", resource: "jobs" | "secrets") => ({
+const target = (objects: StepObjects, verb: "create" | "delete" | "list", resource: "jobs" | "secrets") => ({
   environment: objects.namespace,
   target: { verb, resource, group: resource === "jobs" ? "batch" : "", namespace: objects.namespace, name: objects.jobName },
 });
@@ -30,9 +30,14 @@ const target = (objects: StepObjects, verb: "create" | "delete", resource: "jobs
 /**
  * Creates a step's Job, then the Secret with its source token, owned by the Job. The source
  * container waits for the Secret to exist. When the Secret cannot be created the Job is deleted
- * again, because its pod would otherwise wait until the deadline.
+ * again, because its pod would otherwise wait until the deadline. A Job of the same name that
+ * exists already was created for the same run by another process: it is adopted (`adopted` is
+ * true), and its Secret is created only when that process died before creating it.
  */
-export async function createStepObjects(objects: StepObjects, input: { environment: EnvironmentSpec; step: StepSpec; credential: TarballCredential; settings: StepJobSettings }): Promise<V1Job> {
+export async function createStepObjects(
+  objects: StepObjects,
+  input: { environment: EnvironmentSpec; step: StepSpec; credential: TarballCredential; settings: StepJobSettings },
+): Promise<{ job: V1Job; adopted: boolean }> {
   const { client, namespace, jobName } = objects;
   const { environment, step, credential, settings } = input;
   const manifest = buildStepJobManifest({
@@ -47,15 +52,33 @@ export async function createStepObjects(objects: StepObjects, input: { environme
     podAnnotations: settings.podAnnotations(step),
   });
 
-  const job = await client.call(target(objects, "create", "jobs"), (apis) => apis.batch.createNamespacedJob({ namespace, body: manifest }));
+  const created = await client.call(target(objects, "create", "jobs"), (apis) => apis.batch.createNamespacedJob({ namespace, body: manifest })).catch((error: unknown) => {
+    if (isConflict(error)) return undefined;
+    throw error;
+  });
+  const job = created ?? (await readStepJob(objects));
   const secret = buildSourceSecretManifest({ environment, name: jobName, token: credential.token, job });
   try {
     await client.call(target(objects, "create", "secrets"), (apis) => apis.core.createNamespacedSecret({ namespace, body: secret }));
   } catch (error) {
-    await deleteStepJob(objects);
+    if (created === undefined && isConflict(error)) return { job, adopted: true };
+    if (created !== undefined) await deleteStepJob(objects);
     throw error;
   }
+  return { job, adopted: created === undefined };
+}
+
+/** Reads an existing step Job with a list request, the verb the provider already holds for watching. */
+async function readStepJob(objects: StepObjects): Promise<V1Job> {
+  const { client, namespace, jobName } = objects;
+  const list = await client.call(target(objects, "list", "jobs"), (apis) => apis.batch.listNamespacedJob({ namespace, fieldSelector: `metadata.name=${jobName}` }));
+  const job = list.items[0];
+  if (job === undefined) throw new Error(`job ${namespace}/${jobName} already existed when it was created, but it is gone now; run the check again`);
   return job;
+}
+
+function isConflict(error: unknown): boolean {
+  return error instanceof KubernetesApiError && error.statusCode === 409;
 }
 
 /** Deletes a step's Job; its pods go in the background, and so does the Secret it owns. */

@@ -1,0 +1,25 @@
+import type { EnvironmentKey } from "../environments/environment-key.ts";
+import type { PushEvent } from "../github/governance-events.ts";
+import type { PullRequestEvent } from "../github/webhook-event.ts";
+import type { TeardownAudit } from "../service/paddock-service.ts";
+
+/** Work for an environment key that one replica hands to the replica that owns the key. */
+export type HandedOverCommand =
+  | {
+      kind: "pull_request";
+      event: PullRequestEvent;
+      /** True for a re-run, which skips the duplicate check by event identity. */
+      rerun: boolean;
+      /** The check run the work reports to, when the replica that handed it over had created one. */
+      checkRunId?: number;
+    }
+  | { kind: "push"; event: PushEvent }
+  | { kind: "teardown"; key: EnvironmentKey; environmentName: string; reason: string; audit?: TeardownAudit };
+
+/** Decides which replica runs the work for a key, and passes work on to it. */
+export interface WorkRouter {
+  /** True when this replica holds the Lease of the key's shard and may run its work now. */
+  owns(key: string): boolean;
+  /** Stores the command in the cluster for the key's owner; resolves once it is stored or found to be a duplicate. */
+  handOver(key: string, command: HandedOverCommand): Promise<void>;
+}
