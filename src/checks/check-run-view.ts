@@ -106,4 +106,6 @@ export interface CheckRunView {
   cost?: CostView;
   /** Audit records of this run, mirrored on the check run as notice annotations. */
   auditRecords?: PendingAuditRecord[];
+  /** URL of the exposed service once every service is ready, for a GitHub deployment status. */
+  previewUrl?: string;
 }

@@ -71,6 +71,8 @@ export async function runPipeline(options: {
       return { ...view, steps, status: "completed", conclusion: "failure", headline: services.headline };
     }
     started = services.started;
+    // The preview URL goes on the view, for the summary and for a GitHub deployment status.
+    if (started.previewUrl !== undefined) view = { ...view, previewUrl: started.previewUrl, notes: [...view.notes, `Preview: ${started.previewUrl}`] };
     await onProgress(view);
   }
 

@@ -91,6 +91,8 @@ describe("pipeline with a kubernetes stack", () => {
     expect(view.services?.map((service) => [service.name, service.status])).toEqual([["web", "ready"]]);
     expect(web.spec?.template.spec?.containers[0]?.image).toBe(`${TEST_REGISTRY}/acme/storefront/web@${fakeDigest("web")}`);
     expect(env.find((variable) => variable.name === "PADDOCK_SERVICE_WEB_URL")?.value).toBe(`http://web.${namespace}.svc:8080`);
+    expect(view.previewUrl).toBe(`http://${namespace}.preview.paddock.invalid/`);
+    expect(view.notes).toContain(`Preview: http://${namespace}.preview.paddock.invalid/`);
   });
 
   it("failed build skips services and steps", async () => {
@@ -118,6 +120,7 @@ describe("pipeline with a kubernetes stack", () => {
     expect(view.headline).toMatch(/^A service failed, so no step ran: not ready within 3s: pod web-[a-z0-9]+-[a-z0-9]{5}: phase Running, /);
     expect(view.headline).toContain("Warning Unhealthy on Pod web-");
     expect(view.services?.map((service) => [service.name, service.status])).toEqual([["web", "failed"]]);
+    expect(view.previewUrl).toBeUndefined();
     expect(view.steps.map((step) => step.status)).toEqual(["skipped"]);
   });
 });
