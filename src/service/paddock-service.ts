@@ -76,6 +76,8 @@ export interface PaddockService {
     audit?: TeardownAudit;
     /** GitHub access for the repository, to mark the environment's preview deployment inactive. */
     github?: () => Promise<GitHubRequester | undefined>;
+    /** The environment as a listing just read it, so the teardown needs no listing of its own. */
+    environment?: ListedEnvironment;
   }): void;
   /** Removes expired, orphaned and closed environments; see sweepEnvironments. */
   sweep(options: { githubFor: (target: SweepTarget) => Promise<GitHubRequester | undefined> }): Promise<SweepReport>;
@@ -316,7 +318,7 @@ export function createPaddockService(options: {
       });
     },
 
-    acceptTeardown({ key, environmentName, reason, logger, audit, github }) {
+    acceptTeardown({ key, environmentName, reason, logger, audit, github, environment }) {
       const lane = formatEnvironmentKey(key);
       // NOTE: a handed-over teardown carries no GitHub access, so the new owner leaves a preview deployment active.
       const command: HandedOverCommand = { kind: "teardown", key, environmentName, reason, ...(audit ? { audit } : {}) };
@@ -325,13 +327,21 @@ export function createPaddockService(options: {
         return;
       }
       // With GitHub access, the listing gives the annotations that name a preview deployment.
-      const findEnvironment = async () => (github ? (await provider.listEnvironments()).find((environment) => environment.name === environmentName) : undefined) ?? { name: environmentName };
+      const findEnvironment = async () =>
+        environment ?? (github ? (await provider.listEnvironments()).find((candidate) => candidate.name === environmentName) : undefined) ?? { name: environmentName };
       scheduleTeardown({ lane, findEnvironment, reason, logger, handOver: () => handOver(lane, command, logger), ...(audit ? { audit } : {}), ...(github ? { github } : {}) });
     },
 
     sweep({ githubFor }) {
+      // The sweep's one listing is kept, so each removal reads its annotations without another.
+      const listed = new Map<string, ListedEnvironment>();
+      const listEnvironments = async (): Promise<ListedEnvironment[]> => {
+        const environments = await provider.listEnvironments();
+        for (const environment of environments) listed.set(environment.name, environment);
+        return environments;
+      };
       return sweepEnvironments({
-        provider,
+        provider: { listEnvironments },
         now: now(),
         githubFor,
         logger: options.logger,
@@ -344,7 +354,8 @@ export function createPaddockService(options: {
           const audit = { actor: PADDOCK_ACTOR, repository, pullRequest, reason: verdict.reason, deliveryId: null };
           const target = verdict.repository;
           const github = target ? () => githubFor({ repository: target, installationId: undefined }) : undefined;
-          service.acceptTeardown({ key, environmentName: verdict.name, reason: `${verdict.reason}: ${verdict.detail}`, logger, audit, ...(github ? { github } : {}) });
+          const environment = listed.get(verdict.name);
+          service.acceptTeardown({ key, environmentName: verdict.name, reason: `${verdict.reason}: ${verdict.detail}`, logger, audit, ...(github ? { github } : {}), ...(environment ? { environment } : {}) });
         },
       });
     },
