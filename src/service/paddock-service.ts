@@ -185,6 +185,8 @@ export function createPaddockService(options: {
     const branchEnvironment = isSameRepository(event) ? findKeyedEnvironment(environments, branchKey) : undefined;
     if (!branchEnvironment || branchEnvironment.labels[`${LABEL_PREFIX}/pull-request`]) return { key, name: ownName };
 
+    // NOTE: this stops only this replica's work for the branch. With several replicas, another one
+    // that owns the branch's lane may still be running a pipeline in the environment.
     await scheduler.preempt(formatEnvironmentKey(branchKey), `Cancelled: pull request #${event.pullRequest.number} took over this branch's environment`);
     takenOver.set(lane, branchEnvironment.name);
     logger.info({ environment: branchEnvironment.name }, "pull request took over its branch's environment");
