@@ -1,4 +1,4 @@
-import { ApiException, AppsV1Api, AuthorizationV1Api, BatchV1Api, CoreV1Api, RbacAuthorizationV1Api, type V1ResourceAttributes } from "@kubernetes/client-node";
+import { ApiException, AppsV1Api, PatchStrategy, setHeaderOptions, AuthorizationV1Api, BatchV1Api, CoreV1Api, RbacAuthorizationV1Api, type V1ResourceAttributes } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createKubernetesProvider } from "../../src/providers/kubernetes/kubernetes-provider.ts";
@@ -168,5 +168,34 @@ describe("build namespace admission", () => {
     const status = await statusOf(paddockBatch.createNamespacedJob({ namespace: BUILD_NAMESPACE, dryRun: "All", body: job("miner", false) }));
 
     expect(status.code).toBe(403);
+  });
+});
+
+describe("environment namespace admission", () => {
+  const APPLY = setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply);
+  const paddockCore = impersonate(controlPlane).makeApiClient(CoreV1Api);
+  const managedNamespace = (name: string, level: string) => ({
+    metadata: { name, labels: { "app.kubernetes.io/managed-by": "paddock", "pod-security.kubernetes.io/enforce": level } },
+  });
+
+  it("rejects a privileged namespace", async () => {
+    const status = await statusOf(paddockCore.createNamespace({ dryRun: "All", body: managedNamespace("paddock-privileged-try", "privileged") }));
+
+    expect(status.code).toBe(403);
+    expect(status.message).toContain("Paddock namespaces must enforce the restricted Pod Security level: label pod-security.kubernetes.io/enforce=restricted");
+  });
+
+  it("rejects loosening a live namespace", async () => {
+    const body = { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { "app.kubernetes.io/managed-by": "paddock", "pod-security.kubernetes.io/enforce": "baseline" } } };
+    const status = await statusOf(paddockCore.patchNamespace({ name: namespace, body, dryRun: "All", fieldManager: "paddock", force: true }, APPLY));
+
+    expect(status.code).toBe(403);
+    expect(status.message).toContain("restricted Pod Security level");
+  });
+
+  it("allows a restricted namespace", async () => {
+    const created = await paddockCore.createNamespace({ dryRun: "All", body: managedNamespace("paddock-restricted-try", "restricted") });
+
+    expect(created.metadata?.name).toBe("paddock-restricted-try");
   });
 });
