@@ -9,5 +9,5 @@ trap 'git -C "$root" worktree remove --force "$work/tree" >/dev/null 2>&1 || tru
 git -C "$root" worktree add --quiet --detach "$work/tree" HEAD
 cp -al "$root/node_modules" "$work/tree/node_modules"
 (cd "$work/tree" && npm run --silent generate)
-cp "$work/tree/dist/index.js" "$root/dist/index.js"
+cp "$work/tree/dist/"*.js "$root/dist/"
 cp "$work/tree/schema/"*.json "$root/schema/"
