@@ -41,7 +41,9 @@ describe("startUsageSampler", () => {
     const logger = pino({ level: "warn" }, { write: (line: string) => void warnings.push(JSON.parse(line).msg) });
 
     const sampler = startUsageSampler({ client, metricsApi: Promise.resolve({ served: true }), namespace: "env", labelSelector: "job=x", container: "step", intervalMs: 10, firstDelayMs: 1, logger });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Waits for three requests rather than a fixed time, so a busy machine only makes it slower.
+    const deadline = Date.now() + 10_000;
+    while (calls() < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     const result = await sampler.stop();
 
     expect(calls()).toBeGreaterThanOrEqual(3);
