@@ -9,6 +9,7 @@ import { serviceUrlVariables } from "../../environments/service-urls.ts";
 import { PaddockError, describeError } from "../../errors.ts";
 import type { ServiceSpec, ServiceStatus, StartedServices } from "../provider.ts";
 import { readNamespaceLinks, waitForNamespacesEmpty } from "./namespace-members.ts";
+import { waitForProcessGroupsEmpty } from "./process-group-members.ts";
 import { describeMissingRun, describeServiceFailure, readLogTail } from "./describe-service-failure.ts";
 import { OutputTail } from "./output-tail.ts";
 import { describeAbortReason } from "./run-sandboxed.ts";
@@ -219,7 +220,10 @@ function watchSupervisor(options: { child: ChildProcess; options: StartServiceSa
         }
       }
       await Promise.race([closed, delay(STOP_WAIT_MS)]);
-      const left = await waitForNamespacesEmpty(await namespaces, STOP_WAIT_MS);
+      // Without a sandbox there is no namespace to watch, so the killed process groups are watched instead.
+      const left = sandboxed
+        ? await waitForNamespacesEmpty(await namespaces, STOP_WAIT_MS)
+        : await waitForProcessGroupsEmpty(groups.filter((group): group is number => group !== undefined), STOP_WAIT_MS);
       if (left.length > 0) logger.warn({ pids: left }, "service sandbox processes still running after it was killed");
       logger.info({ services: services.map((service) => service.name) }, "services stopped");
     })();
