@@ -5,6 +5,7 @@ import type { CheckRunView } from "../checks/check-run-view.ts";
 import { renderCheckRun } from "../checks/render-check-run.ts";
 import { REPO_CONFIG_PATH } from "../config/load-repo-config.ts";
 import { PaddockError } from "../errors.ts";
+import { readLogMaxBytes } from "../providers/local/capped-log.ts";
 import { runLocalPipeline } from "../service/run-local-pipeline.ts";
 import type { CliIo } from "./cli-io.ts";
 import { readConfigFlag, readPolicyFlag, readPullRequestPayload } from "./read-inputs.ts";
@@ -50,6 +51,7 @@ export async function runRunCommand(options: { args: string[]; io: CliIo }): Pro
     ? readConfigFlag({ path: values.config, cwd: io.cwd })
     : readConfigFlag({ path: join(repositoryDir, REPO_CONFIG_PATH), cwd: io.cwd, label: REPO_CONFIG_PATH });
   const { policy, source: policySource } = readPolicyFlag({ path: values["org-policy"], cwd: io.cwd });
+  const logMaxBytes = readLogMaxBytes(io.env);
   const { sha, note } = await chooseCommit({ repositoryDir, ref: values.ref, payloadSha: event.pullRequest.headSha });
 
   // 2. Plan and run; Ctrl-C cancels the running step.
@@ -67,6 +69,7 @@ export async function runRunCommand(options: { args: string[]; io: CliIo }): Pro
       sha,
       stateDir: resolve(io.cwd, values["state-dir"] ?? io.env.PADDOCK_STATE_DIR ?? ".paddock"),
       sandbox: values.unsandboxed ? "none" : "bwrap",
+      logMaxBytes,
       notes: note ? [note] : [],
       signal: controller.signal,
       logger: pino({ level: io.env.LOG_LEVEL ?? "warn" }, pino.destination(2)),

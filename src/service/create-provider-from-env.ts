@@ -2,6 +2,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { describeError, PaddockError } from "../errors.ts";
+import { readLogMaxBytes } from "../providers/local/capped-log.ts";
 import { findBwrap } from "../providers/local/find-bwrap.ts";
 import { createLocalProvider } from "../providers/local/local-provider.ts";
 import { createKubernetesProvider } from "../providers/kubernetes/kubernetes-provider.ts";
@@ -13,6 +14,7 @@ import type { Provider } from "../providers/provider.ts";
  * PADDOCK_KUBECONFIG names, or from the pod's service account when Paddock runs in a cluster.
  * Default kubeconfig locations are never read. PADDOCK_POD_ANNOTATIONS, a JSON object of
  * strings, adds annotations to every step pod, for admission webhooks or a simulated kubelet.
+ * PADDOCK_LOG_MAX_BYTES caps each log the local provider writes on the host.
  */
 export async function createProviderFromEnv(options: { env: NodeJS.ProcessEnv; stateDir: string; logger: Logger }): Promise<Provider> {
   const { env, stateDir, logger } = options;
@@ -24,6 +26,7 @@ export async function createProviderFromEnv(options: { env: NodeJS.ProcessEnv; s
   }
   if (kind !== "local") throw new PaddockError("USAGE", `PADDOCK_PROVIDER=${kind} is invalid`, { hint: "set local (the default) or kubernetes" });
 
+  const logMaxBytes = readLogMaxBytes(env);
   const sandbox = env.PADDOCK_SANDBOX ?? "bwrap";
   if (sandbox !== "bwrap" && sandbox !== "none") {
     throw new PaddockError("USAGE", `PADDOCK_SANDBOX=${sandbox} is invalid`, { hint: "set bwrap (the default) or none" });
@@ -34,7 +37,7 @@ export async function createProviderFromEnv(options: { env: NodeJS.ProcessEnv; s
   } else {
     logger.warn("PADDOCK_SANDBOX=none: steps run without a sandbox");
   }
-  return createLocalProvider({ stateDir, sandbox, logger });
+  return createLocalProvider({ stateDir, sandbox, logger, logMaxBytes });
 }
 
 /** Loads cluster credentials from PADDOCK_KUBECONFIG, or from the pod's service account in a cluster. */

@@ -22,6 +22,8 @@ export async function runLocalPipeline(options: {
   sha: string;
   stateDir: string;
   sandbox: "bwrap" | "none";
+  /** Maximum bytes of output kept in each log on the host; the local provider's default when unset. */
+  logMaxBytes?: number;
   notes: string[];
   signal: AbortSignal;
   logger: Logger;
@@ -48,7 +50,7 @@ export async function runLocalPipeline(options: {
     return { ...view, status: "completed", conclusion: "action_required", headline: "Waiting for approval: nothing ran. Approve on the pull request, where Paddock runs as an app" };
   }
   if (!plan.decision.allowed) return { ...view, status: "completed", conclusion: "failure", headline: "Denied by org policy: nothing ran" };
-  const provider = createLocalProvider({ stateDir: options.stateDir, sandbox: options.sandbox, logger: options.logger });
+  const provider = createLocalProvider({ stateDir: options.stateDir, sandbox: options.sandbox, logMaxBytes: options.logMaxBytes, logger: options.logger });
   return runPipeline({
     provider,
     plan,

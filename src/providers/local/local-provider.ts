@@ -33,6 +33,8 @@ export interface LocalProviderOptions {
   hostEtc?: string;
   /** Lines of output kept in a result's `outputTail`; defaults to 50. */
   tailLines?: number;
+  /** Maximum bytes of output kept in each step log on the host (see `CappedLogWriter`); 10 MiB by default. */
+  logMaxBytes?: number;
   logger?: Pick<Logger, "debug" | "info" | "warn">;
   /** Clock for the times stored in environment.json. */
   now?: () => Date;
@@ -145,6 +147,7 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
       timeoutSeconds: step.timeoutSeconds,
       signal: AbortSignal.any([request.signal, controller.signal]),
       tailLines: options.tailLines,
+      logMaxBytes: options.logMaxBytes,
     });
     const entry: RunningStep = { controller, done: run.catch(() => undefined) };
     const steps = running.get(name) ?? new Set<RunningStep>();

@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
-import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 
 import { PaddockError, describeError } from "../../errors.ts";
 import type { StepResult } from "../../pipeline/step-result.ts";
+import { CappedLogWriter, DEFAULT_LOG_MAX_BYTES } from "./capped-log.ts";
 import { formatDuration } from "./format-duration.ts";
 import { OutputTail } from "./output-tail.ts";
 
@@ -16,8 +16,10 @@ export interface RunSandboxedOptions {
   /** Complete environment of the spawned program; nothing is inherited when it is set. */
   env?: Record<string, string>;
   cwd?: string;
-  /** Full log file, created or truncated; stdout and stderr both go to it. */
+  /** Log file, created or truncated. Stdout and stderr both go to it, capped as {@link CappedLogWriter} describes. */
   logPath: string;
+  /** Maximum bytes of output the log keeps, besides the line that counts the dropped bytes (10 MiB by default). */
+  logMaxBytes?: number;
   /** Text written at the top of the log, such as a warning that the step ran unsandboxed. */
   logPreamble?: string;
   timeoutSeconds: number;
@@ -53,7 +55,7 @@ export async function runSandboxed(options: RunSandboxedOptions): Promise<Sandbo
   const tail = new OutputTail({ maxLines: options.tailLines, maxBytes: options.tailBytes });
 
   await mkdir(path.dirname(options.logPath), { recursive: true });
-  const log = createWriteStream(options.logPath);
+  const log = new CappedLogWriter(options.logPath, options.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES);
   if (options.logPreamble !== undefined) log.write(options.logPreamble);
 
   const finish = (fields: Pick<SandboxRun, "status" | "exitCode" | "reason">): SandboxRun => {
@@ -83,7 +85,7 @@ interface ProcessExit {
  * Spawns the program, wires output, timeout and signal, and waits until the program has exited
  * and all output is on disk.
  */
-function runProcessGroup(options: RunSandboxedOptions, log: WriteStream, tail: OutputTail): Promise<ProcessExit> {
+function runProcessGroup(options: RunSandboxedOptions, log: CappedLogWriter, tail: OutputTail): Promise<ProcessExit> {
   return new Promise<ProcessExit>((resolve, reject) => {
     const [file, ...args] = options.argv;
     const child = spawn(file, args, { cwd: options.cwd, env: options.env ?? {}, detached: true, stdio: ["ignore", "pipe", "pipe"] });
@@ -166,7 +168,7 @@ function watchForStop(options: Pick<RunSandboxedOptions, "timeoutSeconds" | "sig
   };
 }
 
-function closeLog(log: WriteStream): Promise<void> {
+function closeLog(log: CappedLogWriter): Promise<void> {
   return new Promise((resolve, reject) => {
     log.once("error", reject);
     log.end(() => resolve());

@@ -3,6 +3,7 @@ import path from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
+import { DEFAULT_LOG_MAX_BYTES, describeDroppedBytes } from "../../../src/providers/local/capped-log.ts";
 import { createLocalProvider } from "../../../src/providers/local/local-provider.ts";
 import { makeTemporaryDirectory, removeTemporaryDirectories, testEnvironment } from "./helpers.ts";
 
@@ -34,7 +35,9 @@ describe("local provider large output", () => {
     expect(result.status).toBe("success");
     expect(result.outputTail).toBe(`${"x".repeat(LINE_WIDTH)}\n`.repeat(49) + lastLine);
     expect(result.outputTruncated).toBe(true);
-    expect((await stat(result.logPath ?? "")).size).toBe(GIBIBYTE + fullLines);
+    // The host log keeps its default cap of output and one line counting the rest.
+    const dropped = describeDroppedBytes(GIBIBYTE + fullLines - DEFAULT_LOG_MAX_BYTES);
+    expect((await stat(result.logPath ?? "")).size).toBe(DEFAULT_LOG_MAX_BYTES + Buffer.byteLength(dropped));
     expect(peak - baseline).toBeLessThan(100 * 1024 * 1024);
     expect(path.dirname(result.logPath ?? "")).toBe(path.join(stateDir, "environments", prepared.environment.name, "logs", "aaaa1111"));
   }, 300_000);
