@@ -1,6 +1,7 @@
 import type { ApplicationFunction, Context } from "probot";
 import { createCheckRunReporter } from "../src/checks/report-check-run.ts";
-import { DEFAULT_WEBHOOK_MAX_BYTES, limitProbotWebhookBodies } from "../src/github/webhook-body-limit.ts";
+import { guardProbotWebhooks } from "../src/github/guard-probot-webhooks.ts";
+import { DEFAULT_WEBHOOK_MAX_BYTES } from "../src/github/webhook-body-limit.ts";
 import { InstallationClients } from "../src/github/installation-clients.ts";
 import { parseWebhookEvent } from "../src/github/webhook-event.ts";
 import type { ReplicaCoordination } from "../src/replicas/replica-coordination.ts";
@@ -11,14 +12,15 @@ import { startSweeper } from "./start-sweeper.ts";
 /**
  * The Probot app: one handler for every delivery. It parses the event, logs and ignores what
  * Paddock does not handle, and hands the rest to the service without waiting for the work.
- * Webhook bodies over `webhookMaxBytes` (25 MiB by default) are rejected with 413 unread. With
+ * Webhook bodies over `webhookMaxBytes` (25 MiB by default) are rejected with 413 unread, and
+ * bodies with a wrong signature with 400 and one warn line. With
  * `replicas`, it starts the Lease rounds, and the sweeper runs only while this replica holds the
  * sweeper Lease.
  */
 export function createPaddockApp(options: { service: PaddockService; sweepIntervalMs?: number; webhookMaxBytes?: number; replicas?: ReplicaCoordination }): ApplicationFunction {
   return (app) => {
     const installationClients = new InstallationClients<Context["octokit"]>();
-    limitProbotWebhookBodies(app, { maxBytes: options.webhookMaxBytes ?? DEFAULT_WEBHOOK_MAX_BYTES });
+    guardProbotWebhooks(app, { maxBytes: options.webhookMaxBytes ?? DEFAULT_WEBHOOK_MAX_BYTES });
     const { replicas } = options;
     if (options.sweepIntervalMs !== undefined) {
       startSweeper({ app, service: options.service, intervalMs: options.sweepIntervalMs, ...(replicas ? { isSweeper: () => replicas.isSweeper() } : {}) });

@@ -13,7 +13,7 @@ export const DEFAULT_WEBHOOK_MAX_BYTES = 25 * 1024 * 1024;
 export const WEBHOOK_MAX_BYTES_VARIABLE = "PADDOCK_WEBHOOK_MAX_BYTES";
 
 /** Headers without which @octokit/webhooks rejects a delivery before it reads the body. */
-const REQUIRED_HEADERS = ["x-github-event", "x-hub-signature-256", "x-github-delivery"];
+export const REQUIRED_HEADERS = ["x-github-event", "x-hub-signature-256", "x-github-delivery"];
 
 /** The Node middleware that `Probot.getNodeMiddleware` returns; it resolves true when it sent the response. */
 export type WebhookMiddleware = Awaited<ReturnType<Probot["getNodeMiddleware"]>>;
@@ -30,20 +30,6 @@ export function readWebhookMaxBytes(env: NodeJS.ProcessEnv): number {
 }
 
 /**
- * Limits the webhook bodies of one Probot instance by wrapping the middleware its
- * `getNodeMiddleware` returns. Call it from the app function: Probot's `Server.start()` and
- * `createNodeMiddleware()` both load the app before they ask the instance for its middleware.
- */
-export function limitProbotWebhookBodies(probot: Probot, options: { maxBytes: number }): void {
-  const getNodeMiddleware = probot.getNodeMiddleware.bind(probot);
-  probot.getNodeMiddleware = async (middlewareOptions = {}) => {
-    const middleware = await getNodeMiddleware(middlewareOptions);
-    const path = middlewareOptions.path ?? probot.webhookPath;
-    return limitWebhookBodies(middleware, { path, maxBytes: options.maxBytes, log: middlewareOptions.log ?? probot.log });
-  };
-}
-
-/**
  * Wraps Probot's webhook middleware so that a POST to the webhook path never buffers more than
  * `maxBytes`. A declared Content-Length over the limit is rejected with 413 before any byte of
  * the body is read, and a body that streams past the limit is rejected as soon as it does.
@@ -52,10 +38,8 @@ export function limitProbotWebhookBodies(probot: Probot, options: { maxBytes: nu
  * signature check, as the string the middleware reads instead of the stream.
  */
 export function limitWebhookBodies(middleware: WebhookMiddleware, options: { path: string; maxBytes: number; log: Pick<Logger, "warn"> }): WebhookMiddleware {
-  const webhookPath = stripTrailingSlashes(options.path);
-
   return async (request: IncomingMessage, response: ServerResponse, next?: Parameters<WebhookMiddleware>[2]) => {
-    if (request.method !== "POST" || readPathname(request.url) !== webhookPath) return middleware(request, response, next);
+    if (request.method !== "POST" || !matchesWebhookPath(request.url, options.path)) return middleware(request, response, next);
     if (REQUIRED_HEADERS.some((header) => request.headers[header] === undefined)) return middleware(request, response, next);
 
     const declared = request.headers["content-length"];
@@ -132,12 +116,15 @@ function rejectTooLarge(options: { request: IncomingMessage; response: ServerRes
   request.resume();
 }
 
-/** Reads the path of a request URL the way @octokit/webhooks does, so both match the same requests. */
-function readPathname(url: string | undefined): string | undefined {
+/**
+ * Tests whether a request URL is on `webhookPath`, comparing paths the way @octokit/webhooks
+ * does, so both match the same requests. Trailing slashes in `webhookPath` are ignored.
+ */
+export function matchesWebhookPath(url: string | undefined, webhookPath: string): boolean {
   try {
-    return new URL(stripTrailingSlashes(url ?? ""), "http://localhost").pathname;
+    return new URL(stripTrailingSlashes(url ?? ""), "http://localhost").pathname === stripTrailingSlashes(webhookPath);
   } catch {
-    return undefined;
+    return false;
   }
 }
 
