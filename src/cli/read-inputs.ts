@@ -36,8 +36,13 @@ export function readPullRequestPayload(options: { event: string; path: string; c
     const hint = "pass --event pull_request with a payload whose action is opened, reopened, synchronize or closed";
     throw new PaddockError(parsed.reason === "unsupported" ? "EVENT_UNSUPPORTED" : "PAYLOAD_INVALID", parsed.message, { hint });
   }
+  if (parsed.event.kind === "push") {
+    throw new PaddockError("EVENT_UNSUPPORTED", `--event push: only the GitHub App builds pushes to agent branches, and the command line takes pull request events`, {
+      hint: "to see the plan for the branch's commit under the same org policy, pass --event pull_request with a payload whose pull_request.head.ref is the branch (docs/agent-branches.md)",
+    });
+  }
   if (parsed.event.kind !== "pull_request") {
-    throw new PaddockError("EVENT_UNSUPPORTED", `event ${options.event} cannot be planned from the command line`, {
+    throw new PaddockError("EVENT_UNSUPPORTED", `--event ${options.event}: the command line takes pull request events only`, {
       hint: "pass --event pull_request",
     });
   }
