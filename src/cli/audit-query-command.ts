@@ -6,7 +6,7 @@ import { readAuditCheckout } from "../audit/read-audit-checkout.ts";
 import { formatCost } from "../cost/format-cost.ts";
 import { PaddockError } from "../errors.ts";
 import { formatTextTable } from "./audit-table.ts";
-import type { CliIo } from "./cli-io.ts";
+import { HELP_OPTION, printUsage, type CliIo } from "./cli-io.ts";
 
 export const AUDIT_QUERY_USAGE =
   "paddock audit query PATH [--actor LOGIN] [--agent APP] [--repository OWNER/NAME] [--action ACTION] [--since ISO-TIME] [--until ISO-TIME] [--json]";
@@ -27,10 +27,12 @@ export async function runAuditQueryCommand(options: { args: string[]; io: CliIo 
       since: { type: "string" },
       until: { type: "string" },
       json: { type: "boolean", default: false },
+      ...HELP_OPTION,
     },
     allowPositionals: true,
     strict: true,
   });
+  if (values.help) return printUsage({ io, usage: [AUDIT_QUERY_USAGE] });
   if (positionals.length !== 1) {
     throw new PaddockError("USAGE", `audit query needs one PATH, got ${positionals.length}`, { hint: `usage: ${AUDIT_QUERY_USAGE}` });
   }

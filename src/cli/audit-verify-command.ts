@@ -4,7 +4,7 @@ import { loadCheckpointVerifyKey } from "../audit/audit-checkpoint.ts";
 import { readAuditCheckout } from "../audit/read-audit-checkout.ts";
 import { verifyAuditLedger, type AuditVerification } from "../audit/verify-audit-ledger.ts";
 import { PaddockError } from "../errors.ts";
-import type { CliIo } from "./cli-io.ts";
+import { HELP_OPTION, printUsage, type CliIo } from "./cli-io.ts";
 import { readFlagFile } from "./read-inputs.ts";
 
 export const AUDIT_VERIFY_USAGE = "paddock audit verify PATH [--public-key FILE] [--json]";
@@ -21,10 +21,11 @@ export async function runAuditVerifyCommand(options: { args: string[]; io: CliIo
   const { io } = options;
   const { values, positionals } = parseArgs({
     args: options.args,
-    options: { "public-key": { type: "string" }, json: { type: "boolean", default: false } },
+    options: { "public-key": { type: "string" }, json: { type: "boolean", default: false }, ...HELP_OPTION },
     allowPositionals: true,
     strict: true,
   });
+  if (values.help) return printUsage({ io, usage: [AUDIT_VERIFY_USAGE] });
   if (positionals.length !== 1) {
     throw new PaddockError("USAGE", `audit verify needs one PATH, got ${positionals.length}`, { hint: `usage: ${AUDIT_VERIFY_USAGE}` });
   }

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { REPO_CONFIG_PATH } from "../config/load-repo-config.ts";
 import { planEnvironment } from "../environments/plan-environment.ts";
 import { PaddockError } from "../errors.ts";
-import type { CliIo } from "./cli-io.ts";
+import { HELP_OPTION, printUsage, type CliIo } from "./cli-io.ts";
 import { readConfigFlag, readPolicyFlag, readPullRequestPayload } from "./read-inputs.ts";
 
 export const PLAN_USAGE = "paddock plan --event NAME --payload FILE [--config FILE] [--org-policy FILE] [--now ISO-TIME]";
@@ -20,9 +20,11 @@ export function runPlanCommand(options: { args: string[]; io: CliIo }): number {
       config: { type: "string" },
       "org-policy": { type: "string" },
       now: { type: "string" },
+      ...HELP_OPTION,
     },
     strict: true,
   });
+  if (values.help) return printUsage({ io: options.io, usage: [PLAN_USAGE] });
   if (!values.event || !values.payload) {
     throw new PaddockError("USAGE", "plan needs --event and --payload", { hint: `usage: ${PLAN_USAGE}` });
   }

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { formatConfigProblem } from "../config/config-problem.ts";
 import { PaddockError } from "../errors.ts";
 import { readOrgPolicy } from "../policy/load-org-policy.ts";
-import type { CliIo } from "./cli-io.ts";
+import { HELP_OPTION, printUsage, type CliIo } from "./cli-io.ts";
 import { readFlagFile } from "./read-inputs.ts";
 
 export const POLICY_USAGE = "paddock policy check FILE";
@@ -16,7 +16,8 @@ export const EXIT_INVALID = 1;
  * arguments and a missing file exit 2.
  */
 export function runPolicyCommand(options: { args: string[]; io: CliIo }): number {
-  const { positionals } = parseArgs({ args: options.args, options: {}, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: options.args, options: { ...HELP_OPTION }, allowPositionals: true, strict: true });
+  if (values.help) return printUsage({ io: options.io, usage: [POLICY_USAGE] });
   const [subcommand, file, ...extra] = positionals;
   if (subcommand !== "check" || file === undefined || extra.length > 0) {
     const message =

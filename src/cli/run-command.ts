@@ -1,13 +1,14 @@
+import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import pino from "pino";
 import type { CheckRunView } from "../checks/check-run-view.ts";
 import { renderCheckRun } from "../checks/render-check-run.ts";
 import { REPO_CONFIG_PATH } from "../config/load-repo-config.ts";
 import { PaddockError } from "../errors.ts";
 import { readLogMaxBytes } from "../providers/local/capped-log.ts";
 import { runLocalPipeline } from "../service/run-local-pipeline.ts";
-import type { CliIo } from "./cli-io.ts";
+import { HELP_OPTION, printUsage, type CliIo } from "./cli-io.ts";
+import { createCliLogger } from "./cli-logger.ts";
 import { readConfigFlag, readPolicyFlag, readPullRequestPayload } from "./read-inputs.ts";
 import { resolveCommit } from "./resolve-git-ref.ts";
 
@@ -32,9 +33,11 @@ export async function runRunCommand(options: { args: string[]; io: CliIo }): Pro
       "state-dir": { type: "string" },
       json: { type: "boolean", default: false },
       unsandboxed: { type: "boolean", default: false },
+      ...HELP_OPTION,
     },
     strict: true,
   });
+  if (values.help) return printUsage({ io, usage: [RUN_USAGE] });
   if (!values.event || !values.payload || !values.repo) {
     throw new PaddockError("USAGE", "run needs --event, --payload and --repo", { hint: `usage: ${RUN_USAGE}` });
   }
@@ -47,6 +50,7 @@ export async function runRunCommand(options: { args: string[]; io: CliIo }): Pro
       hint: "pass an opened, reopened or synchronize payload to build",
     });
   }
+  await checkRepositoryDir({ flagValue: values.repo, repositoryDir, configGiven: values.config !== undefined });
   const config = values.config
     ? readConfigFlag({ path: values.config, cwd: io.cwd })
     : readConfigFlag({ path: join(repositoryDir, REPO_CONFIG_PATH), cwd: io.cwd, label: REPO_CONFIG_PATH });
@@ -58,6 +62,7 @@ export async function runRunCommand(options: { args: string[]; io: CliIo }): Pro
   const controller = new AbortController();
   const onInterrupt = (): void => controller.abort(new Error("Cancelled: interrupted"));
   process.once("SIGINT", onInterrupt);
+  const reportProgress = createProgressReporter(io);
   let view: CheckRunView;
   try {
     view = await runLocalPipeline({
@@ -72,12 +77,14 @@ export async function runRunCommand(options: { args: string[]; io: CliIo }): Pro
       logMaxBytes,
       notes: note ? [note] : [],
       signal: controller.signal,
-      logger: pino({ level: io.env.LOG_LEVEL ?? "warn" }, pino.destination(2)),
-      onProgress: async (progress) => io.stderr(describeProgress(progress)),
+      logger: createCliLogger({ io, level: io.env.LOG_LEVEL ?? "warn" }),
+      onProgress: async (progress) => reportProgress(progress),
     });
   } finally {
     process.off("SIGINT", onInterrupt);
   }
+  // The pipeline returns the last step's outcome instead of reporting it as progress.
+  reportProgress(view);
 
   // 3. Print what the check run would show.
   const rendered = renderCheckRun(view);
@@ -100,10 +107,31 @@ async function chooseCommit(options: { repositoryDir: string; ref: string | unde
   return { sha: head, note: `The payload's head commit ${payloadSha.slice(0, 7)} is not in ${repositoryDir}, so HEAD (${head.slice(0, 7)}) was built; pass --ref to choose.` };
 }
 
-function describeProgress(view: CheckRunView): string {
-  const running = view.steps.find((step) => step.status === "running");
-  const done = view.steps.filter((step) => step.status !== "queued" && step.status !== "running");
-  const last = done.at(-1);
-  if (running) return `paddock: step ${running.name} running\n`;
-  return last ? `paddock: step ${last.name} ${last.status}\n` : "";
+/**
+ * Checks that `--repo` is a git repository with a commit and, unless `--config` is given, that it
+ * has the config file, so each problem is reported against `--repo`.
+ */
+async function checkRepositoryDir(options: { flagValue: string; repositoryDir: string; configGiven: boolean }): Promise<void> {
+  const { flagValue, repositoryDir } = options;
+  if (!existsSync(repositoryDir) || !statSync(repositoryDir).isDirectory()) {
+    throw new PaddockError("USAGE", `--repo ${flagValue}: folder not found`, { hint: "pass the folder of a git checkout" });
+  }
+  if (!(await resolveCommit({ repositoryDir, revision: "HEAD" }))) {
+    throw new PaddockError("USAGE", `--repo ${flagValue} is not a git repository with a commit`, { hint: "pass the folder of a git checkout" });
+  }
+  if (!options.configGiven && !existsSync(join(repositoryDir, REPO_CONFIG_PATH))) {
+    throw new PaddockError("USAGE", `--repo ${flagValue} has no ${REPO_CONFIG_PATH}`, { hint: "add the file to the checkout, or pass --config FILE" });
+  }
+}
+
+/** Returns a function that writes one `paddock: step NAME STATUS` line for each step status it has not written yet. */
+function createProgressReporter(io: CliIo): (view: CheckRunView) => void {
+  const written = new Map<string, string>();
+  return (view) => {
+    for (const step of view.steps) {
+      if (step.status === "queued" || written.get(step.name) === step.status) continue;
+      written.set(step.name, step.status);
+      io.stderr(`paddock: step ${step.name} ${step.status}\n`);
+    }
+  };
 }

@@ -7,8 +7,10 @@ const CONFIG = 'environment:\n  resources: { cpu: "2", memory: 4Gi }\n  ttl: 12h
 const payload = loadWebhookExample({ name: "pull_request", action: "opened" });
 const NOW = "2026-12-01T10:00:00.000Z";
 
+const pushPayload = loadWebhookExample({ name: "push" });
+
 function planFiles(extra: Record<string, string> = {}): string {
-  return writeTempFiles({ "event.json": JSON.stringify(payload), "paddock.yml": CONFIG, ...extra });
+  return writeTempFiles({ "event.json": JSON.stringify(payload), "push.json": JSON.stringify(pushPayload), "paddock.yml": CONFIG, ...extra });
 }
 
 describe("paddock plan", () => {
@@ -112,6 +114,10 @@ describe("paddock plan", () => {
     ],
     [["plan", "--event", "pull_request", "--payload", "event.json", "--config", "paddock.yml", "--now", "yesterday"], "paddock: --now yesterday is not a valid time. pass an ISO 8601 time such as 2026-01-31T12:00:00Z\n"],
     [["plan", "--event", "pull_request", "--payload", "event.json", "--config", "paddock.yml", "--now", "Dec 25"], "paddock: --now Dec 25 is not a valid time. pass an ISO 8601 time such as 2026-01-31T12:00:00Z\n"],
+    [
+      ["plan", "--event", "push", "--payload", "push.json", "--config", "paddock.yml"],
+      "paddock: --event push: only the GitHub App builds pushes to agent branches, and the command line takes pull request events. to see the plan for the branch's commit under the same org policy, pass --event pull_request with a payload whose pull_request.head.ref is the branch (docs/agent-branches.md)\n",
+    ],
     [["plan", "--bogus"], expect.stringMatching(/^paddock: Unknown option '--bogus'/)],
   ])("exits 2 on bad input %j", async (args, message) => {
     const cwd = planFiles({ "bad.yml": "steps:\n  - name: a\n    rn: x\n" });
@@ -119,6 +125,21 @@ describe("paddock plan", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toEqual(message);
     expect(result.code).toBe(2);
+  });
+
+  it.each([
+    [["plan", "--help"], "Usage:\n  paddock plan --event NAME --payload FILE [--config FILE] [--org-policy FILE] [--now ISO-TIME]\n"],
+    [["plan", "-h"], "Usage:\n  paddock plan --event NAME --payload FILE [--config FILE] [--org-policy FILE] [--now ISO-TIME]\n"],
+    [["run", "--help"], "Usage:\n  paddock run --event NAME --payload FILE --repo DIR [--ref REV] [--config FILE] [--org-policy FILE] [--state-dir DIR] [--json] [--unsandboxed]\n"],
+    [["policy", "--help"], "Usage:\n  paddock policy check FILE\n"],
+    [["audit", "--help"], "Usage:\n  paddock audit verify PATH [--public-key FILE] [--json]\n  paddock audit query PATH [--actor LOGIN] [--agent APP] [--repository OWNER/NAME] [--action ACTION] [--since ISO-TIME] [--until ISO-TIME] [--json]\n"],
+    [["audit", "verify", "--help"], "Usage:\n  paddock audit verify PATH [--public-key FILE] [--json]\n"],
+    [["audit", "query", "--help"], "Usage:\n  paddock audit query PATH [--actor LOGIN] [--agent APP] [--repository OWNER/NAME] [--action ACTION] [--since ISO-TIME] [--until ISO-TIME] [--json]\n"],
+  ])("prints command usage for %j", async (args, usage) => {
+    const result = await runCli(args);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe(usage);
+    expect(result.code).toBe(0);
   });
 
   it("prints usage to stderr without a command", async () => {

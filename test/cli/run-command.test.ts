@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -29,7 +29,12 @@ describe("paddock run", () => {
       expect.objectContaining({ path: "test/math.test.js", start_line: FAILING_TEST_LINE, end_line: FAILING_TEST_LINE, annotation_level: "failure", title: "multiplies" }),
     ]);
     expect(rendered.summary).toContain(`The payload's head commit`);
-    expect(result.stderr).toContain("paddock: step test running\n");
+    expect(result.stderr.split("\n").filter((line) => line.startsWith("paddock: step "))).toEqual([
+      "paddock: step build running",
+      "paddock: step build success",
+      "paddock: step test running",
+      "paddock: step test failure",
+    ]);
   });
 
   it("prints markdown and exits 0 on success", async () => {
@@ -40,6 +45,48 @@ describe("paddock run", () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout.split("\n").slice(0, 3)).toEqual(["# 2 of 2 steps passed · 1 test passed", "", "Conclusion: success"]);
+    expect(result.stderr).toBe("paddock: step build running\npaddock: step build success\npaddock: step test running\npaddock: step test success\n");
+  });
+
+  it("reports a skipped step after a failed one", async () => {
+    const sample = createSampleRepository({ files: { "build.js": "process.exit(3);\n" } });
+    const cwd = writePayload();
+
+    const result = await runCli(["run", "--event", "pull_request", "--payload", "event.json", "--repo", sample.directory, "--ref", "HEAD", "--state-dir", join(cwd, "state")], { cwd });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("paddock: step build running\npaddock: step build failure\npaddock: step test skipped\n");
+  });
+
+  it("exits 2 for a --repo folder that is not a git repository", async () => {
+    const cwd = writePayload();
+    const folder = mkdtempSync(join(tmpdir(), "paddock-not-git-"));
+
+    const result = await runCli(["run", "--event", "pull_request", "--payload", "event.json", "--repo", folder], { cwd });
+
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(`paddock: --repo ${folder} is not a git repository with a commit. pass the folder of a git checkout\n`);
+    expect(result.code).toBe(2);
+  });
+
+  it("exits 2 for a --repo folder that does not exist", async () => {
+    const cwd = writePayload();
+
+    const result = await runCli(["run", "--event", "pull_request", "--payload", "event.json", "--repo", "no-such-folder"], { cwd });
+
+    expect(result.stderr).toBe("paddock: --repo no-such-folder: folder not found. pass the folder of a git checkout\n");
+    expect(result.code).toBe(2);
+  });
+
+  it("exits 2 for a --repo checkout without the config file", async () => {
+    const sample = createSampleRepository();
+    rmSync(join(sample.directory, ".github/paddock.yml"));
+    const cwd = writePayload();
+
+    const result = await runCli(["run", "--event", "pull_request", "--payload", "event.json", "--repo", sample.directory], { cwd });
+
+    expect(result.stderr).toBe(`paddock: --repo ${sample.directory} has no .github/paddock.yml. add the file to the checkout, or pass --config FILE\n`);
+    expect(result.code).toBe(2);
   });
 
   it("exits 2 for a ref that is not in the repository", async () => {

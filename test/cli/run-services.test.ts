@@ -78,6 +78,7 @@ describe("paddock run with services", () => {
     expect(rendered.summary).toContain("| api | failed | – | service api was not ready after 10s: GET /missing returned HTTP 404 |");
     expect(rendered.summary).toContain("| test | skipped |");
     expect(rendered.text).toContain("### Service api failed\n\nservice api was not ready after 10s: GET /missing returned HTTP 404. Last lines of its output:\n\n```\napi listening on 8080\n```");
+    expect(result.stderr).toBe('paddock: warn: service failed: service=api reason="service api was not ready after 10s: GET /missing returned HTTP 404"\npaddock: step test skipped\n');
   });
 
   it("names the missing run command of a service", { timeout: 120_000 }, async () => {
