@@ -7,6 +7,7 @@ import { PaddockError, describeError } from "../../errors.ts";
 import type { StepResult } from "../../pipeline/step-result.ts";
 import { CappedLogWriter, DEFAULT_LOG_MAX_BYTES } from "./capped-log.ts";
 import { formatDuration } from "./format-duration.ts";
+import { RUN_MARKER_VARIABLE, killMarkedProcesses } from "./marked-processes.ts";
 import { OutputTail } from "./output-tail.ts";
 
 /** Options of {@link runSandboxed}. */
@@ -22,6 +23,11 @@ export interface RunSandboxedOptions {
   logMaxBytes?: number;
   /** Text written at the top of the log, such as a warning that the step ran unsandboxed. */
   logPreamble?: string;
+  /**
+   * Value of PADDOCK_RUN_ID in `env`, set for unsandboxed steps: when the program exits, every
+   * process that carries it is killed too, including those that left the process group.
+   */
+  processMarker?: string;
   timeoutSeconds: number;
   signal: AbortSignal;
   tailLines?: number;
@@ -46,7 +52,8 @@ type StopCause = { status: "timed_out" | "cancelled"; reason: string };
  * Runs a program in its own process group, streaming stdout and stderr to the log file with
  * backpressure and to a bounded tail. The timeout and the signal each kill the whole process
  * group with SIGKILL; for bwrap, that takes the sandbox's PID namespace and every process in it
- * along. Leftover processes of the group are also killed when the program exits.
+ * along. Leftover processes of the group, and with `processMarker` every process that carries
+ * the marker, are also killed when the program exits.
  * Resolves for every outcome of the program; rejects only when it cannot start or the log fails.
  */
 export async function runSandboxed(options: RunSandboxedOptions): Promise<SandboxRun> {
@@ -93,6 +100,7 @@ function runProcessGroup(options: RunSandboxedOptions, log: CappedLogWriter, tai
     let cause: StopCause | undefined;
     let failure: Error | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
+    let markedKilled: Promise<unknown> = Promise.resolve();
     const recordFailure = (error: Error): void => {
       failure ??= error;
     };
@@ -121,14 +129,21 @@ function runProcessGroup(options: RunSandboxedOptions, log: CappedLogWriter, tai
       disarm();
       // Leftovers in the group die with the step, as they do when the sandbox's PID namespace ends.
       killGroup(child.pid, recordFailure);
+      const marker = options.processMarker;
+      if (marker !== undefined) {
+        markedKilled = killMarkedProcesses(marker).catch((error: unknown) =>
+          recordFailure(new PaddockError("SANDBOX_UNAVAILABLE", `killing the processes marked ${RUN_MARKER_VARIABLE}=${marker} failed: ${describeError(error)}`, { cause: error })),
+        );
+      }
       // A process that left the group (setsid) can hold the pipes open for ever: stop reading after a grace period.
       drainTimer = setTimeout(() => {
         for (const stream of [child.stdout, child.stderr]) stream.destroy();
         log.write(`\npaddock: output closed ${OUTPUT_DRAIN_MS} ms after the step exited, because a process outside its process group kept it open\n`);
       }, OUTPUT_DRAIN_MS);
     });
-    child.once("close", (code, signalName) => {
+    child.once("close", async (code, signalName) => {
       clearTimeout(drainTimer);
+      await markedKilled;
       if (failure !== undefined) {
         log.destroy();
         reject(failure);

@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import { serviceUrlVariables } from "../../environments/service-urls.ts";
 import { PaddockError, describeError } from "../../errors.ts";
 import type { ServiceSpec, ServiceStatus, StartedServices } from "../provider.ts";
+import { killMarkedProcesses } from "./marked-processes.ts";
 import { readNamespaceLinks, waitForNamespacesEmpty } from "./namespace-members.ts";
 import { waitForProcessGroupsEmpty } from "./process-group-members.ts";
 import { describeMissingRun, describeServiceFailure, readLogTail } from "./describe-service-failure.ts";
@@ -105,7 +106,7 @@ export async function startServiceSandbox(options: StartServiceSandboxOptions): 
   });
   await closeLogs(logs);
 
-  const sandbox = watchSupervisor({ child, options, statuses });
+  const sandbox = watchSupervisor({ child, options, statuses, processMarker: command.processMarker });
   const outcome = await sandbox.outcome;
   if (!outcome.ready) {
     await sandbox.stop();
@@ -132,8 +133,8 @@ interface WatchedSupervisor {
 }
 
 /** Follows the supervisor's events, enforces the timeouts from outside, and builds `stop`. */
-function watchSupervisor(options: { child: ChildProcess; options: StartServiceSandboxOptions; statuses: ServiceStatus[] }): WatchedSupervisor {
-  const { child, statuses } = options;
+function watchSupervisor(options: { child: ChildProcess; options: StartServiceSandboxOptions; statuses: ServiceStatus[]; processMarker: string | undefined }): WatchedSupervisor {
+  const { child, statuses, processMarker } = options;
   const { services, logger, signal, sandboxed } = options.options;
   const stderr = new OutputTail({ maxLines: 20 });
   const servicePids: number[] = [];
@@ -218,6 +219,10 @@ function watchSupervisor(options: { child: ChildProcess; options: StartServiceSa
         } catch (error) {
           logger.warn({ err: error, pid: group }, "killing a service process group failed");
         }
+      }
+      // Without a sandbox, processes that left the process groups (setsid) carry the run's marker.
+      if (processMarker !== undefined) {
+        await killMarkedProcesses(processMarker).catch((error: unknown) => logger.warn({ err: error, processMarker }, "killing marked service processes failed"));
       }
       await Promise.race([closed, delay(STOP_WAIT_MS)]);
       // Without a sandbox there is no namespace to watch, so the killed process groups are watched instead.

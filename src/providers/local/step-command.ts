@@ -6,6 +6,7 @@ import { findBwrap } from "./find-bwrap.ts";
 import { readHostLayout } from "./host-layout.ts";
 import { assertParentDeathProgram, killGroupWithParent, killWithParent } from "./parent-death.ts";
 import { prepareSandboxEtc, type SandboxEtcEntry } from "./sandbox-etc.ts";
+import { createRunMarker, RUN_MARKER_VARIABLE } from "./marked-processes.ts";
 import { meterCommand, USAGE_FILE_NAME } from "./usage-meter.ts";
 import type { RunSandboxedOptions } from "./run-sandboxed.ts";
 import { buildStepEnv } from "./step-env.ts";
@@ -14,7 +15,7 @@ import { buildStepEnv } from "./step-env.ts";
 export type SandboxMode = "bwrap" | "none";
 
 /** The part of `runSandboxed`'s options that depends on the sandbox mode. */
-export type StepCommand = Pick<RunSandboxedOptions, "argv" | "env" | "cwd" | "logPreamble"> & {
+export type StepCommand = Pick<RunSandboxedOptions, "argv" | "env" | "cwd" | "logPreamble" | "processMarker"> & {
   /** Set when the step runs unsandboxed; the provider adds it to the result's reason. */
   unsandboxedNote?: string;
   /** Host path of the step's usage report, when GNU time meters it. */
@@ -30,7 +31,7 @@ export interface ServiceNetwork {
 }
 
 /** The program that runs the service supervisor, sandboxed like a step but with devices that steps can join under. */
-export type ServiceHostCommand = Pick<RunSandboxedOptions, "argv" | "env" | "cwd"> & {
+export type ServiceHostCommand = Pick<RunSandboxedOptions, "argv" | "env" | "cwd" | "processMarker"> & {
   /** The child's file descriptor on which bwrap writes its JSON status; unset when unsandboxed. */
   infoFd?: number;
 };
@@ -69,9 +70,11 @@ export interface StepCommandOptions {
 /**
  * Creates the factory that turns a step into the program to spawn. With "bwrap" the bwrap
  * binary, the host layout and the sandbox's /etc are looked up once and cached. With "none" the
- * step's shell runs on the host in the checkout with the same environment, and the result's
- * reason records that. In both modes the step dies with Paddock, even when Paddock is killed
- * with SIGKILL, and GNU time meters it from outside the sandbox.
+ * step's shell runs on the host in the checkout with the same environment plus PADDOCK_RUN_ID,
+ * which marks its processes so that the step's end kills them all, and the result's reason
+ * records that it ran unsandboxed. In both modes the step dies with Paddock, even when Paddock is killed with SIGKILL, and
+ * GNU time meters it from outside the sandbox. Without a sandbox, a process that left the
+ * step's process group (setsid) survives a Paddock killed with SIGKILL.
  */
 export function createStepCommand(options: StepCommandOptions): StepCommandFactory {
   const nodeDirectory = options.nodeDirectory ?? path.dirname(process.execPath);
@@ -100,10 +103,12 @@ export function createStepCommand(options: StepCommandOptions): StepCommandFacto
       const usageReport = usageDirectory === undefined ? undefined : path.join(usageDirectory, USAGE_FILE_NAME);
       if (options.sandbox === "none") {
         const shell: [string, ...string[]] = ["/bin/sh", "-c", step.run];
+        const processMarker = createRunMarker();
         return {
           argv: killGroupWithParent(usageReport === undefined ? shell : meterCommand({ argv: shell, reportPath: usageReport })),
           ...(usageReport === undefined ? {} : { usageReport }),
-          env,
+          env: { ...env, [RUN_MARKER_VARIABLE]: processMarker },
+          processMarker,
           cwd: checkout,
           logPreamble: `paddock: WARNING: step ${step.name} ${UNSANDBOXED_NOTE}\n`,
           unsandboxedNote: UNSANDBOXED_NOTE,
@@ -131,7 +136,10 @@ export function createStepCommand(options: StepCommandOptions): StepCommandFacto
 
     async buildServiceHost({ checkout, shareNetwork, program }) {
       const env = buildStepEnv({ nodeDirectory, stepEnv: {} });
-      if (options.sandbox === "none") return { argv: killGroupWithParent(program), env, cwd: checkout };
+      if (options.sandbox === "none") {
+        const processMarker = createRunMarker();
+        return { argv: killGroupWithParent(program), env: { ...env, [RUN_MARKER_VARIABLE]: processMarker }, cwd: checkout, processMarker };
+      }
 
       const { bwrap, hostEntries, etcEntries } = await loadSandbox();
       const args = buildBwrapArgs({
