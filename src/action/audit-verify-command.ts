@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { loadCheckpointVerifyKey } from "../audit/audit-checkpoint.ts";
 import { readAuditCheckout } from "../audit/read-audit-checkout.ts";
 import { verifyAuditLedger } from "../audit/verify-audit-ledger.ts";
+import { describeSignatures } from "../cli/describe-signatures.ts";
 import { readFlagFile } from "../cli/read-inputs.ts";
 import type { ActionInputs } from "./action-inputs.ts";
 import type { ActionToolkit } from "./action-toolkit.ts";
@@ -25,7 +26,7 @@ export async function runAuditVerifyCommand(options: { inputs: ActionInputs; wor
     toolkit.setFailed(message);
     return;
   }
-  const signatures = signaturesChecked ? "signatures verified" : "signatures not checked: set audit-public-key to check them";
+  const signatures = describeSignatures({ keyGiven: publicKey !== undefined, signaturesChecked, hint: "set audit-public-key to check them" });
   const message = `Audit chain holds: ${intactRecords} records, ${checkpoints} checkpoints, ${signatures}.`;
   toolkit.info(message);
   await toolkit.writeSummary(`## ${message}\n`);

@@ -6,18 +6,20 @@ import type { AuditProblem, LedgerFile } from "./audit-problem.ts";
  * Checks every checkpoint file against the intact chain: its signature (when a public key is
  * given), that the record it names has the signed hash, and that no checkpoint between the
  * first and the last record is missing. With `chainComplete`, a checkpoint past the last
- * record shows that records were removed from the end.
+ * record shows that records were removed from the end. `signaturesChecked` counts the
+ * checkpoints whose signature the public key checked, whether or not it verified.
  */
 export function checkAuditCheckpoints(options: {
   files: readonly LedgerFile[];
   hashes: ReadonlyMap<number, string>;
   chainComplete: boolean;
   publicKey?: KeyObject;
-}): AuditProblem[] {
+}): { problems: AuditProblem[]; signaturesChecked: number } {
   const { files, hashes, chainComplete, publicKey } = options;
   const expectedKeyId = publicKey ? describeKeyId(publicKey) : undefined;
   const problems: AuditProblem[] = [];
   const checkpoints: AuditCheckpoint[] = [];
+  let signaturesChecked = 0;
 
   for (const file of files) {
     const parsed = parseCheckpoint(file);
@@ -29,6 +31,7 @@ export function checkAuditCheckpoints(options: {
     checkpoints.push(checkpoint);
     const at = (kind: AuditProblem["kind"], message: string) => problems.push({ sequence: checkpoint.sequence, kind, message: `${file.path}: ${message}` });
 
+    if (publicKey) signaturesChecked += 1;
     if (publicKey && (checkpoint.keyId !== expectedKeyId || !verifyCheckpointSignature({ checkpoint, publicKey }))) {
       at("checkpoint", `the signature does not verify with the public key ${expectedKeyId}, so the checkpoint was forged or edited`);
     }
@@ -41,7 +44,7 @@ export function checkAuditCheckpoints(options: {
     }
   }
   problems.push(...findMissingCheckpoints({ checkpoints, last: hashes.size }));
-  return problems;
+  return { problems, signaturesChecked };
 }
 
 function parseCheckpoint(file: LedgerFile): { checkpoint: AuditCheckpoint } | { problem: AuditProblem } {

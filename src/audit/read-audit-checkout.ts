@@ -15,7 +15,9 @@ const CHECKPOINT_FILE_PATTERN = /^checkpoints\/\d+\.json$/;
 
 /**
  * Reads the record files (`records/YYYY/MM/DD.jsonl`), checkpoints and `head.json` of a
- * checkout. Files elsewhere are ignored. Throws USAGE when `root` is not a directory.
+ * checkout. Files elsewhere are ignored. Throws USAGE when `root` is not a directory, or
+ * when it contains none of those files, which is a wrong path more often than a ledger whose
+ * every file was deleted.
  */
 export async function readAuditCheckout(root: string): Promise<AuditCheckout> {
   const info = await stat(root).catch(() => undefined);
@@ -26,6 +28,11 @@ export async function readAuditCheckout(root: string): Promise<AuditCheckout> {
   const recordPaths = (await listFiles(root, RECORDS_DIRECTORY)).filter(isRecordFilePath);
   const checkpointPaths = (await listFiles(root, CHECKPOINTS_DIRECTORY)).filter((path) => CHECKPOINT_FILE_PATTERN.test(path));
   const head = await readFile(join(root, HEAD_PATH), "utf8").catch(() => null);
+  if (recordPaths.length === 0 && checkpointPaths.length === 0 && head === null) {
+    throw new PaddockError("USAGE", `${root} is not an audit ledger: it has no ${HEAD_PATH}, no ${RECORDS_DIRECTORY}/YYYY/MM/DD.jsonl files and no ${CHECKPOINTS_DIRECTORY}/`, {
+      hint: "pass the path of a checkout of the audit repository after Paddock has appended its first records",
+    });
+  }
 
   return {
     recordFiles: await readAll(root, recordPaths),

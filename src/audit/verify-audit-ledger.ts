@@ -2,7 +2,7 @@ import type { KeyObject } from "node:crypto";
 import { checkAuditCheckpoints } from "./check-audit-checkpoints.ts";
 import { pickFirstProblem, type AuditProblem, type LedgerFile } from "./audit-problem.ts";
 import { HEAD_PATH, ledgerHeadSchema } from "./ledger-layout.ts";
-import { walkAuditChain } from "./walk-audit-chain.ts";
+import { walkAuditChain, type ChainWalk } from "./walk-audit-chain.ts";
 
 /** The outcome of checking a ledger: its first problem, or null when the chain holds. */
 export interface AuditVerification {
@@ -10,8 +10,8 @@ export interface AuditVerification {
   /** Records from sequence 1 that passed every check. */
   intactRecords: number;
   checkpoints: number;
-  /** False when no public key was given, so signatures were not checked. */
-  signaturesChecked: boolean;
+  /** Checkpoint signatures checked with the public key: 0 without a key or without checkpoints. */
+  signaturesChecked: number;
 }
 
 /**
@@ -27,19 +27,30 @@ export function verifyAuditLedger(options: {
   const { recordFiles, checkpointFiles, headFile, publicKey } = options;
   const walk = walkAuditChain(recordFiles);
   const chainComplete = walk.problem === null;
-  const checkpointProblems = checkAuditCheckpoints({ files: checkpointFiles, hashes: walk.hashes, chainComplete, ...(publicKey ? { publicKey } : {}) });
-  const headProblem = chainComplete && headFile ? checkHead(headFile, walk.hashes) : null;
+  const checked = checkAuditCheckpoints({ files: checkpointFiles, hashes: walk.hashes, chainComplete, ...(publicKey ? { publicKey } : {}) });
+  const headProblem = chainComplete ? checkHead(headFile, walk) : null;
 
   return {
-    problem: pickFirstProblem([walk.problem, ...checkpointProblems, headProblem]),
+    problem: pickFirstProblem([walk.problem, ...checked.problems, headProblem]),
     intactRecords: walk.hashes.size,
     checkpoints: checkpointFiles.length,
-    signaturesChecked: publicKey !== undefined,
+    signaturesChecked: checked.signaturesChecked,
   };
 }
 
-function checkHead(file: LedgerFile, hashes: ReadonlyMap<number, string>): AuditProblem | null {
-  const last = hashes.size;
+/**
+ * Compares `head.json` with the last record. The appender rewrites it in every commit, so a
+ * ledger with records and no head lost it, and with it the only unsigned record of where the
+ * chain ends.
+ */
+function checkHead(file: LedgerFile | null, walk: ChainWalk): AuditProblem | null {
+  const last = walk.hashes.size;
+  if (file === null) {
+    if (last === 0) return null;
+    const fix = `Compare with an earlier ${HEAD_PATH} from \`git log -p -- ${HEAD_PATH}\` or another clone`;
+    return { sequence: last + 1, kind: "missing", message: `${HEAD_PATH} is missing, so records after sequence ${last} may have been removed with it. ${fix}` };
+  }
+
   let parsed;
   try {
     parsed = ledgerHeadSchema.safeParse(JSON.parse(file.text));
@@ -51,6 +62,9 @@ function checkHead(file: LedgerFile, hashes: ReadonlyMap<number, string>): Audit
   const head = parsed.data;
   if (head.sequence > last) return { sequence: last + 1, kind: "missing", message: `${HEAD_PATH} names sequence ${head.sequence}, but the records end at ${last}` };
   if (head.sequence < last) return { sequence: head.sequence + 1, kind: "altered", message: `${HEAD_PATH} names sequence ${head.sequence}, but the records continue to ${last}` };
-  if (hashes.get(last) !== head.hash) return { sequence: last, kind: "altered", message: `${HEAD_PATH} names another hash for sequence ${last}` };
+  if (walk.hashes.get(last) !== head.hash) return { sequence: last, kind: "altered", message: `${HEAD_PATH} names another hash for sequence ${last}` };
+  if (walk.lastRecordPath !== head.path) {
+    return { sequence: last, kind: "altered", message: `${HEAD_PATH} names the file ${head.path}, but sequence ${last} is in ${walk.lastRecordPath}` };
+  }
   return null;
 }

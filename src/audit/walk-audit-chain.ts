@@ -4,6 +4,7 @@ import { auditRecordSchema, GENESIS_HASH } from "./audit-record-schema.ts";
 
 /** One line of a record file, parsed as far as it goes. */
 interface RecordLine {
+  path: string;
   where: string;
   json: unknown;
   /** Set when the line is not JSON; `cutShort` when it is the unterminated end of a file. */
@@ -14,6 +15,8 @@ interface RecordLine {
 export interface ChainWalk {
   /** Hash of each intact record by sequence, from 1 without gaps. */
   hashes: Map<number, string>;
+  /** Record file of the last intact record; null when no record is intact. */
+  lastRecordPath: string | null;
   problem: AuditProblem | null;
 }
 
@@ -27,17 +30,19 @@ export function walkAuditChain(files: readonly LedgerFile[]): ChainWalk {
   const lines = files.flatMap(readLines);
   const hashes = new Map<number, string>();
   let prev = GENESIS_HASH;
+  let lastRecordPath: string | null = null;
 
   for (const [index, line] of lines.entries()) {
     const expected = hashes.size + 1;
     const problem = checkLine({ line, expected, prev, findLater: (sequence) => findSequence(lines, index + 1, sequence) });
-    if (problem) return { hashes, problem };
+    if (problem) return { hashes, lastRecordPath, problem };
 
     const hash = (line.json as { hash: string }).hash;
     hashes.set(expected, hash);
     prev = hash;
+    lastRecordPath = line.path;
   }
-  return { hashes, problem: null };
+  return { hashes, lastRecordPath, problem: null };
 }
 
 type FindLater = (sequence: number) => RecordLine | undefined;
@@ -93,9 +98,9 @@ function readLines(file: LedgerFile): RecordLine[] {
   return parts.map((text, index) => {
     const where = `${file.path}:${index + 1}`;
     try {
-      return { where, json: JSON.parse(text) as unknown };
+      return { path: file.path, where, json: JSON.parse(text) as unknown };
     } catch {
-      return { where, json: null, unreadable: { cutShort: !terminated && index === parts.length - 1 } };
+      return { path: file.path, where, json: null, unreadable: { cutShort: !terminated && index === parts.length - 1 } };
     }
   });
 }

@@ -5,6 +5,7 @@ import { readAuditCheckout } from "../audit/read-audit-checkout.ts";
 import { verifyAuditLedger, type AuditVerification } from "../audit/verify-audit-ledger.ts";
 import { PaddockError } from "../errors.ts";
 import { HELP_OPTION, printUsage, type CliIo } from "./cli-io.ts";
+import { describeSignatures } from "./describe-signatures.ts";
 import { readFlagFile } from "./read-inputs.ts";
 
 export const AUDIT_VERIFY_USAGE = "paddock audit verify PATH [--public-key FILE] [--json]";
@@ -35,14 +36,13 @@ export async function runAuditVerifyCommand(options: { args: string[]; io: CliIo
   const checkout = await readAuditCheckout(resolve(io.cwd, positionals[0]!));
   const verification = verifyAuditLedger({ ...checkout, ...(publicKey ? { publicKey } : {}) });
 
-  io.stdout(values.json ? `${JSON.stringify(verification, null, 2)}\n` : describeVerification(verification));
+  io.stdout(values.json ? `${JSON.stringify(verification, null, 2)}\n` : describeVerification({ verification, keyGiven: publicKey !== undefined }));
   return verification.problem === null ? 0 : EXIT_CHAIN_BROKEN;
 }
 
-function describeVerification(verification: AuditVerification): string {
-  const { problem, intactRecords, checkpoints, signaturesChecked } = verification;
+function describeVerification(options: { verification: AuditVerification; keyGiven: boolean }): string {
+  const { problem, intactRecords, checkpoints, signaturesChecked } = options.verification;
   if (problem) return `Audit chain broken at sequence ${problem.sequence} (${problem.kind}): ${problem.message}\n`;
 
-  const signatures = signaturesChecked ? "signatures verified" : "signatures not checked: pass --public-key FILE to check them";
-  return `Audit chain holds: ${intactRecords} records, ${checkpoints} checkpoints, ${signatures}.\n`;
+  return `Audit chain holds: ${intactRecords} records, ${checkpoints} checkpoints, ${describeSignatures({ keyGiven: options.keyGiven, signaturesChecked, hint: "pass --public-key FILE to check them" })}.\n`;
 }

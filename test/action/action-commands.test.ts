@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -144,6 +144,17 @@ describe("Action audit-verify", () => {
     expect(result.exitCode).toBe(1);
     expect(result.outputs.conclusion).toBe("failure");
     expect(result.stdout).toMatch(/^::error::Audit chain broken at sequence 2 \(altered\): /);
+  });
+
+  it("fails for a folder without a ledger", async () => {
+    const workspace = mkdtempSync(join(tmpdir(), "paddock-ledger-"));
+    mkdirSync(join(workspace, "audit"));
+
+    const result = await runActionStep({ eventName: "schedule", payload: {}, inputs: { command: "audit-verify", "audit-path": "audit" }, workspace });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs.conclusion).toBeUndefined();
+    expect(result.stdout).toContain(`::error::${join(workspace, "audit")} is not an audit ledger: it has no head.json`);
   });
 });
 

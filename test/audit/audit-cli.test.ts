@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -61,7 +61,73 @@ describe("paddock audit verify", () => {
   it("prints JSON with --json", async () => {
     const run = await runCli(["audit", "verify", "ledger", "--json"], { cwd: directory });
 
-    expect(JSON.parse(run.stdout)).toEqual({ problem: null, intactRecords: 12, checkpoints: 2, signaturesChecked: false });
+    expect(JSON.parse(run.stdout)).toEqual({ problem: null, intactRecords: 12, checkpoints: 2, signaturesChecked: 0 });
+  });
+
+  it("exits 2 for an empty folder", async () => {
+    mkdirSync(join(directory, "empty"));
+
+    const run = await runCli(["audit", "verify", "empty", "--public-key", "audit.pub"], { cwd: directory });
+
+    expect(run).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `paddock: ${join(directory, "empty")} is not an audit ledger: it has no head.json, no records/YYYY/MM/DD.jsonl files and no checkpoints/. pass the path of a checkout of the audit repository after Paddock has appended its first records\n`,
+    });
+  });
+
+  it("exits 2 for a folder of other files", async () => {
+    mkdirSync(join(directory, "project/src"), { recursive: true });
+    writeFileSync(join(directory, "project/src/a.ts"), "x\n");
+    mkdirSync(join(directory, "project/records"));
+    writeFileSync(join(directory, "project/records/notes.txt"), "x\n");
+
+    const run = await runCli(["audit", "verify", "project"], { cwd: directory });
+
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      `paddock: ${join(directory, "project")} is not an audit ledger: it has no head.json, no records/YYYY/MM/DD.jsonl files and no checkpoints/. pass the path of a checkout of the audit repository after Paddock has appended its first records\n`,
+    );
+  });
+
+  it("says no signature was checked without checkpoints", async () => {
+    buildLedger({ batches: [{ count: 4, now: new Date("2026-12-04T12:00:00Z") }] }).writeCheckout(join(directory, "unsigned"));
+
+    const run = await runCli(["audit", "verify", "unsigned", "--public-key", "audit.pub"], { cwd: directory });
+
+    expect(run).toEqual({ code: 0, stdout: "Audit chain holds: 4 records, 0 checkpoints, no signature checked: the ledger has no checkpoints.\n", stderr: "" });
+  });
+
+  it("exits 1 without head.json", async () => {
+    rmSync(join(directory, "ledger/head.json"));
+
+    const run = await runCli(["audit", "verify", "ledger", "--public-key", "audit.pub"], { cwd: directory });
+
+    expect(run).toEqual({
+      code: 1,
+      stdout: "Audit chain broken at sequence 13 (missing): head.json is missing, so records after sequence 12 may have been removed with it. Compare with an earlier head.json from `git log -p -- head.json` or another clone\n",
+      stderr: "",
+    });
+  });
+
+  it("exits 1 for a tail cut with its head", async () => {
+    buildLedger({
+      batches: [
+        { count: 5, now: new Date("2026-12-04T12:00:00Z") },
+        { count: 4, now: new Date("2026-12-05T12:00:00Z") },
+      ],
+      signer: { privateKey: signing.privateKey, interval: 3 },
+    }).writeCheckout(join(directory, "two-days"));
+    for (const path of ["records/2026/12/05.jsonl", "head.json", "checkpoints/000000000006.json", "checkpoints/000000000009.json"]) rmSync(join(directory, "two-days", path));
+
+    const run = await runCli(["audit", "verify", "two-days", "--public-key", "audit.pub"], { cwd: directory });
+
+    expect(run).toEqual({
+      code: 1,
+      stdout: "Audit chain broken at sequence 6 (missing): head.json is missing, so records after sequence 5 may have been removed with it. Compare with an earlier head.json from `git log -p -- head.json` or another clone\n",
+      stderr: "",
+    });
   });
 
   it("exits 2 for a missing folder", async () => {
@@ -136,6 +202,16 @@ describe("paddock audit query", () => {
 
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("--until yesterday is not a valid time");
+  });
+
+  it("exits 2 for an empty folder", async () => {
+    mkdirSync(join(directory, "empty"));
+
+    const run = await runCli(["audit", "query", "empty"], { cwd: directory });
+
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain(`paddock: ${join(directory, "empty")} is not an audit ledger`);
   });
 
   it("rejects an unknown subcommand", async () => {

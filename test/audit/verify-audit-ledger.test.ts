@@ -57,7 +57,7 @@ function rewriteFrom(ledger: BuiltLedger, sequence: number, edit: (record: Audit
 
 describe("verifyAuditLedger", () => {
   it("accepts an intact ledger", () => {
-    expect(verify(intactLedger())).toEqual({ problem: null, intactRecords: 25, checkpoints: 2, signaturesChecked: true });
+    expect(verify(intactLedger())).toEqual({ problem: null, intactRecords: 25, checkpoints: 2, signaturesChecked: 2 });
   });
 
   it("finds an edited field", () => {
@@ -160,7 +160,7 @@ describe("verifyAuditLedger", () => {
       ledger.files.set(`checkpoints/0000000000${sequence}.json`, JSON.stringify(forged));
     }
 
-    expect(verify(ledger, { withKey: false })).toEqual({ problem: null, intactRecords: 25, checkpoints: 2, signaturesChecked: false });
+    expect(verify(ledger, { withKey: false })).toEqual({ problem: null, intactRecords: 25, checkpoints: 2, signaturesChecked: 0 });
   });
 
   it("finds an edited checkpoint", () => {
@@ -190,6 +190,46 @@ describe("verifyAuditLedger", () => {
   });
 
   it("accepts an empty ledger", () => {
-    expect(verifyAuditLedger({ recordFiles: [], checkpointFiles: [], headFile: null })).toEqual({ problem: null, intactRecords: 0, checkpoints: 0, signaturesChecked: false });
+    expect(verifyAuditLedger({ recordFiles: [], checkpointFiles: [], headFile: null })).toEqual({ problem: null, intactRecords: 0, checkpoints: 0, signaturesChecked: 0 });
+  });
+
+  it("counts no signature without checkpoints", () => {
+    const ledger = buildLedger({ batches: [{ count: 5, now: new Date("2026-12-04T12:00:00Z") }] });
+
+    expect(verify(ledger)).toEqual({ problem: null, intactRecords: 5, checkpoints: 0, signaturesChecked: 0 });
+  });
+
+  it("finds a missing head", () => {
+    const ledger = intactLedger();
+    ledger.files.delete("head.json");
+
+    expect(verify(ledger).problem).toEqual({ sequence: 26, kind: "missing", message: "head.json is missing, so records after sequence 25 may have been removed with it. Compare with an earlier head.json from `git log -p -- head.json` or another clone" });
+  });
+
+  it("finds a cut tail without its head", () => {
+    const ledger = intactLedger();
+    for (const path of [DAY_TWO, "head.json", "checkpoints/000000000020.json"]) ledger.files.delete(path);
+
+    expect(verify(ledger)).toEqual({
+      problem: { sequence: 13, kind: "missing", message: "head.json is missing, so records after sequence 12 may have been removed with it. Compare with an earlier head.json from `git log -p -- head.json` or another clone" },
+      intactRecords: 12,
+      checkpoints: 1,
+      signaturesChecked: 1,
+    });
+  });
+
+  it("finds a head that names another file", () => {
+    const ledger = intactLedger();
+    const head = JSON.parse(ledger.files.get("head.json")!) as Record<string, unknown>;
+    ledger.files.set("head.json", JSON.stringify({ ...head, path: DAY_ONE }));
+
+    expect(verify(ledger).problem).toEqual({ sequence: 25, kind: "altered", message: `head.json names the file ${DAY_ONE}, but sequence 25 is in ${DAY_TWO}` });
+  });
+
+  it("finds a head without records", () => {
+    const ledger = intactLedger();
+    for (const path of [DAY_ONE, DAY_TWO, "checkpoints/000000000010.json", "checkpoints/000000000020.json"]) ledger.files.delete(path);
+
+    expect(verify(ledger).problem).toEqual({ sequence: 1, kind: "missing", message: "head.json names sequence 25, but the records end at 0" });
   });
 });
