@@ -64,6 +64,28 @@ describe("paddock run with services", () => {
     expect(rendered.summary).toMatch(/\| Service \| Status \| Ready after \| Detail \|\n\| --- \| --- \| --- \| --- \|\n\| store \| ready \| [^|]+ \|  \|\n\| api \| ready \| [^|]+ \|  \|/);
   });
 
+  it("notes images and expose the local provider ignores", { timeout: 120_000 }, async () => {
+    const config = STACK_CONFIG.replace("services:", "images:\n  - name: api\nservices:")
+      .replace("    image: node:24\n    run: exec node api.js", "    image: api\n    run: exec node api.js")
+      .replace("steps:", "expose: { service: api, port: 8080 }\nsteps:");
+    const sample = await createStackRepository(config);
+    const cwd = writePayload();
+    writeFileSync(join(cwd, "policy.yml"), "preview:\n  host: '{environment}.preview.example.com'\nbuild:\n  registry: registry.example.com/paddock\n");
+
+    const result = await runCli(
+      ["run", "--event", "pull_request", "--payload", "event.json", "--repo", sample.directory, "--state-dir", join(cwd, "state"), "--org-policy", "policy.yml", "--json"],
+      { cwd },
+    );
+
+    const rendered = JSON.parse(result.stdout);
+    expect(config).toContain("images:\n  - name: api\n");
+    expect(config).toContain("    image: api\n");
+    expect(result.code).toBe(0);
+    expect(rendered.conclusion).toBe("success");
+    expect(rendered.summary).toContain("was built; pass --ref to choose.\n- images api not built and expose ignored: the local provider builds no images and makes no preview URL\n");
+    expect(await findProcessesWithMarker(MARKER)).toEqual([]);
+  });
+
   it("fails the run when a service never gets ready", { timeout: 120_000 }, async () => {
     const config = STACK_CONFIG.replace("    ready: { http: /healthz }", "    ready: { http: /missing }\n    timeout: 10s");
     const sample = await createStackRepository(config);

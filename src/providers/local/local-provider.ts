@@ -8,6 +8,7 @@ import { pino, type Logger } from "pino";
 import { PaddockError } from "../../errors.ts";
 import type { StepResult } from "../../pipeline/step-result.ts";
 import type { EnvironmentSpec, ListedEnvironment, PreparedEnvironment, Provider, ServiceSpec, SourceSpec, StartedServices, StepSpec } from "../provider.ts";
+import { describeIgnoredStack } from "./describe-ignored-stack.ts";
 import { fetchSource } from "./fetch-source.ts";
 import { LocalServices } from "./local-services.ts";
 import { LocalStateLayout, assertCommitSha, type LocalEnvironmentRecord } from "./local-state.ts";
@@ -115,7 +116,8 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
       expiresAt: new Date(updatedAt.getTime() + environment.ttlSeconds * 1000).toISOString(),
     });
     logger.info({ environment: environment.name, sha, location: checkout }, "environment prepared");
-    return { environment, sha, location: checkout, created: previous === undefined };
+    const ignored = describeIgnoredStack(environment.stack);
+    return { environment, sha, location: checkout, created: previous === undefined, ...(ignored === undefined ? {} : { notes: [ignored] }) };
   }
 
   async function runStep(request: { prepared: PreparedEnvironment; step: StepSpec; signal: AbortSignal }): Promise<StepResult> {
