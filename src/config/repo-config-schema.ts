@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { approvalSchema, countCapSchema, denySchema, listSchema, registrySchema } from "../policy/policy-fields.ts";
 import { checkStackReferences } from "./check-stack-references.ts";
+import { readCheckableStack } from "./checkable-stack.ts";
 import { DNS_LABEL_PATTERN, durationSchema, envMapSchema, rejectUnsafeText } from "./config-fields.ts";
 import { exposeSchema, imagesSchema, servicesSchema } from "./service-config-schema.ts";
 import { parseCpuMillis, parseDurationSeconds, parseMemoryBytes, suggestMemoryQuantity } from "./units.ts";
@@ -137,26 +138,35 @@ export const repoConfigSchema = z
       .array(stepSchema)
       .min(1, { error: "steps is empty: add at least one step with a name and a run command" })
       .max(MAX_STEPS, { error: `more than ${MAX_STEPS} steps: merge some of them` })
-      .superRefine((steps, context) => {
-        const seen = new Set<string>();
-        steps.forEach((step, index) => {
-          if (seen.has(step.name)) {
-            context.addIssue({
-              code: "custom",
-              path: [index, "name"],
-              message: `duplicate step name ${JSON.stringify(step.name)}: each step needs its own name`,
-            });
-          }
-          seen.add(step.name);
-        });
-      }),
+      // Also runs when a step is invalid, on the names that are strings.
+      .superRefine(
+        (steps, context) => {
+          const seen = new Set<string>();
+          steps.forEach((step: { name?: unknown } | undefined, index) => {
+            if (typeof step?.name !== "string") return;
+            if (seen.has(step.name)) {
+              context.addIssue({
+                code: "custom",
+                path: [index, "name"],
+                message: `duplicate step name ${JSON.stringify(step.name)}: each step needs its own name`,
+              });
+            }
+            seen.add(step.name);
+          });
+        },
+        { when: (payload) => Array.isArray(payload.value) },
+      ),
     images: imagesSchema.optional(),
     services: servicesSchema.optional(),
     expose: exposeSchema.optional(),
   })
-  .superRefine((config, context) => {
-    for (const problem of checkStackReferences(config)) context.addIssue({ code: "custom", ...problem });
-  })
+  // The cross-field checks also run when other fields are invalid, so one pass reports every problem.
+  .superRefine(
+    (config, context) => {
+      for (const problem of checkStackReferences(readCheckableStack(config, context.issues))) context.addIssue({ code: "custom", ...problem });
+    },
+    { when: (payload) => typeof payload.value === "object" && payload.value !== null && !Array.isArray(payload.value) },
+  )
   .describe("Paddock repository config, read from .github/paddock.yml.");
 
 /** A validated `.github/paddock.yml`, with defaults filled in. */

@@ -90,6 +90,17 @@ describe("parseConfigFile", () => {
     });
   });
 
+  it("rejects duplicate step names beside an invalid step", () => {
+    expect(parse("steps:\n  - name: a\n  - name: a\n    run: y\n  - run: z\n")).toEqual({
+      ok: false,
+      problems: [
+        { file: FILE, line: 2, column: 5, field: "steps.0.run", message: "required field is missing: add it as a string" },
+        { file: FILE, line: 5, column: 5, field: "steps.2.name", message: "required field is missing: add it as a string" },
+        { file: FILE, line: 3, column: 11, field: "steps.1.name", message: 'duplicate step name "a": each step needs its own name' },
+      ],
+    });
+  });
+
   it("rejects an empty file", () => {
     expect(parse("")).toEqual({ ok: false, problems: [{ file: FILE, line: 1, column: 1, field: "", message: "file is empty: add the settings it should hold" }] });
   });

@@ -90,13 +90,13 @@ describe("stack config problems", () => {
   it("rejects expose of a service not in services", () => {
     const text = "services:\n  - name: web\n    image: nginx:1\n    port: 80\n  - name: db\n    image: postgres:16\n    port: 5432\nexpose: { service: api, port: 80 }\n";
     expect(problemsOf(text)).toEqual([
-      { file: FILE, line: 11, column: 20, field: "expose.service", message: 'service "api" is not in services: use one of web, db' },
+      { file: FILE, line: 11, column: 20, field: "expose.service", message: 'service "api" is not in services: use one of web (port 80), db (port 5432)' },
     ]);
   });
 
   it("suggests the nearest service for expose", () => {
     const text = "services:\n  - name: web\n    image: nginx:1\n    port: 80\nexpose: { service: wbe, port: 80 }\n";
-    expect(problemsOf(text)).toEqual([{ file: FILE, line: 8, column: 20, field: "expose.service", message: 'service "wbe" is not in services: did you mean "web"?' }]);
+    expect(problemsOf(text)).toEqual([{ file: FILE, line: 8, column: 20, field: "expose.service", message: 'service "wbe" is not in services: did you mean "web" (port 80)?' }]);
   });
 
   it("rejects expose without services", () => {
@@ -108,6 +108,61 @@ describe("stack config problems", () => {
   it("rejects expose on another port than the service's", () => {
     const text = "services:\n  - name: web\n    image: nginx:1\n    port: 8080\nexpose: { service: web, port: 80 }\n";
     expect(problemsOf(text)).toEqual([{ file: FILE, line: 8, column: 31, field: "expose.port", message: 'port 80 is not the port of service "web": use 8080' }]);
+  });
+
+  it("names the port of the suggested service", () => {
+    const text = "services:\n  - name: web\n    image: nginx:1\n    port: 8080\nexpose: { service: api, port: 81 }\n";
+    expect(problemsOf(text)).toEqual([{ file: FILE, line: 8, column: 20, field: "expose.service", message: 'service "api" is not in services: use one of web (port 8080)' }]);
+  });
+
+  it("checks references when other fields are invalid", () => {
+    const text = [
+      "environment: { ttl: 5, colour: red }",
+      "images:",
+      "  - name: web",
+      "  - name: web",
+      "services:",
+      "  - name: web",
+      "    image: wbe",
+      "    port: 8080",
+      "  - name: cache",
+      "    image: redis:7",
+      "  - name: db",
+      "    image: postgres:16",
+      "    port: 5432",
+      "expose: { service: db, port: 80 }",
+      "",
+    ].join("\n");
+    expect(problemsOf(text).map((problem) => `${problem.line} ${problem.field}: ${problem.message}`)).toEqual([
+      expect.stringMatching(/^4 environment\.ttl: /),
+      expect.stringMatching(/^4 environment\.colour: unknown field "colour"/),
+      expect.stringMatching(/^12 services\.1\.port: required field is missing/),
+      '7 images.1.name: duplicate image name "web": each image needs its own name',
+      '10 services.0.image: image "wbe" is not an entry in images: did you mean "web"?',
+      '17 expose.port: port 80 is not the port of service "db": use 5432',
+    ]);
+  });
+
+  it("skips references to fields that failed their own checks", () => {
+    const text = [
+      "images:",
+      "  - name: Web_1",
+      "services:",
+      "  - name: Api_1",
+      "    image: web",
+      "    port: 8080",
+      "  - name: db",
+      "    image: postgres:16",
+      "    port: 70000",
+      "expose: { service: db, port: 80 }",
+      "",
+    ].join("\n");
+    expect(problemsOf(text).map((problem) => problem.field)).toEqual(["images.0.name", "services.0.name", "services.1.port"]);
+  });
+
+  it("skips expose when services is not a list", () => {
+    const text = "services: web\nexpose: { service: api, port: 80 }\n";
+    expect(problemsOf(text).map((problem) => problem.field)).toEqual(["services"]);
   });
 
   it("rejects bad service fields with their fixes", () => {
