@@ -37,7 +37,7 @@ export function readPullRequestPayload(options: { event: string; path: string; c
     throw new PaddockError(parsed.reason === "unsupported" ? "EVENT_UNSUPPORTED" : "PAYLOAD_INVALID", parsed.message, { hint });
   }
   if (parsed.event.kind === "push") {
-    throw new PaddockError("EVENT_UNSUPPORTED", `--event push: only the GitHub App builds pushes to agent branches, and the command line takes pull request events`, {
+    throw new PaddockError("EVENT_UNSUPPORTED", `--event push: the GitHub App and the Action build pushes to agent branches, and the command line takes pull request events only`, {
       hint: "to see the plan for the branch's commit under the same org policy, pass --event pull_request with a payload whose pull_request.head.ref is the branch (docs/agent-branches.md)",
     });
   }

@@ -116,7 +116,7 @@ describe("paddock plan", () => {
     [["plan", "--event", "pull_request", "--payload", "event.json", "--config", "paddock.yml", "--now", "Dec 25"], "paddock: --now Dec 25 is not a valid time. pass an ISO 8601 time such as 2026-01-31T12:00:00Z\n"],
     [
       ["plan", "--event", "push", "--payload", "push.json", "--config", "paddock.yml"],
-      "paddock: --event push: only the GitHub App builds pushes to agent branches, and the command line takes pull request events. to see the plan for the branch's commit under the same org policy, pass --event pull_request with a payload whose pull_request.head.ref is the branch (docs/agent-branches.md)\n",
+      "paddock: --event push: the GitHub App and the Action build pushes to agent branches, and the command line takes pull request events only. to see the plan for the branch's commit under the same org policy, pass --event pull_request with a payload whose pull_request.head.ref is the branch (docs/agent-branches.md)\n",
     ],
     [["plan", "--bogus"], expect.stringMatching(/^paddock: Unknown option '--bogus'/)],
   ])("exits 2 on bad input %j", async (args, message) => {
