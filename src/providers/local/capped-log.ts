@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 
 import { PaddockError } from "../../errors.ts";
 
-/** Default maximum bytes of output in one step log on the host: 10 MiB. */
+/** Default maximum bytes of output in one step or service log on the host: 10 MiB. */
 export const DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024;
 
 /** Smallest accepted log cap, so that the head and the tail each keep at least a few lines. */
@@ -12,7 +12,7 @@ export const MIN_LOG_MAX_BYTES = 1024;
 /** Largest accepted log cap: 1 GiB, because the tail half of the cap is kept in memory. */
 export const MAX_LOG_MAX_BYTES = 1024 * 1024 * 1024;
 
-/** Environment variable that sets the maximum bytes of output in each step log. */
+/** Environment variable that sets the maximum bytes of output in each step and service log. */
 export const LOG_MAX_BYTES_VARIABLE = "PADDOCK_LOG_MAX_BYTES";
 
 /** Reads PADDOCK_LOG_MAX_BYTES, or returns the default when it is unset or empty. */

@@ -34,7 +34,7 @@ export interface LocalProviderOptions {
   hostEtc?: string;
   /** Lines of output kept in a result's `outputTail`; defaults to 50. */
   tailLines?: number;
-  /** Maximum bytes of output kept in each step log on the host (see `CappedLogWriter`); 10 MiB by default. */
+  /** Maximum bytes of output kept in each step and service log on the host (see `CappedLogWriter`); 10 MiB by default. */
   logMaxBytes?: number;
   logger?: Pick<Logger, "debug" | "info" | "warn">;
   /** Clock for the times stored in environment.json. */
@@ -79,6 +79,7 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
     ...(options.nsenterPath === undefined ? {} : { nsenterPath: options.nsenterPath }),
     logger,
     ...(options.tailLines === undefined ? {} : { tailLines: options.tailLines }),
+    ...(options.logMaxBytes === undefined ? {} : { logMaxBytes: options.logMaxBytes }),
   });
 
   async function prepare(request: { environment: EnvironmentSpec; source: SourceSpec; signal: AbortSignal }): Promise<PreparedEnvironment> {

@@ -23,6 +23,7 @@ export class LocalServices {
       nsenterPath?: string;
       logger: Pick<Logger, "info" | "warn">;
       tailLines?: number;
+      logMaxBytes?: number;
     },
   ) {}
 
@@ -46,6 +47,7 @@ export class LocalServices {
       signal,
       logger,
       ...(this.options.tailLines === undefined ? {} : { tailLines: this.options.tailLines }),
+      ...(this.options.logMaxBytes === undefined ? {} : { logMaxBytes: this.options.logMaxBytes }),
     });
     if (!sandbox.started.ready) return sandbox.started;
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, open, readlink, type FileHandle } from "node:fs/promises";
-import path from "node:path";
+import { readlink } from "node:fs/promises";
+import type { Readable } from "node:stream";
 import { createInterface } from "node:readline";
 
 import type { Logger } from "pino";
@@ -8,11 +8,13 @@ import type { Logger } from "pino";
 import { serviceUrlVariables } from "../../environments/service-urls.ts";
 import { PaddockError, describeError } from "../../errors.ts";
 import type { ServiceSpec, ServiceStatus, StartedServices } from "../provider.ts";
+import { DEFAULT_LOG_MAX_BYTES } from "./capped-log.ts";
 import { killMarkedProcesses } from "./marked-processes.ts";
 import { readNamespaceLinks, waitForNamespacesEmpty } from "./namespace-members.ts";
 import { waitForProcessGroupsEmpty } from "./process-group-members.ts";
 import { describeMissingRun, describeServiceFailure, readLogTail } from "./describe-service-failure.ts";
 import { OutputTail } from "./output-tail.ts";
+import { openServiceLogs, type ServiceLogs } from "./service-logs.ts";
 import { describeAbortReason } from "./run-sandboxed.ts";
 import { SUPERVISOR_SOURCE, type SupervisorEvent, type SupervisorSpec } from "./service-supervisor-source.ts";
 import type { ServiceNetwork, StepCommandFactory } from "./step-command.ts";
@@ -50,6 +52,8 @@ export interface StartServiceSandboxOptions {
   signal: AbortSignal;
   logger: Pick<Logger, "info" | "warn">;
   tailLines?: number;
+  /** Maximum bytes of output kept in each service log (see `CappedLogWriter`); 10 MiB by default. */
+  logMaxBytes?: number;
   /** Node binary that runs the supervisor; the running one by default, which the sandbox binds. */
   nodePath?: string;
 }
@@ -72,8 +76,12 @@ export async function startServiceSandbox(options: StartServiceSandboxOptions): 
     return { started: { services: statuses, ready: false, variables, stop: async () => {} } };
   }
 
-  // 2. Start the supervisor with one log file per service on inherited descriptors.
-  const logs = await openLogs(services.map((service) => options.logPathFor(service.name)));
+  // 2. Start the supervisor with one pipe per service on inherited descriptors; Paddock writes each to a capped log.
+  const logs = await openServiceLogs({
+    paths: services.map((service) => options.logPathFor(service.name)),
+    maxBytes: options.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES,
+    logger,
+  });
   const spec: SupervisorSpec = {
     services: services.map((service, index) => ({
       name: service.name,
@@ -94,7 +102,8 @@ export async function startServiceSandbox(options: StartServiceSandboxOptions): 
     shareNetwork: options.shareNetwork,
     program: [options.nodePath ?? process.execPath, "-e", SUPERVISOR_SOURCE, JSON.stringify(spec)],
   }).catch(async (error: unknown) => {
-    await closeLogs(logs);
+    logs.connect([]);
+    await logs.finish(STOP_WAIT_MS);
     throw error;
   });
   const [file, ...args] = command.argv;
@@ -102,11 +111,11 @@ export async function startServiceSandbox(options: StartServiceSandboxOptions): 
     cwd: command.cwd,
     env: command.env ?? {},
     detached: true,
-    stdio: ["ignore", "pipe", "pipe", command.infoFd === undefined ? "ignore" : "pipe", ...logs.map((log) => log.fd)],
+    stdio: ["ignore", "pipe", "pipe", command.infoFd === undefined ? "ignore" : "pipe", ...services.map(() => "pipe" as const)],
   });
-  await closeLogs(logs);
+  logs.connect(services.map((_service, index) => child.stdio[FIRST_LOG_FD + index] as Readable | null));
 
-  const sandbox = watchSupervisor({ child, options, statuses, processMarker: command.processMarker });
+  const sandbox = watchSupervisor({ child, options, statuses, processMarker: command.processMarker, logs });
   const outcome = await sandbox.outcome;
   if (!outcome.ready) {
     await sandbox.stop();
@@ -133,8 +142,14 @@ interface WatchedSupervisor {
 }
 
 /** Follows the supervisor's events, enforces the timeouts from outside, and builds `stop`. */
-function watchSupervisor(options: { child: ChildProcess; options: StartServiceSandboxOptions; statuses: ServiceStatus[]; processMarker: string | undefined }): WatchedSupervisor {
-  const { child, statuses, processMarker } = options;
+function watchSupervisor(options: {
+  child: ChildProcess;
+  options: StartServiceSandboxOptions;
+  statuses: ServiceStatus[];
+  processMarker: string | undefined;
+  logs: ServiceLogs;
+}): WatchedSupervisor {
+  const { child, statuses, processMarker, logs } = options;
   const { services, logger, signal, sandboxed } = options.options;
   const stderr = new OutputTail({ maxLines: 20 });
   const servicePids: number[] = [];
@@ -230,6 +245,7 @@ function watchSupervisor(options: { child: ChildProcess; options: StartServiceSa
         ? await waitForNamespacesEmpty(await namespaces, STOP_WAIT_MS)
         : await waitForProcessGroupsEmpty(groups.filter((group): group is number => group !== undefined), STOP_WAIT_MS);
       if (left.length > 0) logger.warn({ pids: left }, "service sandbox processes still running after it was killed");
+      await logs.finish(STOP_WAIT_MS);
       logger.info({ services: services.map((service) => service.name) }, "services stopped");
     })();
     return stopping;
@@ -275,24 +291,6 @@ async function attachLogTails(options: { statuses: ServiceStatus[]; options: Sta
     const outputTail = await readLogTail(logPathFor(status.name), tailLines ?? 20);
     if (outputTail !== "") statuses[index] = { ...status, outputTail };
   }
-}
-
-async function openLogs(paths: string[]): Promise<FileHandle[]> {
-  const handles: FileHandle[] = [];
-  try {
-    for (const logPath of paths) {
-      await mkdir(path.dirname(logPath), { recursive: true });
-      handles.push(await open(logPath, "w"));
-    }
-    return handles;
-  } catch (error) {
-    await closeLogs(handles);
-    throw error;
-  }
-}
-
-async function closeLogs(handles: FileHandle[]): Promise<void> {
-  await Promise.all(handles.map((handle) => handle.close().catch(() => undefined)));
 }
 
 /** Sends SIGKILL to a process group; a group that is already gone is fine. */

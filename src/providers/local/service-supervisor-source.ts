@@ -126,7 +126,7 @@ export interface SupervisorService {
   ready: { http: string } | { tcp: number };
   env: Record<string, string>;
   timeoutMs: number;
-  /** File descriptor, inherited from the sandbox, that receives the service's stdout and stderr. */
+  /** File descriptor, inherited from the sandbox, that receives the service's stdout and stderr: a pipe to Paddock, which writes the log. */
   logFd: number;
 }
 

@@ -1,4 +1,6 @@
-import { readFile, stat } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
@@ -124,3 +126,36 @@ describe("local provider step log cap", () => {
     expect(await readFile(result.logPath ?? "", "utf8")).toBe(`${"B".repeat(4092)}END\n`);
   });
 });
+
+describe("local provider service log cap", () => {
+  it("sandboxed service writing 1 MB keeps head, line and tail", { timeout: 60_000 }, async () => {
+    const stateDir = await makeTemporaryDirectory("state");
+    const source = await makeTemporaryDirectory("source");
+    const provider = createLocalProvider({ stateDir, logMaxBytes: 4096 });
+    const prepared = await provider.prepare({ environment: testEnvironment(), source: { kind: "directory", sha: "aaaa1111", directory: source }, signal });
+    const port = await findFreePort();
+    await writeFile(path.join(prepared.location, "server.js"), `require("node:http").createServer((q, s) => s.end("up")).listen(${port}, "127.0.0.1");\n`);
+
+    const started = await provider.startServices({
+      prepared,
+      services: [{ name: "web", image: "node:24", run: "head -c 1000000 /dev/zero | tr '\\0' 'S'; echo END; exec node server.js", port, ready: { tcp: port }, env: {}, timeoutSeconds: 30 }],
+      signal,
+    });
+    expect(started.ready).toBe(true);
+    await started.stop();
+
+    const logPath = path.join(stateDir, "environments", prepared.environment.name, "logs", "aaaa1111", "services", "web.log");
+    const dropped = describeDroppedBytes(1_000_004 - 4096);
+    expect((await stat(logPath)).size).toBe(4096 + Buffer.byteLength(dropped));
+    expect(await readFile(logPath, "utf8")).toBe(`${"S".repeat(2048)}${dropped}${"S".repeat(2044)}END\n`);
+  });
+});
+
+/** Returns a TCP port that is free on 127.0.0.1 right now. */
+async function findFreePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
