@@ -1,4 +1,7 @@
+import type { Logger } from "pino";
 import { ProbotOctokit } from "probot";
+
+import { withRequestFailureContext } from "./github-request-failure.ts";
 
 /**
  * Time GitHub has to send the status and headers of a response. A request still silent after
@@ -64,25 +67,39 @@ export function createPaddockOctokit(options: { responseTimeoutMs?: number } = {
   return ProbotOctokit.plugin(refreshRejectedToken).defaults((instance: Record<string, unknown>) => {
     const request = (instance.request ?? {}) as { fetch?: FetchFunction };
     const throttle = (instance.throttle ?? {}) as ThrottleOptions;
+    const fetch = wrapFetch({ fetchFunction: request.fetch ?? globalThis.fetch, timeoutMs, log: instance.log as Logger | undefined });
     return {
       ...instance,
-      ...authAtBaseUrl(instance),
-      request: { ...request, fetch: withResponseTimeout(request.fetch ?? globalThis.fetch, timeoutMs) },
+      ...authAtBaseUrl(instance, fetch),
+      request: { ...request, fetch },
       throttle: { ...throttle, onSecondaryRateLimit: retrySecondaryLimit, ...throttlePerInstallation(instance, throttle) },
     };
   });
 }
 
 /**
- * Probot gives the app's token client a request function without the `baseUrl`, so a token
- * minted outside a request's own retry (as `refreshRejectedToken` does) would go to
- * api.github.com even on GitHub Enterprise Server. This points it at the client's base URL.
+ * Adds the response timeout and, given a logger, the failure messages to a fetch function once.
+ * Octokit hands a client's final options to the clients it derives, so a fetch wrapped here
+ * comes back and is returned unchanged.
  */
-function authAtBaseUrl(instance: Record<string, unknown>): { auth?: Record<string, unknown> } {
-  const auth = instance.auth as { request?: { defaults?: (options: { baseUrl: string }) => unknown } } | undefined;
+function wrapFetch(options: { fetchFunction: FetchFunction; timeoutMs: number; log: Pick<Logger, "warn"> | undefined }): FetchFunction {
+  if (TIMED in options.fetchFunction) return options.fetchFunction;
+  const described = options.log ? withRequestFailureContext(options.fetchFunction, options.log) : options.fetchFunction;
+  return withResponseTimeout(described, options.timeoutMs);
+}
+
+/**
+ * Probot gives the app's token client a request function without the `baseUrl` and with its
+ * own fetch. A token minted outside a request's own retry (as `refreshRejectedToken` does) would
+ * go to api.github.com even on GitHub Enterprise Server. Token requests would also have no
+ * response timeout and no failure message. This points the token client at the client's base
+ * URL and fetch.
+ */
+function authAtBaseUrl(instance: Record<string, unknown>, fetch: FetchFunction): { auth?: Record<string, unknown> } {
+  const auth = instance.auth as { request?: { defaults?: (options: { baseUrl?: string; request: { fetch: FetchFunction } }) => unknown } } | undefined;
   const baseUrl = instance.baseUrl;
-  if (typeof baseUrl !== "string" || typeof auth?.request?.defaults !== "function") return {};
-  return { auth: { ...auth, request: auth.request.defaults({ baseUrl }) } };
+  if (typeof auth?.request?.defaults !== "function") return {};
+  return { auth: { ...auth, request: auth.request.defaults({ ...(typeof baseUrl === "string" ? { baseUrl } : {}), request: { fetch } }) } };
 }
 
 /**
