@@ -69,6 +69,22 @@ describe("paddock run", () => {
     expect(result.code).toBe(2);
   });
 
+  it("exits 2 for an invalid PADDOCK_LOG_MAX_BYTES", async () => {
+    const sample = createSampleRepository();
+    const cwd = writePayload();
+
+    const result = await runCli(["run", "--event", "pull_request", "--payload", "event.json", "--repo", sample.directory, "--state-dir", join(cwd, "state")], {
+      cwd,
+      env: { PADDOCK_LOG_MAX_BYTES: "10MiB" },
+    });
+
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      "paddock: PADDOCK_LOG_MAX_BYTES=10MiB is invalid. set a whole number of bytes from 1024 to 1073741824, or leave it unset for the default 10485760 (10 MiB)\n",
+    );
+    expect(result.code).toBe(2);
+  });
+
   it("exits 2 for a --repo folder that does not exist", async () => {
     const cwd = writePayload();
 
