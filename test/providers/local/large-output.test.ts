@@ -38,7 +38,8 @@ describe("local provider large output", () => {
     // The host log keeps its default cap of output and one line counting the rest.
     const dropped = describeDroppedBytes(GIBIBYTE + fullLines - DEFAULT_LOG_MAX_BYTES);
     expect((await stat(result.logPath ?? "")).size).toBe(DEFAULT_LOG_MAX_BYTES + Buffer.byteLength(dropped));
-    expect(peak - baseline).toBeLessThan(100 * 1024 * 1024);
+    // A quarter of the output: far below what keeping it would take. Node 24 reaches about 120 MiB of garbage before collecting.
+    expect(peak - baseline).toBeLessThan(256 * 1024 * 1024);
     expect(path.dirname(result.logPath ?? "")).toBe(path.join(stateDir, "environments", prepared.environment.name, "logs", "aaaa1111"));
   }, 300_000);
 });
