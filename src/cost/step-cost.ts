@@ -49,7 +49,7 @@ export interface StepCost {
   method: CostMethod;
   durationMs: number;
   billed: BilledQuantities;
-  /** Where usage came from, or why requests were charged, for the check run. */
+  /** Source of the usage, or the reason requests were charged, shown on the check run. */
   detail?: string;
 }
 

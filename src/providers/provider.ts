@@ -66,7 +66,7 @@ export interface StackSpec {
   build?: BuildSettings;
   /** True when a step has `deploy: true`, which needs a ServiceAccount that may manage workloads. */
   deploySteps: boolean;
-  /** What the org policy cannot serve, such as a missing build.registry; the provider fails with these before it builds. */
+  /** Problems the org policy leaves unsolved, such as a missing build.registry. The provider fails with them before it builds. */
   problems?: string[];
 }
 

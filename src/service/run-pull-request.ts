@@ -42,7 +42,7 @@ export async function runPullRequest(options: {
   logger: Logger;
   now: () => Date;
   governance: Governance;
-  /** Where the preview's GitHub deployment goes, for a plan that exposes a service at a preview host. */
+  /** Target of the preview's GitHub deployment, for a plan that exposes a service at a preview host. */
   deployments?: DeploymentTarget;
 }): Promise<CheckRunView> {
   const { event, octokit, provider, sink, checkRunId, signal, logger } = options;
