@@ -16,7 +16,7 @@ const COMPONENT_LABEL = "app.kubernetes.io/component";
 /** Value of COMPONENT_LABEL on inbox ConfigMaps. */
 export const INBOX_COMPONENT = "work-inbox";
 /** Attempts of one hand-over when other replicas write the same inbox at the same time. */
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 16;
 
 /** A command waiting in an inbox, with the key it is for. */
 export interface InboxEntry {
@@ -74,6 +74,8 @@ export class WorkInbox {
       } catch (error) {
         if (!(error instanceof CoordinationConflictError)) throw error;
         this.#logger.debug({ inbox: name, attempt }, "inbox write conflicted; reading it again");
+        // Each round of writers in lockstep stores only one command, so a random pause spreads them out.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
       }
     }
     throw new Error(`inbox ${nameInbox(shard)} changed ${MAX_ATTEMPTS} times while the work for ${key} was handed over; the work was not stored`);
