@@ -27,6 +27,11 @@ export class DeferredWrites {
     });
   }
 
+  /** Number of the installation's deferred writes submitted and not yet settled. */
+  waiting(installation: string): number {
+    return this.#queues.get(installation)?.waiting ?? 0;
+  }
+
   /** Number of installations with deferred writes waiting or running. */
   get activeInstallations(): number {
     return this.#queues.size;

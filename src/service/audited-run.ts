@@ -87,8 +87,8 @@ export function auditProvider(options: { provider: Provider; trail: AuditTrail; 
 }
 
 /**
- * Wraps a check-run sink so that a denied or cancelled run leaves its audit record, and the
- * run's records are mirrored on the check run as notice annotations when it completes.
+ * Wraps a check-run sink so that a denied or cancelled run, including a commit superseded before
+ * its run started, leaves its audit record, and the run's records are mirrored on the check run as notice annotations when it completes.
  */
 export function auditSink(options: { sink: CheckRunSink; trail: AuditTrail; context: RunAuditContext }): CheckRunSink {
   const { sink, trail, context } = options;
@@ -99,7 +99,12 @@ export function auditSink(options: { sink: CheckRunSink; trail: AuditTrail; cont
       return id;
     },
     update: (id, view) => sink.update(id, view),
-    createCompleted: (view) => sink.createCompleted(view),
+    // A commit superseded before its run started: its one check run mirrors its one record.
+    async createCompleted(view) {
+      if (view.conclusion !== "cancelled") return sink.createCompleted(view);
+      const stored = await trail.record({ ...describeRunForAudit(context), action: "run.cancelled" });
+      return sink.createCompleted(stored ? { ...view, auditRecords: [stored] } : view);
+    },
     async complete(id, view) {
       const base = describeRunForAudit({ ...context, checkRunId: id === NO_CHECK_RUN ? null : id });
       let stored: PendingAuditRecord | undefined;

@@ -20,11 +20,10 @@ import type { TEARDOWN_REASONS } from "../audit/audit-record-schema.ts";
 import type { AuditTrail } from "./audit-trail.ts";
 import { recoverInterruptedRuns, type InterruptedRun } from "./recover-runs.ts";
 import { handleEnvironmentAction, reportEnvironmentAction } from "./handle-environment-action.ts";
-import { CheckRunWriteGauge } from "./check-run-write-gauge.ts";
 import { UnreportedCommits } from "./unreported-commits.ts";
 import { sweepEnvironments, type SweepReport, type SweepTarget } from "./sweep-environments.ts";
 import { createBranchPushes } from "./branch-pushes.ts";
-import { scheduleRun, type RunDependencies, type RunEnvironment } from "./schedule-run.ts";
+import { MAX_DEFERRED_WRITES, scheduleRun, type RunDependencies, type RunEnvironment } from "./schedule-run.ts";
 import { scheduleTeardown as scheduleTeardownWork, type TeardownRequest } from "./schedule-teardown.ts";
 import { isOrgSettingsRepository } from "./review-policy-pull-request.ts";
 import { findKeyedEnvironment, findPullRequestEnvironment, readIdentityKey } from "../environments/find-environment.ts";
@@ -115,6 +114,8 @@ export function createPaddockService(options: {
   audit?: AuditTrail;
   /** Decides which replica runs each key's work; without it this process runs all work. */
   router?: WorkRouter;
+  /** Deferred writes an installation may have waiting before superseded commits are named on the newer run; see `MAX_DEFERRED_WRITES`. */
+  maxDeferredWrites?: number;
 }): PaddockService {
   const { provider } = options;
   const now = options.now ?? (() => new Date());
@@ -124,7 +125,6 @@ export function createPaddockService(options: {
     ...(options.quietMs !== undefined ? { quietMs: options.quietMs } : {}),
   });
   const recentEvents = new RecentEvents();
-  const writeGauge = new CheckRunWriteGauge({ now: () => now().getTime() });
   const unreported = new UnreportedCommits();
   const deferredWrites = new DeferredWrites();
   const inFlight = new Set<Promise<unknown>>();
@@ -142,13 +142,13 @@ export function createPaddockService(options: {
     );
   const rememberEvent = (event: PullRequestEvent): boolean => recentEvents.checkAndRemember([`delivery/${event.deliveryId}`, describeEventIdentity(event)]);
 
-  const runDependencies: RunDependencies = { provider, scheduler, deferredWrites, writeGauge, unreported, track, now, governance: options.governance, ...(options.audit ? { audit: options.audit } : {}) };
+  const runDependencies: RunDependencies = { provider, scheduler, deferredWrites, maxDeferredWrites: options.maxDeferredWrites ?? MAX_DEFERRED_WRITES, unreported, track, now, governance: options.governance, ...(options.audit ? { audit: options.audit } : {}) };
   // Pull request lanes whose environment is a branch environment the pull request took over, by name.
   // NOTE: this is kept in memory only. After a restart, a commit superseded before its run resolved
   // the environment gets a cancelled check run under the pull request's own environment name.
   const takenOver = new Map<string, string>();
   const scheduleTeardown = (request: TeardownRequest): void =>
-    scheduleTeardownWork({ provider, scheduler, track, ...(options.audit ? { audit: options.audit } : {}), onTeardown: (lane) => forgetLane(lane), countWrite: (installationId, write) => writeGauge.count(installationId, write) }, request);
+    scheduleTeardownWork({ provider, scheduler, track, ...(options.audit ? { audit: options.audit } : {}), onTeardown: (lane) => forgetLane(lane) }, request);
   // A branch push is handed over by its lane, the branch's key, when another replica owns it.
   const pushLane = (event: PushEvent): string | undefined =>
     event.ref.startsWith("refs/heads/") ? formatEnvironmentKey({ repositoryId: event.repository.id, branch: event.ref.slice("refs/heads/".length) }) : undefined;

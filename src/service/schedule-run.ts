@@ -5,16 +5,22 @@ import type { EnvironmentKey } from "../environments/environment-key.ts";
 import type { KeyedScheduler } from "../environments/keyed-scheduler.ts";
 import { describeError } from "../errors.ts";
 import type { DeferredWrites } from "../github/deferred-writes.ts";
-import type { CheckRunWriteGauge } from "./check-run-write-gauge.ts";
 import { describeUnreportedCommits, type UnreportedCommits } from "./unreported-commits.ts";
 import { DetachError, type Provider } from "../providers/provider.ts";
-import { auditProvider, auditSink, type AuditedEvent, type RunAuditContext } from "./audited-run.ts";
+import { auditProvider, auditSink, describeRunForAudit, type AuditedEvent, type RunAuditContext } from "./audited-run.ts";
 import type { AuditTrail } from "./audit-trail.ts";
 import type { CheckRunSink } from "./check-run-reporter.ts";
 import type { Governance } from "./judge-pull-request.ts";
 import type { InstallationClients } from "./paddock-service.ts";
 import { annotateRuns, markRunFinished } from "./run-annotations.ts";
 import { runPullRequest } from "./run-pull-request.ts";
+
+/**
+ * Deferred writes an installation may have waiting before a superseded commit gets no check run
+ * of its own. Octokit's throttling sends an installation's writes a second apart, so this is
+ * about two minutes of cancellations.
+ */
+export const MAX_DEFERRED_WRITES = 120;
 
 /** The event a run builds: a pull request's head, or a branch's head when `pullRequest.number` is null. */
 export type RunEvent = AuditedEvent & { deliveryId: string; installationId: number | null };
@@ -57,7 +63,8 @@ export interface RunDependencies {
   provider: Provider;
   scheduler: KeyedScheduler;
   deferredWrites: DeferredWrites;
-  writeGauge: CheckRunWriteGauge;
+  /** See `MAX_DEFERRED_WRITES`. */
+  maxDeferredWrites: number;
   unreported: UnreportedCommits;
   track: <T>(promise: Promise<T>) => Promise<T>;
   now: () => Date;
@@ -71,7 +78,7 @@ export interface RunDependencies {
  * environment `resolveEnvironment` names.
  */
 export function scheduleRun(dependencies: RunDependencies, request: RunRequest): void {
-  const { provider, scheduler, deferredWrites, writeGauge, unreported, track, now, governance } = dependencies;
+  const { provider, scheduler, deferredWrites, maxDeferredWrites, unreported, track, now, governance } = dependencies;
   const { event, clients, logger, lane } = request;
   const number = event.pullRequest.number;
   const installationId = event.installationId ?? 0;
@@ -107,8 +114,7 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
       return clients.sink.start(started);
     },
   };
-  const countedSink = writeGauge.countWrites({ sink: resolvingSink, installationId });
-  const auditedSink = trail ? auditSink({ sink: countedSink, trail, context: auditContext }) : countedSink;
+  const auditedSink = trail ? auditSink({ sink: resolvingSink, trail, context: auditContext }) : resolvingSink;
   // A pull request's run that reached its steps has a live environment, so its check run offers Extend and Destroy.
   const sink: CheckRunSink = {
     ...auditedSink,
@@ -129,17 +135,11 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
     if (!request.handOver) return;
     await request.handOver(checkRunId ? await checkRunId : undefined);
   };
-  // A commit superseded before its run started gets a cancelled check run only when its
-  // installation made no check-run write in the last seconds (see CheckRunWriteGauge).
-  // Otherwise the run that replaces it names it, so GitHub's write budget goes to builds.
+  // A commit superseded before its run started gets its own cancelled check run, one write. When
+  // its installation already has `maxDeferredWrites` writes waiting, the run that replaces it
+  // names it instead, so a sustained flood of pushes cannot grow the queue without bound.
   let unreportedBefore: string[] = [];
   const reportSuperseded = async (reason: string): Promise<void> => {
-    if (!writeGauge.isIdle(installationId)) {
-      unreported.add(lane, [...unreportedBefore, event.pullRequest.headSha]);
-      unreportedBefore = [];
-      logger.info({ reason }, "queued run superseded; its check run is left out while the installation's writes are busy");
-      return;
-    }
     // Commits a run took over and then lost to an abort wait for the next run again.
     if (unreportedBefore.length > 0) unreported.add(lane, unreportedBefore);
     unreportedBefore = [];
@@ -147,6 +147,7 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
     await sink.createCompleted(cancelled);
     logger.info({ reason }, "queued run superseded");
   };
+  const installationQueue = String(installationId);
   const slotFree = scheduler.freeSlots > 0;
 
   const outcome = scheduler.submit(lane, {
@@ -155,15 +156,22 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
     ...(request.handOver ? { handOver: handOverRun } : {}),
     // A superseded commit's check run waits behind the other cancellations of its installation,
     // so the newest commit's in_progress check run is never queued behind all of them.
-    supersede: (reason) =>
-      track(
-        deferredWrites.run(String(installationId), async () => {
+    supersede: async (reason) => {
+      if (!checkRunId && deferredWrites.waiting(installationQueue) >= maxDeferredWrites) {
+        unreported.add(lane, [event.pullRequest.headSha]);
+        if (trail) await track(trail.record({ ...describeRunForAudit(auditContext), action: "run.cancelled" }));
+        logger.warn({ reason, waiting: deferredWrites.waiting(installationQueue) }, "queued run superseded; the newer run names it because its installation's writes are backed up");
+        return;
+      }
+      return track(
+        deferredWrites.run(installationQueue, async () => {
           if (checkRunId) {
             await sink.complete(await checkRunId, { ...view, status: "completed", conclusion: "cancelled", headline: reason });
             logger.info({ reason }, "queued run superseded");
           } else await reportSuperseded(reason);
         }),
-      ),
+      );
+    },
     execute: async (signal) => {
       // Detached: the lane's new owner runs it. Once the environment is prepared, it resumes the run from there.
       const detached = (): boolean => signal.reason instanceof DetachError;
@@ -199,7 +207,7 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
           return environment;
         };
         const marked: Provider = { ...annotated, kind: annotated.kind, prepare: markPrepared };
-        const deployments = { octokit: clients.octokit, owner: event.repository.owner, repo: event.repository.name, countWrite: <T>(write: () => Promise<T>) => writeGauge.count(installationId, write) };
+        const deployments = { octokit: clients.octokit, owner: event.repository.owner, repo: event.repository.name };
         const finished = await runPullRequest({ event, environmentKey: key, octokit: clients.octokit, mintToken: clients.mintRepositoryToken, provider: marked, sink: runSink, checkRunId: id, view, signal, logger, now, governance, deployments });
         logger.info({ conclusion: finished.conclusion, detached: detached() }, detached() ? "pipeline detached" : "pipeline finished");
       } catch (error) {

@@ -28,5 +28,5 @@ export class UnreportedCommits {
 /** Describes, for the newest run's check run, the commits it superseded that have no check run of their own. */
 export function describeUnreportedCommits(shas: readonly string[]): string {
   const named = shas.map((sha) => sha.slice(0, 7)).join(", ");
-  return `Not built, superseded by this commit before their runs started: ${named}. They have no check run of their own, because this installation's check-run writes were busy`;
+  return `Not built, superseded by this commit before their runs started: ${named}. They have no check run of their own, because this installation's GitHub writes were backed up`;
 }

@@ -16,7 +16,7 @@ export interface AppUnderTest extends TestProbot {
 }
 
 /** Starts Paddock's Probot app on a fresh state folder; start the fake GitHub first. */
-export async function startApp(options: { quietMs?: number; now?: () => Date; router?: WorkRouter } = {}): Promise<AppUnderTest> {
+export async function startApp(options: { quietMs?: number; now?: () => Date; router?: WorkRouter; maxDeferredWrites?: number } = {}): Promise<AppUnderTest> {
   const stateDir = mkdtempSync(join(tmpdir(), "paddock-state-"));
   const logger = pino({ level: "silent" });
   const provider = createLocalProvider({ stateDir, logger });

@@ -74,4 +74,42 @@ describe("audit trail of a pull request", () => {
       "Paddock audit: step.finished",
     ]);
   });
+
+  it("records superseded unstarted commits", async () => {
+    for (const maxDeferredWrites of [120, 0]) {
+      const stateDir = mkdtempSync(join(tmpdir(), "paddock-audit-supersede-"));
+      const logger = pino({ level: "silent" });
+      const spool = await openFileAuditSpool({ directory: join(stateDir, "audit") });
+      const service = createPaddockService({
+        provider: createLocalProvider({ stateDir, logger }),
+        logger,
+        governance: createFileGovernance({ stateDir }),
+        audit: createAuditTrail({ spool, logger }),
+        quietMs: 200,
+        maxDeferredWrites,
+      });
+      const app = await createTestProbot({ appFn: createPaddockApp({ service }), logLevel: "info" });
+      const [first, skipped, newest] = ["first", "skipped", "newest"].map((name) => createSampleRepository({ files: { ".github/paddock.yml": "steps:\n  - name: fast\n    run: echo done\n", "commit.txt": name } }));
+      const opened = patchPayload(loadWebhookExample({ name: "pull_request", action: "opened", withInstallation: true }), { "pull_request.head.sha": first!.sha });
+      const owner = opened.repository.owner.login;
+      const repo = opened.repository.name;
+      fake.setPullRequest({ owner, repo, pullRequest: opened.pull_request });
+      for (const sample of [first!, skipped!, newest!]) {
+        fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: "steps:\n  - name: fast\n    run: echo done\n" });
+        fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
+      }
+
+      await app.receive({ name: "pull_request", payload: opened, id: `first-${maxDeferredWrites}` });
+      await app.receive({ name: "pull_request", payload: patchPayload(opened, { action: "synchronize", "pull_request.head.sha": skipped!.sha }), id: `skipped-${maxDeferredWrites}` });
+      await app.receive({ name: "pull_request", payload: patchPayload(opened, { action: "synchronize", "pull_request.head.sha": newest!.sha }), id: `newest-${maxDeferredWrites}` });
+      await service.onIdle();
+
+      const records = await spool.list({ limit: 100 });
+      const skippedRecords = records.filter((record) => record.headSha === skipped!.sha);
+      expect(skippedRecords.map((record) => [record.action, record.deliveryId, record.checkRunId])).toEqual([["run.cancelled", `skipped-${maxDeferredWrites}`, null]]);
+      const skippedRun = fake.checkRuns().find((run) => run.head_sha === skipped!.sha);
+      if (maxDeferredWrites === 0) expect(skippedRun).toBeUndefined();
+      else expect(skippedRun!.annotations.map((annotation) => annotation.title)).toEqual(["Paddock audit: run.cancelled"]);
+    }
+  });
 });

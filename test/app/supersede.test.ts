@@ -4,7 +4,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { nameEnvironment } from "../../src/environments/environment-name.ts";
 import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
 import { createCheckRunStore } from "../support/fake-github-check-runs.ts";
-import { BUSY_AFTER_WRITE_MS } from "../../src/service/check-run-write-gauge.ts";
 import { createSampleRepository } from "../support/sample-repository.ts";
 import { loadWebhookExample, patchPayload } from "../support/webhook-examples.ts";
 import { startApp } from "./app-harness.ts";
@@ -63,18 +62,18 @@ describe("newer head SHA", () => {
   });
 });
 
-describe("superseded while GitHub writes queue", () => {
-  it("names the commit on the newest run instead of a check run", async () => {
-    const [first, skipped, newest] = ["first", "skipped", "newest"].map((name) => createSampleRepository({ files: { ".github/paddock.yml": FAST_CONFIG, "commit.txt": name } }));
-    const opened = patchPayload(loadWebhookExample({ name: "pull_request", action: "opened", withInstallation: true }), { "pull_request.head.sha": first!.sha });
+describe("superseded before its run started", () => {
+  /** Three commits of one pull request; the first check-run creation waits until `release`, as a write queued behind GitHub's limits does. */
+  function threeCommitsWithHeldWrites() {
+    const [first, skipped, newest] = ["first", "skipped", "newest"].map((name) => createSampleRepository({ files: { ".github/paddock.yml": FAST_CONFIG, "commit.txt": name } })) as [ReturnType<typeof createSampleRepository>, ReturnType<typeof createSampleRepository>, ReturnType<typeof createSampleRepository>];
+    const opened = patchPayload(loadWebhookExample({ name: "pull_request", action: "opened", withInstallation: true }), { "pull_request.head.sha": first.sha });
     const owner = opened.repository.owner.login;
     const repo = opened.repository.name;
     fake.setPullRequest({ owner, repo, pullRequest: opened.pull_request });
-    for (const sample of [first!, skipped!, newest!]) {
+    for (const sample of [first, skipped, newest]) {
       fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: FAST_CONFIG });
       fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
     }
-    // Check runs served by a store whose first create waits, as a write queued behind GitHub's limits does.
     const store = createCheckRunStore({ appId: 1, now: () => new Date() });
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -85,23 +84,50 @@ describe("superseded while GitHub writes queue", () => {
         return handler(request);
       });
     }
+    const synchronize = (sha: string) => patchPayload(opened, { action: "synchronize", "pull_request.head.sha": sha });
+    return { first, skipped, newest, opened, synchronize, store, release: () => release() };
+  }
+
+  it("gets one cancelled write while writes queue", async () => {
+    const { first, skipped, newest, opened, synchronize, store, release } = threeCommitsWithHeldWrites();
     const app = await startApp({ quietMs: 200 });
 
     await app.receive({ name: "pull_request", payload: opened });
-    await app.receive({ name: "pull_request", payload: patchPayload(opened, { action: "synchronize", "pull_request.head.sha": skipped!.sha }) });
-    await app.receive({ name: "pull_request", payload: patchPayload(opened, { action: "synchronize", "pull_request.head.sha": newest!.sha }) });
+    await app.receive({ name: "pull_request", payload: synchronize(skipped.sha) });
+    await app.receive({ name: "pull_request", payload: synchronize(newest.sha) });
     release();
     await app.service.onIdle();
 
-    const runs = store.list();
-    expect(runs.map((run) => [run.head_sha, run.status, run.conclusion])).toEqual([
-      [first!.sha, "completed", "cancelled"],
-      [newest!.sha, "completed", "success"],
+    const bySha = new Map(store.list().map((run) => [run.head_sha, run]));
+    expect(store.list()).toHaveLength(3);
+    expect([first.sha, skipped.sha, newest.sha].map((sha) => [bySha.get(sha)?.status, bySha.get(sha)?.conclusion])).toEqual([
+      ["completed", "cancelled"],
+      ["completed", "cancelled"],
+      ["completed", "success"],
     ]);
-    expect(runs[1]!.output.summary).toContain(`Not built, superseded by this commit before their runs started: ${skipped!.sha.slice(0, 7)}.`);
+    expect(bySha.get(skipped.sha)!.updateCount).toBe(0);
+    expect(bySha.get(skipped.sha)!.output.summary).toContain(`Cancelled: superseded by ${newest.sha.slice(0, 7)}`);
+    expect(bySha.get(newest.sha)!.output.summary).not.toContain("Not built");
   });
 
-  it("cancels the commit in one write when writes are idle", async () => {
+  it("is named when deferred writes back up", async () => {
+    const { first, skipped, newest, opened, synchronize, store, release } = threeCommitsWithHeldWrites();
+    const app = await startApp({ quietMs: 200, maxDeferredWrites: 0 });
+
+    await app.receive({ name: "pull_request", payload: opened });
+    await app.receive({ name: "pull_request", payload: synchronize(skipped.sha) });
+    await app.receive({ name: "pull_request", payload: synchronize(newest.sha) });
+    release();
+    await app.service.onIdle();
+
+    expect(store.list().map((run) => [run.head_sha, run.status, run.conclusion])).toEqual([
+      [first.sha, "completed", "cancelled"],
+      [newest.sha, "completed", "success"],
+    ]);
+    expect(store.list()[1]!.output.summary).toContain(`Not built, superseded by this commit before their runs started: ${skipped.sha.slice(0, 7)}.`);
+  });
+
+  it("gets one write while a step stops", async () => {
     const running = createSampleRepository({ files: { ".github/paddock.yml": SLOW_CONFIG } });
     const [skipped, newest] = ["skipped", "newest"].map((name) => createSampleRepository({ files: { ".github/paddock.yml": FAST_CONFIG, "commit.txt": name } }));
     const opened = patchPayload(loadWebhookExample({ name: "pull_request", action: "opened", withInstallation: true }), { "pull_request.head.sha": running.sha });
@@ -112,18 +138,13 @@ describe("superseded while GitHub writes queue", () => {
       fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: sample === running ? SLOW_CONFIG : FAST_CONFIG });
       fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
     }
-    let offsetMs = 0;
-    const app = await startApp({ quietMs: 3_000, now: () => new Date(Date.now() + offsetMs) });
+    const app = await startApp({ quietMs: 3_000 });
     const environment = nameEnvironment({ repositoryName: repo, key: { repositoryId: opened.repository.id, pullRequest: opened.pull_request.number } });
 
-    // The second push stops the running step and waits for quiet. The third replaces it once the
-    // installation's last write is older than the busy time.
+    // The second push stops the running step and waits for quiet; the third replaces it.
     await app.receive({ name: "pull_request", payload: opened });
     await waitFor(() => existsSync(join(app.stateDir, "environments", environment, "checkouts", running.sha, "started")), "the slow step to start");
     await app.receive({ name: "pull_request", payload: patchPayload(opened, { action: "synchronize", "pull_request.head.sha": skipped!.sha }) });
-    await waitFor(() => fake.checkRuns()[0]?.status === "completed", "the running check run to be cancelled");
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    offsetMs = BUSY_AFTER_WRITE_MS;
     await app.receive({ name: "pull_request", payload: patchPayload(opened, { action: "synchronize", "pull_request.head.sha": newest!.sha }) });
     await app.service.onIdle();
 
