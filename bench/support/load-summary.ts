@@ -13,7 +13,7 @@ export interface LoadSummary {
 
 /**
  * Summarizes a load run from what the loopback GitHub recorded: what became of each pushed
- * commit's check run, the writes per built commit (check runs and audit ledger), the token
+ * commit's check run, the writes per completed and per built commit (check runs and audit ledger), the token
  * mints per installation, and the requests a limit rejected.
  */
 export function summarizeLoad(options: { github: LoopbackGitHub; schedule: ScheduledPush[]; installations: number[]; auditRepository: string }): LoadSummary {
@@ -39,6 +39,7 @@ export function summarizeLoad(options: { github: LoopbackGitHub; schedule: Sched
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
   }
   const built = (outcomes.get("success") ?? 0) + (outcomes.get("failure") ?? 0);
+  const completed = [...latest.values()].filter((run) => run.status === "completed").length;
 
   // The newest push to each pull request must be built: a superseded one may be cancelled, that one not.
   const finalPushes = new Map<string, ScheduledPush>();
@@ -80,6 +81,7 @@ export function summarizeLoad(options: { github: LoopbackGitHub; schedule: Sched
       ["latest check run per commit", [...outcomes].map(([outcome, count]) => `${outcome} ${count}`).join(", ")],
       ["commits without a completed check run or a mention on a newer one", String(lost)],
       ["newest commit of each pull request built", `${finalBuilt} of ${finalPushes.size}${finalUnbuilt.length > 0 ? ` (not built: ${finalUnbuilt.join(", ")})` : ""}`],
+      ["writes per commit with a completed check run, all", completed === 0 ? "n/a" : `${(writes.length / completed).toFixed(2)} (${completed} completed)`],
       ["writes per built commit, all", `${ratio(writes.length)} (${writes.length} writes, ${built} built)`],
       ["check-run writes per built commit", ratio(checkRunWrites)],
       ["audit ledger writes per built commit", ratio(auditWrites)],

@@ -160,7 +160,7 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
       if (!checkRunId && deferredWrites.waiting(installationQueue) >= maxDeferredWrites) {
         unreported.add(lane, [event.pullRequest.headSha]);
         if (trail) await track(trail.record({ ...describeRunForAudit(auditContext), action: "run.cancelled" }));
-        logger.warn({ reason, waiting: deferredWrites.waiting(installationQueue) }, "queued run superseded; the newer run names it because its installation's writes are backed up");
+        logger.info({ reason, waiting: deferredWrites.waiting(installationQueue) }, "queued run superseded; the newer run names it because its installation's writes are backed up");
         return;
       }
       return track(
