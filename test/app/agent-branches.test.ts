@@ -153,7 +153,7 @@ describe("push to an agent branch", () => {
     // Distinct contents, so the two commits get distinct SHAs.
     const second = serveCommit(`${CONFIG}# second\n`);
     const third = serveCommit(`${CONFIG}# third\n`);
-    const app = await startApp({ quietMs: 200 });
+    const app = await startApp({ quietMs: 1_500 });
 
     await app.receive({ name: "push", payload: pushPayload({ after: first }) });
     const started = join(app.stateDir, "environments", branchEnvironment, "checkouts", first, "started");
@@ -162,13 +162,14 @@ describe("push to an agent branch", () => {
     await app.receive({ name: "push", payload: pushPayload({ after: third }) });
     await app.service.onIdle();
 
-    // The second commit was superseded while check-run writes were busy, so the newest run names it.
+    // The second commit was superseded before its run started: one cancelled check run naming the third.
     const runs = fake.checkRuns();
-    expect(runs.map((run) => [run.head_sha, run.conclusion])).toEqual([
-      [first, "cancelled"],
-      [third, "success"],
+    expect(runs.map((run) => [run.head_sha, run.conclusion, run.updateCount])).toEqual([
+      [first, "cancelled", 1],
+      [second, "cancelled", 0],
+      [third, "success", 1],
     ]);
-    expect(runs[1]!.output.summary).toContain(`Not built, superseded by this commit before their runs started: ${second.slice(0, 7)}.`);
+    expect(runs[1]!.output.summary).toContain(`Cancelled: superseded by ${third.slice(0, 7)}`);
   });
 });
 

@@ -85,7 +85,7 @@ describe("audit trail of a pull request", () => {
         logger,
         governance: createFileGovernance({ stateDir }),
         audit: createAuditTrail({ spool, logger }),
-        quietMs: 200,
+        quietMs: 1_500,
         maxDeferredWrites,
       });
       const app = await createTestProbot({ appFn: createPaddockApp({ service }), logLevel: "info" });

@@ -90,7 +90,7 @@ describe("superseded before its run started", () => {
 
   it("gets one cancelled write while writes queue", async () => {
     const { first, skipped, newest, opened, synchronize, store, release } = threeCommitsWithHeldWrites();
-    const app = await startApp({ quietMs: 200 });
+    const app = await startApp({ quietMs: 1_500 });
 
     await app.receive({ name: "pull_request", payload: opened });
     await app.receive({ name: "pull_request", payload: synchronize(skipped.sha) });
@@ -112,7 +112,7 @@ describe("superseded before its run started", () => {
 
   it("is named when deferred writes back up", async () => {
     const { first, skipped, newest, opened, synchronize, store, release } = threeCommitsWithHeldWrites();
-    const app = await startApp({ quietMs: 200, maxDeferredWrites: 0 });
+    const app = await startApp({ quietMs: 1_500, maxDeferredWrites: 0 });
 
     await app.receive({ name: "pull_request", payload: opened });
     await app.receive({ name: "pull_request", payload: synchronize(skipped.sha) });
