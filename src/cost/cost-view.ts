@@ -10,13 +10,15 @@ export interface CostView {
   priceSource: string;
   /** `detail` names the source of usage, or the reason requests were charged. */
   steps: Array<{ name: string; method: CostMethod; nanos: number; detail?: string }>;
+  /** Services that stay up between steps, charged their requests for the time they run. */
+  services?: Array<{ name: string; nanos: number; untilTeardown: boolean }>;
   soFarNanos: number;
   projectedNanos: number;
   /** ISO 8601 time the environment expires, which the projection runs to. */
   expiresAt: string;
 }
 
-/** Builds the check run's cost table from metered steps and the environment's total. */
+/** Builds the check run's cost table from metered steps, standing services and the environment's total. */
 export function buildCostView(options: {
   steps: ReadonlyArray<{ name: string; cost: StepCost }>;
   environment: EnvironmentCost;
@@ -33,6 +35,7 @@ export function buildCostView(options: {
       nanos: toSafeNanos(step.cost.nanos),
       ...(step.cost.detail === undefined ? {} : { detail: step.cost.detail }),
     })),
+    ...(environment.standing ? { services: environment.standing.map((service) => ({ name: service.name, nanos: toSafeNanos(service.soFarNanos), untilTeardown: service.untilTeardown })) } : {}),
     soFarNanos: toSafeNanos(environment.soFarNanos),
     projectedNanos: toSafeNanos(environment.projectedNanos),
     expiresAt,

@@ -15,13 +15,15 @@ function describeBasis(step: CostView["steps"][number]): string {
 }
 
 /**
- * Renders the cost section of a check-run summary in Markdown: one row per step, the total so
- * far and the projection until expiry, amounts rounded half up to four decimals.
+ * Renders the cost section of a check-run summary in Markdown: one row per step and per
+ * service, the total so far and the projection until expiry, amounts rounded half up to four
+ * decimals.
  */
 export function renderCostTable(view: CostView): string {
   const expiry = view.expiresAt.replace(/:\d{2}(\.\d+)?Z$/, " UTC").replace("T", " ");
   const rows = [
     ...view.steps.map((step) => `| ${escapeMarkdownLine(step.name)} | ${describeBasis(step)} | ${formatCostAmount(step.nanos)} |`),
+    ...(view.services ?? []).map((service) => `| service ${escapeMarkdownLine(service.name)} | ${METHOD_TEXT.requested} (${service.untilTeardown ? "runs until teardown" : "ran while the steps ran"}) | ${formatCostAmount(service.nanos)} |`),
     `| Total so far |  | ${formatCostAmount(view.soFarNanos)} |`,
     `| Projected until expiry (${escapeMarkdownLine(expiry)}) |  | ${formatCostAmount(view.projectedNanos)} |`,
   ];

@@ -2,12 +2,13 @@ import type { Logger } from "pino";
 import type { CheckRunView, StepProgress } from "../checks/check-run-view.ts";
 import { concludePipeline } from "../checks/conclude.ts";
 import { buildCostView } from "../cost/cost-view.ts";
-import { summarizeEnvironmentCost } from "../cost/environment-cost.ts";
+import { summarizeEnvironmentCost, type StandingContainer } from "../cost/environment-cost.ts";
 import { meterStepResult } from "../cost/meter-step-result.ts";
 import { resolvePriceTable, type PriceTable } from "../cost/price-table.ts";
 import type { StepCost } from "../cost/step-cost.ts";
 import type { EnvironmentPlan } from "../environments/plan-environment.ts";
-import { describeError } from "../errors.ts";
+import { parseCpuMillis, parseMemoryBytes } from "../config/units.ts";
+import { describeError, PaddockError } from "../errors.ts";
 import type { PreparedEnvironment, Provider, SourceSpec, StartedServices } from "../providers/provider.ts";
 import type { StepResult } from "./step-result.ts";
 import { readStepReport } from "./read-step-report.ts";
@@ -42,8 +43,10 @@ export async function runPipeline(options: {
     steps: plan.steps.map((step) => ({ name: step.name, status: "queued" })),
   };
 
+  // Services are charged their requests from the time they are ready.
+  const standing: StandingContainer[] = [];
+
   // 1. Prepare the environment and the checkout.
-  const createdAt = now();
   let prepared: PreparedEnvironment;
   try {
     prepared = await provider.prepare({ environment: plan.environment, source, signal });
@@ -71,6 +74,7 @@ export async function runPipeline(options: {
       return { ...view, steps, status: "completed", conclusion: "failure", headline: services.headline };
     }
     started = services.started;
+    standing.push(...describeStandingServices({ plan, startedAt: now() }));
     // The preview URL goes on the view, for the summary and for a GitHub deployment status.
     if (started.previewUrl !== undefined) view = { ...view, previewUrl: started.previewUrl, notes: [...view.notes, `Preview: ${started.previewUrl}`] };
     await onProgress(view);
@@ -78,9 +82,16 @@ export async function runPipeline(options: {
 
   // 3. Run the steps; the services stop when they end, however they end.
   try {
-    view = await runSteps({ ...options, prepared, view, costs, prices, now, createdAt, variables: started?.variables ?? {} });
+    view = await runSteps({ ...options, prepared, view, costs, prices, now, standing, variables: started?.variables ?? {} });
   } finally {
     await started?.stop();
+  }
+  if (standing.length > 0) {
+    if (!started?.untilTeardown) {
+      const stoppedAt = now();
+      for (const service of standing) service.stoppedAt = stoppedAt;
+    }
+    view = { ...view, cost: describeCost({ costs, prices, plan, standing, now: now() }) };
   }
   const serviceNotes = started?.readNotes?.() ?? [];
   if (serviceNotes.length > 0) view = { ...view, notes: [...view.notes, ...serviceNotes] };
@@ -103,10 +114,10 @@ async function runSteps(options: {
   costs: Array<{ name: string; cost: StepCost }>;
   prices: PriceTable;
   now: () => Date;
-  createdAt: Date;
+  standing: readonly StandingContainer[];
   variables: Record<string, string>;
 }): Promise<CheckRunView> {
-  const { provider, plan, prepared, signal, onProgress, logger, costs, prices, now, createdAt, variables } = options;
+  const { provider, plan, prepared, signal, onProgress, logger, costs, prices, now, standing, variables } = options;
   let view = options.view;
   for (const [index, planned] of plan.steps.entries()) {
     if (signal.aborted) return view;
@@ -116,7 +127,7 @@ async function runSteps(options: {
 
     const result = await provider.runStep({ prepared, step, signal });
     costs.push({ name: step.name, cost: meterStepResult({ result, resources: plan.environment.resources, prices }) });
-    view = { ...replaceStep(view, index, toProgress(result)), cost: describeCost({ costs, prices, plan, createdAt, now: now() }) };
+    view = { ...replaceStep(view, index, toProgress(result)), cost: describeCost({ costs, prices, plan, standing, now: now() }) };
     logger.info({ step: step.name, status: result.status, exitCode: result.exitCode, durationMs: result.durationMs }, "step finished");
     if (result.status !== "success") break;
     if (index < plan.steps.length - 1) await onProgress(view);
@@ -128,14 +139,30 @@ function describeCost(options: {
   costs: ReadonlyArray<{ name: string; cost: StepCost }>;
   prices: PriceTable;
   plan: EnvironmentPlan;
-  createdAt: Date;
+  standing: readonly StandingContainer[];
   now: Date;
 }): CheckRunView["cost"] {
-  const { costs, prices, plan, createdAt, now } = options;
+  const { costs, prices, plan, standing, now } = options;
   const expiresAt = new Date(plan.environment.expiresAt);
-  // Steps leave nothing running between them, so nothing stands and the projection is the total so far.
-  const environment = summarizeEnvironmentCost({ steps: costs.map((entry) => entry.cost), standing: [], createdAt, now, expiresAt, prices });
+  const environment = summarizeEnvironmentCost({ steps: costs.map((entry) => entry.cost), standing, now, expiresAt, prices });
   return buildCostView({ steps: costs, environment, prices, expiresAt: plan.environment.expiresAt });
+}
+
+/**
+ * Describes each service as a standing container with the environment's resources, which the
+ * Kubernetes LimitRange gives a service container as its requests.
+ */
+function describeStandingServices(options: { plan: EnvironmentPlan; startedAt: Date }): StandingContainer[] {
+  const { plan, startedAt } = options;
+  const { cpu, memory } = plan.environment.resources;
+  const cpuMillis = parseCpuMillis(cpu);
+  const memoryBytes = parseMemoryBytes(memory);
+  if (cpuMillis === undefined || memoryBytes === undefined) {
+    throw new PaddockError("COST_INPUT_INVALID", `services of ${plan.environment.name} have unreadable resources cpu=${cpu} memory=${memory}`, {
+      hint: "pass Kubernetes quantities such as 500m and 2Gi",
+    });
+  }
+  return plan.services.map((service) => ({ name: service.name, requests: { cpuMillis, memoryBytes }, startedAt }));
 }
 
 function toProgress(result: StepResult): StepProgress {

@@ -154,6 +154,8 @@ export interface StartedServices {
    * keeps services for a preview until teardown may leave them running.
    */
   stop: () => Promise<void>;
+  /** True when `stop` leaves the services running until teardown, so their cost runs on until expiry. */
+  untilTeardown?: boolean;
   /**
    * URL of the exposed service, for a GitHub deployment status; set by the Kubernetes provider
    * once every service is ready and the preview Ingress exists.

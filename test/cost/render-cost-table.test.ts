@@ -112,4 +112,30 @@ describe("renderCostTable", () => {
 
     expect(rows).toEqual(["| e2e | measured usage (metrics API, peak of 1 sample) | 0.0200 |", "| lint | requests × time (the metrics API failed with 503 \\| retry) | 0.0134 |"]);
   });
+
+  it("renders standing services", () => {
+    const build = meterStepResult({ result: result({ name: "build" }), resources: RESOURCES, prices: PRICES });
+    const view = buildCostView({
+      steps: [{ name: "build", cost: build }],
+      environment: {
+        currency: "USD",
+        soFarNanos: build.nanos + 71_696_000n + 17_924_000n,
+        projectedNanos: build.nanos + 71_696_000n + 17_924_000n + 788_656_000n,
+        standing: [
+          { name: "db|x", soFarNanos: 71_696_000n, untilTeardown: true },
+          { name: "web", soFarNanos: 17_924_000n, untilTeardown: false },
+        ],
+      },
+      prices: PRICES,
+      expiresAt: "2026-12-05T10:00:00.000Z",
+    });
+
+    expect(renderCostTable(view).split("\n").slice(4)).toEqual([
+      "| build | requests × time | 0.0134 |",
+      "| service db\\|x | requests × time (runs until teardown) | 0.0717 |",
+      "| service web | requests × time (ran while the steps ran) | 0.0179 |",
+      "| Total so far |  | 0.1030 |",
+      "| Projected until expiry (2026-12-05 10:00 UTC) |  | 0.8916 |",
+    ]);
+  });
 });

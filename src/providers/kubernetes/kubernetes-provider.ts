@@ -154,14 +154,14 @@ export function createKubernetesProvider(options: KubernetesProviderOptions): Ku
     }
     // Services stay until teardown, so the preview keeps working after the steps end.
     const stop = (): Promise<void> => Promise.resolve();
-    if (services.length === 0) return { services: [], ready: true, variables: {}, stop };
+    if (services.length === 0) return { services: [], ready: true, variables: {}, stop, untilTeardown: true };
 
     const expose = prepared.environment.stack?.expose;
     const outcome = await startKubernetesServices({ client, environment: prepared.environment, services, expose, images, podAnnotations: stackSettings.servicePodAnnotations, signal, logger });
     const ready = outcome.statuses.every((status) => status.status === "ready");
     const variables = serviceUrlVariables(services, (service) => serviceHost({ namespace: prepared.environment.name, service }));
     if (ready) serviceVariables.set(prepared, variables);
-    return { services: outcome.statuses, ready, variables, stop, ...(outcome.previewUrl === undefined ? {} : { previewUrl: outcome.previewUrl }) };
+    return { services: outcome.statuses, ready, variables, stop, untilTeardown: true, ...(outcome.previewUrl === undefined ? {} : { previewUrl: outcome.previewUrl }) };
   }
 
   async function runStep(request: { prepared: PreparedEnvironment; step: StepSpec; signal: AbortSignal }): Promise<StepResult> {
