@@ -93,6 +93,9 @@ describe("pipeline with a kubernetes stack", () => {
     expect(env.find((variable) => variable.name === "PADDOCK_SERVICE_WEB_URL")?.value).toBe(`http://web.${namespace}.svc:8080`);
     expect(view.previewUrl).toBe(`http://${namespace}.preview.paddock.invalid/`);
     expect(view.notes).toContain(`Preview: http://${namespace}.preview.paddock.invalid/`);
+    // The service runs on for the preview, so the projection charges it until expiry.
+    expect(view.cost?.services?.map((service) => [service.name, service.untilTeardown])).toEqual([["web", true]]);
+    expect(view.cost!.projectedNanos).toBeGreaterThan(view.cost!.soFarNanos);
   });
 
   it("failed build skips services and steps", async () => {
