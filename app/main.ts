@@ -1,13 +1,15 @@
-import { run } from "probot";
 import { createPaddockOctokit } from "../src/github/paddock-octokit.ts";
 import { describeError } from "../src/errors.ts";
-import { readWebhookMaxBytes } from "../src/github/webhook-body-limit.ts";
+import { runProbotBehindFront } from "../src/github/run-probot-behind-front.ts";
+import { readWebhookFrontLimits } from "../src/github/webhook-front-limits.ts";
 import { createPaddockRuntime } from "../src/service/create-runtime.ts";
 import { loadDotEnv } from "../src/service/load-dot-env.ts";
 import { createPaddockApp } from "./paddock-app.ts";
 
 /** Maximum wait at SIGTERM for hand-overs and teardowns under way, within Kubernetes' default 30-second grace period. */
 const SHUTDOWN_WAIT_MS = 20_000;
+/** Part of that wait for the webhook front to finish open requests and hand over the deliveries it accepted. */
+const FRONT_CLOSE_WAIT_MS = 5_000;
 
 // Probot's setup mode would otherwise ask smee.io for a webhook proxy channel; opt in with NO_SMEE_SETUP=false.
 process.env.NO_SMEE_SETUP ??= "true";
@@ -15,16 +17,29 @@ process.env.NO_SMEE_SETUP ??= "true";
 try {
   loadDotEnv(process.env);
   const runtime = await createPaddockRuntime({ env: process.env });
-  const webhookMaxBytes = readWebhookMaxBytes(process.env);
+  const limits = readWebhookFrontLimits(process.env);
   const { replicas } = runtime;
-  await run(createPaddockApp({ service: runtime.service, sweepIntervalMs: runtime.sweepIntervalMs, webhookMaxBytes, ...(replicas ? { replicas } : {}) }), { log: runtime.logger, Octokit: createPaddockOctokit() });
+  const appFn = createPaddockApp({ service: runtime.service, sweepIntervalMs: runtime.sweepIntervalMs, webhookMaxBytes: limits.maxBodyBytes, ...(replicas ? { replicas } : {}) });
+  const front = await runProbotBehindFront({
+    appFn,
+    env: process.env,
+    logger: runtime.logger,
+    Octokit: createPaddockOctokit(),
+    limits,
+    // A process whose front died answers no webhook, so it exits and Kubernetes restarts it.
+    onFailure: (error) => {
+      runtime.logger.fatal({ err: error }, "webhook front failed; exiting");
+      process.exit(1);
+    },
+  });
   if (replicas) {
-    // On SIGTERM (a rollout or a scale-down) the Leases go back at once, so another replica resumes the runs without waiting for them to expire.
+    // On SIGTERM (a rollout or a scale-down) the front answers 503 and the Leases go back at once, so another replica resumes the runs without waiting for them to expire.
     process.once("SIGTERM", () => {
-      runtime.logger.info("SIGTERM received; releasing leases");
-      void replicas
-        .stop({ release: true })
-        .then(() => Promise.race([runtime.service.onIdle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS))]))
+      runtime.logger.info("SIGTERM received; closing the webhook front and releasing leases");
+      void front
+        .close({ timeoutMs: FRONT_CLOSE_WAIT_MS })
+        .then(() => replicas.stop({ release: true }))
+        .then(() => Promise.race([runtime.service.onIdle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS - FRONT_CLOSE_WAIT_MS))]))
         .catch((error: unknown) => runtime.logger.error({ err: error }, "releasing leases at shutdown failed"))
         .finally(() => process.exit(0));
     });

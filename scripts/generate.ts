@@ -1,7 +1,8 @@
 /**
  * Rebuilds the generated files from their sources: the JSON Schemas in schema/ from the zod
  * schemas, the Action's bundle dist/index.js from action/main.ts, and the app's bundle
- * dist/app.js from app/main.ts, which `npm start` runs. With --check it writes
+ * dist/app.js from app/main.ts, which `npm start` runs, with the webhook front thread's entry
+ * dist/webhook-front.js beside it. With --check it writes
  * nothing and exits 1 when a committed file differs.
  */
 import { buildSync } from "esbuild";
@@ -19,6 +20,8 @@ const outputs: Array<{ path: string; render: () => string }> = [
   // The app runs bundled, because plain node loading one file took about 60 MB less memory than
   // tsx compiling the sources (bench/lifecycle-sweeper.ts). Whitespace and syntax are minified, names kept for logs and stacks.
   { path: "dist/app.js", render: () => bundleEntry({ entry: "app/main.ts", minify: true }) },
+  // The app starts this file as a worker thread from the folder of dist/app.js (src/github/start-webhook-front.ts).
+  { path: "dist/webhook-front.js", render: () => bundleEntry({ entry: "src/github/webhook-front-thread.ts", minify: true }) },
   { path: "schema/paddock.schema.json", render: () => renderSchema(repoConfigSchema, "paddock.schema.json", "Paddock repository config (.github/paddock.yml)") },
   {
     path: "schema/paddock-policy.schema.json",

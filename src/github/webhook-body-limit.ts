@@ -3,6 +3,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 
+import { readBodyWithin } from "./read-body-within.ts";
+import { replyAndDiscardBody } from "./reply-and-discard-body.ts";
+
 /**
  * Default maximum webhook body: 25 MiB (26,214,400 bytes). GitHub caps webhook payloads at
  * 25 MB and drops larger events, so no delivery from GitHub reaches this limit.
@@ -11,6 +14,11 @@ export const DEFAULT_WEBHOOK_MAX_BYTES = 25 * 1024 * 1024;
 
 /** Environment variable that sets the maximum webhook body in bytes. */
 export const WEBHOOK_MAX_BYTES_VARIABLE = "PADDOCK_WEBHOOK_MAX_BYTES";
+
+/** The one logging call the webhook guards make; a pino logger fits, and so does the front thread's forwarder. */
+export interface WarnLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
 
 /** Headers without which @octokit/webhooks rejects a delivery before it reads the body. */
 export const REQUIRED_HEADERS = ["x-github-event", "x-hub-signature-256", "x-github-delivery"];
@@ -59,61 +67,18 @@ export function limitWebhookBodies(middleware: WebhookMiddleware, options: { pat
   };
 }
 
-type BodyRead = { complete: true; data: Buffer } | { complete: false; receivedBytes: number };
-
-/** Reads the request body, but stops keeping chunks once more than `maxBytes` arrived. */
-function readBodyWithin(request: IncomingMessage, maxBytes: number): Promise<BodyRead> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let receivedBytes = 0;
-
-    const onData = (chunk: Buffer): void => {
-      receivedBytes += chunk.length;
-      if (receivedBytes <= maxBytes) {
-        chunks.push(chunk);
-        return;
-      }
-      request.off("data", onData);
-      request.off("end", onEnd);
-      request.off("error", onError);
-      chunks.length = 0;
-      resolve({ complete: false, receivedBytes });
-    };
-    const onEnd = (): void => resolve({ complete: true, data: Buffer.concat(chunks) });
-    const onError = (error: Error): void => reject(error);
-
-    request.on("data", onData);
-    request.once("end", onEnd);
-    request.once("error", onError);
-  });
-}
-
 /**
- * Time a rejected request may keep sending after the 413 reply before its connection is
- * destroyed. Closing at once, as `connection: close` makes Node do, lets most clients fail with
- * EPIPE before they read the reply.
+ * Sends 413 and logs one warn line, then reads and drops the rest of the body (see
+ * `replyAndDiscardBody`).
  */
-export const REJECTED_BODY_LINGER_MS = 2_000;
-
-/**
- * Sends 413, then reads and drops the rest of the body, never keeping it, for at most
- * REJECTED_BODY_LINGER_MS before it destroys the connection.
- */
-function rejectTooLarge(options: { request: IncomingMessage; response: ServerResponse; maxBytes: number; receivedBytes: number; log: Pick<Logger, "warn"> }): void {
+export function rejectTooLarge(options: { request: IncomingMessage; response: ServerResponse; maxBytes: number; receivedBytes: number; log: WarnLog }): void {
   const { request, response, maxBytes } = options;
   options.log.warn(
     { deliveryId: request.headers["x-github-delivery"], event: request.headers["x-github-event"], contentLength: request.headers["content-length"], receivedBytes: options.receivedBytes, maxBytes },
     "webhook body over the size limit rejected",
   );
   const error = `webhook body is larger than ${maxBytes} bytes: GitHub caps webhook payloads at 25 MB, so this request did not come from GitHub. Set ${WEBHOOK_MAX_BYTES_VARIABLE} to change the limit`;
-  response.writeHead(413, { "content-type": "application/json" });
-  response.end(JSON.stringify({ error }));
-
-  const socket = request.socket;
-  const linger = setTimeout(() => socket.destroy(), REJECTED_BODY_LINGER_MS);
-  linger.unref();
-  socket.once("close", () => clearTimeout(linger));
-  request.resume();
+  replyAndDiscardBody({ request, response, status: 413, body: JSON.stringify({ error }) });
 }
 
 /**

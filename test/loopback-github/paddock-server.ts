@@ -1,6 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -8,6 +7,7 @@ import pino, { type Logger } from "pino";
 import { Probot, Server, type ApplicationFunction, type ProbotOctokit } from "probot";
 
 import { createPaddockApp } from "../../app/paddock-app.ts";
+import { findFreeLoopbackPort } from "../../src/github/find-free-loopback-port.ts";
 import { createPaddockOctokit } from "../../src/github/paddock-octokit.ts";
 import { createLocalProvider } from "../../src/providers/local/local-provider.ts";
 import { createFileGovernance } from "../../src/service/create-governance.ts";
@@ -122,12 +122,4 @@ function createCapturingLogger(level: pino.Level | "silent", destination?: pino.
   return { logger, logs };
 }
 
-/** Returns a port that was free on 127.0.0.1 a moment ago. */
-export async function findFreeLoopbackPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (typeof address !== "object" || address === null) throw new Error("the port probe on 127.0.0.1 returned no address");
-  return address.port;
-}
+export { findFreeLoopbackPort };

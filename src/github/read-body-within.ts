@@ -1,0 +1,38 @@
+import type { IncomingMessage } from "node:http";
+
+/** A request body read up to a limit: the bytes, or how many arrived before the limit stopped the read. */
+export type BodyRead = { complete: true; data: Buffer } | { complete: false; receivedBytes: number };
+
+/**
+ * Reads the request body, but stops keeping chunks once more than `maxBytes` arrived. Rejects
+ * when the request fails or its connection closes before the body ended.
+ */
+export function readBodyWithin(request: IncomingMessage, maxBytes: number): Promise<BodyRead> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let receivedBytes = 0;
+
+    const onData = (chunk: Buffer): void => {
+      receivedBytes += chunk.length;
+      if (receivedBytes <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      request.off("data", onData);
+      request.off("end", onEnd);
+      request.off("error", onError);
+      request.off("close", onClose);
+      chunks.length = 0;
+      resolve({ complete: false, receivedBytes });
+    };
+    const onEnd = (): void => resolve({ complete: true, data: Buffer.concat(chunks) });
+    const onError = (error: Error): void => reject(error);
+    // After 'end' the promise is settled, so the 'close' that always follows changes nothing.
+    const onClose = (): void => reject(new Error(`connection closed after ${receivedBytes} bytes, before the request body ended`));
+
+    request.on("data", onData);
+    request.once("end", onEnd);
+    request.once("error", onError);
+    request.once("close", onClose);
+  });
+}

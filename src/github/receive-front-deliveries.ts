@@ -1,0 +1,54 @@
+import type { Logger } from "pino";
+import type { Probot } from "probot";
+
+import type { FrontDelivery } from "./webhook-front-messages.ts";
+import type { WebhookQueueGauge } from "./webhook-queue-gauge.ts";
+
+/** One parsed delivery, as @octokit/webhooks' `receive` takes it. */
+export interface ParsedDelivery {
+  id: string;
+  name: string;
+  payload: unknown;
+}
+
+/**
+ * Builds the main thread's side of the front: it parses each delivery's body and hands it to
+ * `receive` (Probot's `webhooks.receive`, which @octokit/webhooks' middleware calls once the
+ * signature matched), then takes it off the gauge once the handlers settled. The front already
+ * answered 200, so a body that is not JSON logs one warn line and reaches no handler. Handler
+ * failures are logged by Probot's own error handler, with the delivery id.
+ */
+export function createDeliveryReceiver(options: { gauge: WebhookQueueGauge; logger: Logger; receive: (delivery: ParsedDelivery) => Promise<void> }): (delivery: FrontDelivery) => void {
+  const { gauge, logger } = options;
+  return (delivery) => {
+    const bodyBytes = delivery.body.byteLength;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(Buffer.from(delivery.body).toString("utf8"));
+    } catch {
+      // The parser's message quotes the body, so only the size is logged.
+      gauge.remove(bodyBytes);
+      logger.warn({ deliveryId: delivery.id, event: delivery.name, bodyBytes, reason: "the body is not valid JSON" }, "webhook delivery dropped");
+      return;
+    }
+
+    let handled: Promise<void>;
+    try {
+      handled = options.receive({ id: delivery.id, name: delivery.name, payload });
+    } catch (error) {
+      // @octokit/webhooks 14 throws at once, before any error handler, for a payload that is null or not an object.
+      handled = Promise.reject(error);
+    }
+    handled
+      .catch((error: unknown) => {
+        if (error instanceof Error && "event" in error) return;
+        logger.warn({ deliveryId: delivery.id, event: delivery.name, bodyBytes, reason: error instanceof Error ? error.message : String(error) }, "webhook delivery dropped");
+      })
+      .finally(() => gauge.remove(bodyBytes));
+  };
+}
+
+/** Returns a `receive` that hands deliveries to a Probot instance's @octokit/webhooks, as its middleware does after the signature check. */
+export function receiveWithProbot(probot: Probot): (delivery: ParsedDelivery) => Promise<void> {
+  return (delivery) => probot.webhooks.receive(delivery as Parameters<Probot["webhooks"]["receive"]>[0]);
+}

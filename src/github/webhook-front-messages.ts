@@ -1,0 +1,39 @@
+import type { WebhookFrontLimits } from "./webhook-front-limits.ts";
+
+/** What the main thread passes to the front thread as `workerData`. */
+export interface FrontThreadSettings {
+  /** Host and port of the public HTTP server; port 0 takes a free one. */
+  host: string;
+  port: number;
+  /** The webhook path, Probot's `webhookPath`. */
+  path: string;
+  /** The webhook secret, or null in Probot's setup mode, where every request goes to Probot. */
+  secret: string | null;
+  /** Origin of Probot's own HTTP server on 127.0.0.1, which serves every other request. */
+  upstream: string;
+  limits: WebhookFrontLimits;
+  /** The `WebhookQueueGauge` memory both threads count the backlog in. */
+  gaugeBuffer: SharedArrayBuffer;
+}
+
+/** One verified delivery. `body` holds the raw bytes, transferred rather than copied. */
+export interface FrontDelivery {
+  type: "delivery";
+  id: string;
+  name: string;
+  body: ArrayBuffer;
+}
+
+/** A log line the front thread asks the main thread to write with the app's logger. */
+export interface FrontLogLine {
+  type: "log";
+  level: "info" | "warn" | "error";
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+/** Messages from the front thread to the main thread. */
+export type FrontMessage = FrontDelivery | FrontLogLine | { type: "listening"; url: string } | { type: "closed" };
+
+/** Messages from the main thread to the front thread: stop accepting deliveries and close the server. */
+export type FrontCommand = { type: "close" };
