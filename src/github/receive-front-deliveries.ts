@@ -11,6 +11,14 @@ export interface ParsedDelivery {
   payload: unknown;
 }
 
+/** The main thread's side of the front. */
+export interface DeliveryReceiver {
+  /** Parses one delivery and hands it to Probot. */
+  receive(delivery: FrontDelivery): void;
+  /** Resolves once no delivery is queued or being handled; deliveries the front still posts count as queued. */
+  drained(): Promise<void>;
+}
+
 /**
  * Builds the main thread's side of the front: it parses each delivery's body and hands it to
  * `receive` (Probot's `webhooks.receive`, which @octokit/webhooks' middleware calls once the
@@ -18,16 +26,23 @@ export interface ParsedDelivery {
  * answered 200, so a body that is not JSON logs one warn line and reaches no handler. Handler
  * failures are logged by Probot's own error handler, with the delivery id.
  */
-export function createDeliveryReceiver(options: { gauge: WebhookQueueGauge; logger: Logger; receive: (delivery: ParsedDelivery) => Promise<void> }): (delivery: FrontDelivery) => void {
+export function createDeliveryReceiver(options: { gauge: WebhookQueueGauge; logger: Logger; receive: (delivery: ParsedDelivery) => Promise<void> }): DeliveryReceiver {
   const { gauge, logger } = options;
-  return (delivery) => {
+  const waiters: Array<() => void> = [];
+  const done = (bodyBytes: number): void => {
+    gauge.remove(bodyBytes);
+    if (gauge.deliveries === 0) for (const wake of waiters.splice(0)) wake();
+  };
+  const drained = (): Promise<void> => (gauge.deliveries === 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve)));
+
+  const receive = (delivery: FrontDelivery): void => {
     const bodyBytes = delivery.body.byteLength;
     let payload: unknown;
     try {
       payload = JSON.parse(Buffer.from(delivery.body).toString("utf8"));
     } catch {
       // The parser's message quotes the body, so only the size is logged.
-      gauge.remove(bodyBytes);
+      done(bodyBytes);
       logger.warn({ deliveryId: delivery.id, event: delivery.name, bodyBytes, reason: "the body is not valid JSON" }, "webhook delivery dropped");
       return;
     }
@@ -44,8 +59,9 @@ export function createDeliveryReceiver(options: { gauge: WebhookQueueGauge; logg
         if (error instanceof Error && "event" in error) return;
         logger.warn({ deliveryId: delivery.id, event: delivery.name, bodyBytes, reason: error instanceof Error ? error.message : String(error) }, "webhook delivery dropped");
       })
-      .finally(() => gauge.remove(bodyBytes));
+      .finally(() => done(bodyBytes));
   };
+  return { receive, drained };
 }
 
 /** Returns a `receive` that hands deliveries to a Probot instance's @octokit/webhooks, as its middleware does after the signature check. */

@@ -33,7 +33,7 @@ export async function runProbotBehindFront(options: {
   // In setup mode Probot never calls the app function, so `probot` stays unset.
   await run(appFn, { env: { ...options.env, HOST: "127.0.0.1", PORT: String(internalPort) }, log: options.logger, Octokit: options.Octokit });
 
-  return startWebhookFront({
+  const front = await startWebhookFront({
     host: options.env.HOST ?? "localhost",
     port: Number(options.env.PORT) || 3000,
     path: probot?.webhookPath ?? "/api/github/webhooks",
@@ -44,4 +44,7 @@ export async function runProbotBehindFront(options: {
     receive: probot ? receiveWithProbot(probot) : () => Promise.resolve(),
     onFailure: options.onFailure,
   });
+  // Probot's setup-mode welcome lines name its own server's internal address.
+  if (!probot) options.logger.info({ url: front.url }, "Probot setup mode: open this URL, the public one, to register the GitHub App");
+  return front;
 }

@@ -16,6 +16,11 @@ export interface WebhookFront {
   /** Deliveries answered and not yet handled by Probot, with their body bytes. */
   gauge: WebhookQueueGauge;
   /**
+   * Resolves once every message the front posted so far (deliveries and log lines) reached the
+   * main thread, and every delivery among them was handled by Probot.
+   */
+  drained(): Promise<void>;
+  /**
    * Stops accepting: deliveries get 503 and the server stops listening. Resolves once the open
    * connections ended and every accepted delivery was handled, or after `timeoutMs`, and then
    * ends the thread.
@@ -25,7 +30,6 @@ export interface WebhookFront {
 
 /** Default wait of `close` for connections and queued deliveries. */
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
-const DRAIN_POLL_MS = 20;
 
 /**
  * Starts the webhook front: a worker thread, with its own event loop and heap, that owns the
@@ -50,25 +54,37 @@ export async function startWebhookFront(options: {
   const gauge = new WebhookQueueGauge();
   const settings: FrontThreadSettings = { host: options.host, port: options.port, path: options.path, secret: options.secret, upstream: options.upstream, limits: options.limits, gaugeBuffer: gauge.buffer };
   const worker = createFrontWorker(settings);
-  const receive = createDeliveryReceiver({ gauge, logger, receive: options.receive });
+  const receiver = createDeliveryReceiver({ gauge, logger, receive: options.receive });
 
   // 1. Messages from the thread; `closed` settles once the server stopped after a close.
   let listening = false;
   let stopping = false;
+  let failed = false;
+  let exited = false;
+  const fail = (error: Error): void => {
+    if (failed) return;
+    failed = true;
+    options.onFailure(error);
+  };
   let markClosed: () => void = () => undefined;
+  const pongs = new Map<number, () => void>();
+  let pings = 0;
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
   const ready = new Promise<string>((resolve, reject) => {
     worker.on("message", (message: FrontMessage) => {
-      if (message.type === "delivery") receive(message);
+      if (message.type === "delivery") receiver.receive(message);
       else if (message.type === "log") logger[message.level](message.fields, message.message);
       else if (message.type === "listening") resolve(message.url);
+      else if (message.type === "pong") pongs.get(message.id)?.();
       else markClosed();
     });
-    worker.on("error", (error) => (listening ? options.onFailure(error) : reject(error)));
+    worker.on("error", (error) => (listening ? fail(error) : reject(error)));
     worker.on("exit", (code) => {
+      exited = true;
+      for (const wake of pongs.values()) wake();
       const error = new Error(`the webhook front thread exited with code ${code}`);
       if (!listening) reject(error);
-      else if (!stopping) options.onFailure(error);
+      else if (!stopping) fail(error);
     });
   });
 
@@ -83,13 +99,25 @@ export async function startWebhookFront(options: {
     url,
     worker,
     gauge,
+    async drained() {
+      if (exited) return receiver.drained();
+      pings += 1;
+      const id = pings;
+      await new Promise<void>((resolve) => {
+        pongs.set(id, resolve);
+        worker.postMessage({ type: "ping", id });
+      });
+      pongs.delete(id);
+      await receiver.drained();
+    },
     async close(closeOptions = {}) {
       if (stopping) return;
       stopping = true;
-      const deadline = Date.now() + (closeOptions.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
       worker.postMessage({ type: "close" });
-      await Promise.race([closed, delay(Math.max(0, deadline - Date.now()))]);
-      while (gauge.deliveries > 0 && Date.now() < deadline) await delay(DRAIN_POLL_MS);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, closeOptions.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS)));
+      await Promise.race([closed.then(receiver.drained), timeout]);
+      clearTimeout(timer);
       if (gauge.deliveries > 0) logger.warn({ queuedDeliveries: gauge.deliveries }, "webhook front closed with deliveries not yet handled");
       await worker.terminate();
       logger.info({ url }, "webhook front closed");
@@ -111,8 +139,4 @@ function createFrontWorker(workerData: FrontThreadSettings): Worker {
   const tsx = import.meta.resolve("tsx/esm/api");
   const source = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(source, { eval: true, workerData });
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -60,7 +60,7 @@ export class WebhookAdmission {
       this.#log.warn({ ...deliveryFields(request), queuedDeliveries: deliveries, queuedBytes: bytes, queueMaxDeliveries, queueMaxBytes }, "webhook queue full; deliveries rejected with 503");
     }
     this.#queueRejections += 1;
-    const error = `webhook queue is full (${deliveries} deliveries, ${bytes} bytes waiting for the app; the bounds are ${queueMaxDeliveries} deliveries and ${queueMaxBytes} bytes): redeliver this delivery later. ${WEBHOOK_QUEUE_MAX_VARIABLE} and ${WEBHOOK_QUEUE_MAX_BYTES_VARIABLE} set the bounds`;
+    const error = `webhook queue is full (waiting for the app: ${deliveries} of at most ${queueMaxDeliveries} deliveries, ${bytes} of at most ${queueMaxBytes} bytes): redeliver this delivery later. ${WEBHOOK_QUEUE_MAX_VARIABLE} and ${WEBHOOK_QUEUE_MAX_BYTES_VARIABLE} set the bounds`;
     return { status: 503, body: JSON.stringify({ error }) };
   }
 
@@ -72,7 +72,7 @@ export class WebhookAdmission {
         this.#log.warn({ ...deliveryFields(request), readingBytes: this.#readingBytes, requestedBytes: bytes, readMaxBytes }, "webhook read budget exhausted; deliveries rejected with 503");
       }
       this.#readRejections += 1;
-      const error = `webhook bodies being read would exceed ${readMaxBytes} bytes in total (${this.#readingBytes} bytes in progress, ${bytes} more requested): redeliver this delivery later. ${WEBHOOK_READ_MAX_BYTES_VARIABLE} sets the budget`;
+      const error = `webhook bodies being read would exceed ${readMaxBytes} bytes in total (${this.#readingBytes} bytes being read, ${bytes} more for this request): redeliver this delivery later. ${WEBHOOK_READ_MAX_BYTES_VARIABLE} sets the budget`;
       return { status: 503, body: JSON.stringify({ error }) };
     }
 

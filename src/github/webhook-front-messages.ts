@@ -33,7 +33,11 @@ export interface FrontLogLine {
 }
 
 /** Messages from the front thread to the main thread. */
-export type FrontMessage = FrontDelivery | FrontLogLine | { type: "listening"; url: string } | { type: "closed" };
+export type FrontMessage = FrontDelivery | FrontLogLine | { type: "listening"; url: string } | { type: "closed" } | { type: "pong"; id: number };
 
-/** Messages from the main thread to the front thread: stop accepting deliveries and close the server. */
-export type FrontCommand = { type: "close" };
+/**
+ * Messages from the main thread to the front thread: stop accepting deliveries and close the
+ * server, or answer a ping. Messages on a port arrive in order, so the pong comes after every
+ * message the front posted before it read the ping.
+ */
+export type FrontCommand = { type: "close" } | { type: "ping"; id: number };

@@ -63,7 +63,8 @@ const CLOSE_GRACE_MS = 5_000;
 
 // 3. On close: answer deliveries with 503, stop accepting connections, and report once the last one ended.
 port.on("message", (command: FrontCommand) => {
-  if (command.type !== "close" || closing) return;
+  if (command.type === "ping") return post({ type: "pong", id: command.id });
+  if (closing) return;
   closing = true;
   server.close(() => {
     forwarder.close();

@@ -42,32 +42,32 @@ describe("webhook signatures", () => {
   it("rejects a signature made with another secret", async () => {
     const result = await deliver({ secret: "not-the-app-secret" });
 
-    expect(result).toEqual({ status: 400, text: MISMATCH, githubCalls: 0, environments: [] });
+    expect(result).toEqual({ status: 401, text: MISMATCH, githubCalls: 0, environments: [] });
   });
 
   it("rejects a missing signature header", async () => {
     const result = await deliver({ signature: null });
 
-    expect(result).toEqual({ status: 400, text: '{"error":"Required headers missing: x-hub-signature-256"}', githubCalls: 0, environments: [] });
+    expect(result).toEqual({ status: 401, text: '{"error":"Required headers missing: x-hub-signature-256"}', githubCalls: 0, environments: [] });
   });
 
   it("rejects an empty signature", async () => {
     const result = await deliver({ signature: "sha256=" });
 
-    expect(result).toEqual({ status: 400, text: MISMATCH, githubCalls: 0, environments: [] });
+    expect(result).toEqual({ status: 401, text: MISMATCH, githubCalls: 0, environments: [] });
   });
 
   it("rejects a signature of another body", async () => {
     const result = await deliver({ signature: signWebhook(LOOPBACK_WEBHOOK_SECRET, '{"action":"opened"}') });
 
-    expect(result).toEqual({ status: 400, text: MISMATCH, githubCalls: 0, environments: [] });
+    expect(result).toEqual({ status: 401, text: MISMATCH, githubCalls: 0, environments: [] });
   });
 
   it("rejects a SHA-1 signature in the SHA-256 header", async () => {
     const payload = JSON.stringify(buildPullRequestPayload({ action: "opened", ...WIDGETS, number: 7, headSha: sha }));
     const result = await deliver({ body: payload, signature: `sha1=${createHmac("sha1", LOOPBACK_WEBHOOK_SECRET).update(payload).digest("hex")}` });
 
-    expect(result).toEqual({ status: 400, text: MISMATCH, githubCalls: 0, environments: [] });
+    expect(result).toEqual({ status: 401, text: MISMATCH, githubCalls: 0, environments: [] });
   });
 
   it("accepts the right signature, after all the rejections", async () => {
@@ -101,7 +101,7 @@ describe("webhook signature rejection log", () => {
   it("logs one warn line with the delivery fields", async () => {
     const { status, text, body, alerts } = await deliverCanary({ secret: "not-the-app-secret" });
 
-    expect(status).toBe(400);
+    expect(status).toBe(401);
     expect(text).toBe(MISMATCH);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({

@@ -8,6 +8,9 @@ import { Probot, Server, type ApplicationFunction, type ProbotOctokit } from "pr
 
 import { createPaddockApp } from "../../app/paddock-app.ts";
 import { findFreeLoopbackPort } from "../../src/github/find-free-loopback-port.ts";
+import { receiveWithProbot } from "../../src/github/receive-front-deliveries.ts";
+import { startWebhookFront } from "../../src/github/start-webhook-front.ts";
+import { readWebhookFrontLimits, type WebhookFrontLimits } from "../../src/github/webhook-front-limits.ts";
 import { createPaddockOctokit } from "../../src/github/paddock-octokit.ts";
 import { createLocalProvider } from "../../src/providers/local/local-provider.ts";
 import { createFileGovernance } from "../../src/service/create-governance.ts";
@@ -21,6 +24,11 @@ export const LOOPBACK_WEBHOOK_SECRET = "loopback-webhook-secret";
 export interface ProbotUnderTest {
   /** `http://127.0.0.1:<port>/api/github/webhooks`. */
   webhookUrl: string;
+  /**
+   * Resolves once every delivery answered so far reached the app's handler. Behind the webhook
+   * front a 200 comes before the handler runs; a stock Probot server answers after it.
+   */
+  drained(): Promise<void>;
   /** Every log line, parsed; `level` is the pino label. */
   logs: Array<Record<string, unknown>>;
   stop(): Promise<void>;
@@ -42,6 +50,8 @@ export interface ProbotServerOptions {
   logLevel?: pino.Level | "silent";
   /** Where log lines go instead of `logs`, such as /dev/null in a benchmark; `logs` stays empty then. */
   logDestination?: pino.DestinationStream;
+  /** Bounds of Paddock's webhook front; the production defaults when unset. */
+  frontLimits?: WebhookFrontLimits;
 }
 
 let privateKey: string | undefined;
@@ -52,7 +62,10 @@ export function throwawayPrivateKey(): string {
   return privateKey;
 }
 
-/** Starts Paddock on a Probot server on a free loopback port, over a fresh or given state folder. */
+/**
+ * Starts Paddock as production runs it: Probot's server on a free loopback port behind the
+ * webhook front on another, over a fresh or given state folder.
+ */
 export async function startPaddockServer(
   options: ProbotServerOptions & {
     stateDir?: string;
@@ -75,8 +88,10 @@ export async function startPaddockServer(
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.quietMs !== undefined ? { quietMs: options.quietMs } : {}),
   });
-  const server = await startProbotServer({ ...options, logger, appFn: createPaddockApp({ service, ...(options.sweepIntervalMs !== undefined ? { sweepIntervalMs: options.sweepIntervalMs } : {}) }) });
-  return { ...server, logs, service, stateDir };
+  const server = await startProbotServer({ ...options, logger, front: true, appFn: createPaddockApp({ service, ...(options.sweepIntervalMs !== undefined ? { sweepIntervalMs: options.sweepIntervalMs } : {}) }) });
+  // A reply from the front comes before the handler ran, so waiting for the service first waits for the front's backlog.
+  const drainedService: PaddockService = { ...service, onIdle: async () => (await server.drained(), service.onIdle()) };
+  return { ...server, logs, service: drainedService, stateDir };
 }
 
 /** Starts a stock Probot app whose only handler does nothing, the baseline of the intake benchmark. */
@@ -86,9 +101,10 @@ export async function startEmptyProbotServer(options: ProbotServerOptions): Prom
   return { ...server, logs };
 }
 
-async function startProbotServer(options: ProbotServerOptions & { logger: Logger; appFn: ApplicationFunction }): Promise<Omit<ProbotUnderTest, "logs">> {
+async function startProbotServer(options: ProbotServerOptions & { logger: Logger; appFn: ApplicationFunction; front?: boolean }): Promise<Omit<ProbotUnderTest, "logs">> {
   // Probot's Server reads port 0 as "unset" and takes 3000, so a free port is found first.
   const port = await findFreeLoopbackPort();
+  let probot: Probot | undefined;
   const server = new Server({
     host: "127.0.0.1",
     port,
@@ -103,9 +119,33 @@ async function startProbotServer(options: ProbotServerOptions & { logger: Logger
       request: { fetch: loopbackOnlyFetch },
     }),
   });
-  await server.load(options.appFn);
+  await server.load((app, appOptions) => {
+    probot = app;
+    return options.appFn(app, appOptions);
+  });
   await server.start();
-  return { webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`, stop: () => server.stop() };
+  if (!options.front) return { webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`, drained: () => Promise.resolve(), stop: () => server.stop() };
+
+  // As in production, the webhook front owns the public port and Probot's server sits behind it.
+  const front = await startWebhookFront({
+    host: "127.0.0.1",
+    port: 0,
+    path: probot!.webhookPath,
+    secret: LOOPBACK_WEBHOOK_SECRET,
+    upstream: `http://127.0.0.1:${port}`,
+    limits: options.frontLimits ?? readWebhookFrontLimits({}),
+    logger: options.logger,
+    receive: receiveWithProbot(probot!),
+    onFailure: (error) => options.logger.fatal({ err: error }, "webhook front failed"),
+  });
+  return {
+    webhookUrl: `${front.url}${probot!.webhookPath}`,
+    drained: () => front.drained(),
+    async stop() {
+      await front.close();
+      await server.stop();
+    },
+  };
 }
 
 /** Fetch that rejects any URL off 127.0.0.1 before it resolves a name, so no suite reaches another host. */
