@@ -26,7 +26,7 @@ export interface ReplicaProcess {
  * Starts `node --import tsx app/main.ts`, as `npm start` does, with the Kubernetes provider and
  * replica coordination in namespace paddock-system. Probot reaches GitHub through GHE_HOST, so
  * `githubHost` must serve GitHub Enterprise's `/api/v3` paths (see startApiPrefixProxy).
- * Resolves once Probot listens.
+ * Resolves once the webhook front listens on PORT.
  */
 export async function startReplicaProcess(options: { replicaId: string; githubHost: string; kubeconfigPath: string; stateDir: string; env?: Record<string, string> }): Promise<ReplicaProcess> {
   const port = await findFreeLoopbackPort();
@@ -67,7 +67,7 @@ export async function startReplicaProcess(options: { replicaId: string; githubHo
   await waitUntil(
     async () => {
       if (child.exitCode !== null) throw new Error(`replica ${options.replicaId} exited with ${child.exitCode}: ${logs.map((entry) => entry.msg).join(" | ")}`);
-      return logs.some((entry) => typeof entry.msg === "string" && entry.msg.includes("Listening on")) ? true : undefined;
+      return logs.some((entry) => entry.msg === "webhook front listening") ? true : undefined;
     },
     { description: `replica ${options.replicaId} to listen on port ${port}`, timeoutMs: 60_000 },
   );
