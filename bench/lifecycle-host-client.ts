@@ -9,6 +9,7 @@ import { build } from "esbuild";
 import type { AppHostSettings, HostMessage, HostRequest, MemoryReading, SweepReading } from "./lifecycle-app-host.ts";
 
 const HOST_SCRIPT = fileURLToPath(new URL("./lifecycle-app-host.ts", import.meta.url));
+const FRONT_THREAD_SCRIPT = fileURLToPath(new URL("../src/github/webhook-front-thread.ts", import.meta.url));
 /** Maximum wait for the host to start or to reply to one request, in milliseconds. */
 const HOST_TIMEOUT_MS = 120_000;
 
@@ -68,13 +69,13 @@ export async function startAppHost(settings: AppHostSettings, options: { runtime
 /**
  * Bundles the host into one ESM file in a new temporary folder, with the same esbuild options
  * as the app's bundle dist/app.js: a banner defines `require` for the CommonJS dependencies.
+ * The webhook front thread's entry goes beside it as webhook-front.js, where the bundled
+ * start-webhook-front.ts looks for it, as dist/webhook-front.js sits beside dist/app.js.
  */
 async function bundleHost(): Promise<{ file: string; remove: () => Promise<void> }> {
   const directory = await mkdtemp(join(tmpdir(), "paddock-bench-host-bundle-"));
   const file = join(directory, "lifecycle-app-host.mjs");
-  await build({
-    entryPoints: [HOST_SCRIPT],
-    outfile: file,
+  const common = {
     bundle: true,
     platform: "node",
     target: "node20",
@@ -84,7 +85,9 @@ async function bundleHost(): Promise<{ file: string; remove: () => Promise<void>
     legalComments: "none",
     logLevel: "error",
     banner: { js: "import { createRequire as createBundleRequire } from 'node:module'; const require = createBundleRequire(import.meta.url);" },
-  });
+  } as const;
+  await build({ ...common, entryPoints: [HOST_SCRIPT], outfile: file });
+  await build({ ...common, entryPoints: [FRONT_THREAD_SCRIPT], outfile: join(directory, "webhook-front.js") });
   return { file, remove: () => rm(directory, { recursive: true, force: true }) };
 }
 

@@ -2,6 +2,9 @@ import type pino from "pino";
 import { Probot, Server } from "probot";
 
 import { createPaddockOctokit } from "../src/github/paddock-octokit.ts";
+import { receiveWithProbot } from "../src/github/receive-front-deliveries.ts";
+import { startWebhookFront } from "../src/github/start-webhook-front.ts";
+import { readWebhookFrontLimits } from "../src/github/webhook-front-limits.ts";
 import { findFreeLoopbackPort, LOOPBACK_WEBHOOK_SECRET, loopbackOnlyFetch, throwawayPrivateKey } from "../test/loopback-github/paddock-server.ts";
 
 /** An app function as Probot's `Server.load` takes it. */
@@ -9,7 +12,8 @@ export type LoadableApp = Parameters<Server["load"]>[0];
 
 /**
  * Starts Probot's own HTTP server on a free port of 127.0.0.1 with Paddock's Octokit class,
- * pointed at a loopback GitHub, and loads the apps. With `throttle` off, Octokit's throttling is
+ * pointed at a loopback GitHub, loads the apps, and puts the webhook front thread before it on
+ * another free port, as app/main.ts does, so the process's memory includes the front. With `throttle` off, Octokit's throttling is
  * disabled, so the figures show the app's own requests. Production runs with it on, which
  * spaces one installation's writes at least one second apart.
  */
@@ -25,7 +29,29 @@ export async function startProbotServer(options: { baseUrl: string; logger: pino
     log: options.logger,
     Probot: Probot.defaults({ appId: 1, privateKey: throwawayPrivateKey(), secret: LOOPBACK_WEBHOOK_SECRET, baseUrl: options.baseUrl, log: options.logger, Octokit, request: { fetch: loopbackOnlyFetch } }),
   });
+  let probot: Probot | undefined;
+  await server.load((app) => void (probot = app));
   for (const app of options.apps) await server.load(app);
   await server.start();
-  return { webhookUrl: `http://127.0.0.1:${port}/api/github/webhooks`, stop: () => server.stop() };
+  const front = await startWebhookFront({
+    host: "127.0.0.1",
+    port: 0,
+    path: probot!.webhookPath,
+    secret: LOOPBACK_WEBHOOK_SECRET,
+    upstream: `http://127.0.0.1:${port}`,
+    limits: readWebhookFrontLimits({}),
+    logger: options.logger,
+    receive: receiveWithProbot(probot!),
+    onFailure: (error) => {
+      options.logger.fatal({ err: error }, "webhook front failed");
+      process.exit(1);
+    },
+  });
+  return {
+    webhookUrl: `${front.url}${probot!.webhookPath}`,
+    async stop() {
+      await front.close();
+      await server.stop();
+    },
+  };
 }
