@@ -12,8 +12,9 @@ import { startSweeper } from "./start-sweeper.ts";
 /**
  * The Probot app: one handler for every delivery. It parses the event, logs and ignores what
  * Paddock does not handle, and hands the rest to the service without waiting for the work.
- * Webhook bodies over `webhookMaxBytes` (25 MiB by default) are rejected with 413 unread, and
- * bodies with a wrong signature with 400 and one warn line. With
+ * On Probot's own server, webhook bodies over `webhookMaxBytes` (25 MiB by default) are
+ * rejected with 413 unread, and bodies with a missing or wrong signature with 401 and one warn
+ * line; app/main.ts puts the webhook front, which checks the same, before that server. With
  * `replicas`, it starts the Lease rounds, and the sweeper runs only while this replica holds the
  * sweeper Lease.
  */

@@ -1,6 +1,6 @@
 /**
  * Measures webhook intake: the time from a signed pull_request delivery's scheduled send to the
- * 2xx reply of Probot's HTTP server, at increasing fixed rates. Paddock and a stock Probot app
+ * 2xx reply (of Paddock's webhook front, or of the stock app's Probot server), at increasing fixed rates. Paddock and a stock Probot app
  * whose handler does nothing are measured side by side in the same run. Each app runs in its own process,
  * started fresh for each rate; a loopback GitHub in a third process takes Paddock's background
  * requests, and each Paddock run builds its one-step pipelines in bubblewrap as deliveries come.

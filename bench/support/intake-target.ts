@@ -1,8 +1,8 @@
 /**
  * Runs one app under the intake benchmark in a process of its own, so the load generator does
- * not share its event loop. The app is Paddock (`--app paddock`) or a stock Probot app whose
- * handler does nothing (`--app empty`), on Probot's HTTP server on a free loopback port, logging
- * at info to /dev/null. Prints one JSON line with the webhook URL, and exits when stdin closes
+ * not share its event loop. The app is Paddock (`--app paddock`), behind its webhook front
+ * thread as in production, or a stock Probot app whose handler does nothing (`--app empty`) on
+ * Probot's HTTP server, each on a free loopback port and logging at info to /dev/null. Prints one JSON line with the webhook URL, and exits when stdin closes
  * or after 15 minutes at most.
  *
  *   node --import tsx bench/support/intake-target.ts --app paddock --github http://127.0.0.1:PORT

@@ -6,7 +6,8 @@ import { rejectBadWebhookSignatures } from "./webhook-signature-check.ts";
 /**
  * Guards the webhook endpoint of one Probot instance by wrapping the middleware its
  * `getNodeMiddleware` returns: bodies over `maxBytes` get 413 (see `limitWebhookBodies`), and
- * bodies with a wrong signature get 400 with one warn line (see `rejectBadWebhookSignatures`).
+ * bodies with a missing or wrong signature get 401 with one warn line (see
+ * `rejectBadWebhookSignatures`).
  * Call it from the app function: Probot's `Server.start()` and `createNodeMiddleware()` both
  * load the app before they ask the instance for its middleware.
  */
