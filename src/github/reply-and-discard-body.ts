@@ -17,11 +17,16 @@ export function replyAndDiscardBody(options: { request: IncomingMessage; respons
   response.writeHead(options.status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(options.body)), ...options.headers });
   response.end(options.body);
 
+  if (request.readableEnded) return;
   const socket = request.socket;
   const linger = setTimeout(() => socket.destroy(), REJECTED_BODY_LINGER_MS);
   linger.unref();
-  socket.once("close", () => clearTimeout(linger));
-  if (request.readableEnded) clearTimeout(linger);
-  else request.once("end", () => clearTimeout(linger));
+  // A keep-alive socket serves many requests, so each rejection removes its own listener.
+  const stop = (): void => {
+    clearTimeout(linger);
+    socket.off("close", stop);
+  };
+  socket.once("close", stop);
+  request.once("end", stop);
   request.resume();
 }
