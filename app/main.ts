@@ -26,14 +26,14 @@ try {
     logger: runtime.logger,
     Octokit: createPaddockOctokit(),
     limits,
-    // A process whose front died answers no webhook, so it exits and Kubernetes restarts it.
+    // A process whose front died accepts no webhook, so it exits and Kubernetes restarts it.
     onFailure: (error) => {
       runtime.logger.fatal({ err: error }, "webhook front failed; exiting");
       process.exit(1);
     },
   });
   if (replicas) {
-    // On SIGTERM (a rollout or a scale-down) the front answers 503 and the Leases go back at once, so another replica resumes the runs without waiting for them to expire.
+    // On SIGTERM (a rollout or a scale-down) the front replies 503 and the Leases go back at once, so another replica resumes the runs without waiting for them to expire.
     process.once("SIGTERM", () => {
       runtime.logger.info("SIGTERM received; closing the webhook front and releasing leases");
       void front

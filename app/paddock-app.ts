@@ -14,7 +14,7 @@ import { startSweeper } from "./start-sweeper.ts";
  * Paddock does not handle, and hands the rest to the service without waiting for the work.
  * On Probot's own server, webhook bodies over `webhookMaxBytes` (25 MiB by default) are
  * rejected with 413 unread, and bodies with a missing or wrong signature with 401 and one warn
- * line; app/main.ts puts the webhook front, which checks the same, before that server. With
+ * line. The webhook front that app/main.ts puts before that server checks the same. With
  * `replicas`, it starts the Lease rounds, and the sweeper runs only while this replica holds the
  * sweeper Lease.
  */

@@ -33,9 +33,9 @@ export function createForwarder(options: { upstream: URL; log: Pick<FrontLog, "w
 }
 
 function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const kept: IncomingHttpHeaders = {};
+  const forwarded: IncomingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (!HOP_BY_HOP_HEADERS.has(name)) kept[name] = value;
+    if (!HOP_BY_HOP_HEADERS.has(name)) forwarded[name] = value;
   }
-  return kept;
+  return forwarded;
 }

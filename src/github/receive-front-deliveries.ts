@@ -23,7 +23,7 @@ export interface DeliveryReceiver {
  * Builds the main thread's side of the front: it parses each delivery's body and hands it to
  * `receive` (Probot's `webhooks.receive`, which @octokit/webhooks' middleware calls once the
  * signature matched), then takes it off the gauge once the handlers settled. The front already
- * answered 200, so a body that is not JSON logs one warn line and reaches no handler. Handler
+ * replied 200, so a body that is not JSON logs one warn line and reaches no handler. Handler
  * failures are logged by Probot's own error handler, with the delivery id.
  */
 export function createDeliveryReceiver(options: { gauge: WebhookQueueGauge; logger: Logger; receive: (delivery: ParsedDelivery) => Promise<void> }): DeliveryReceiver {

@@ -12,7 +12,7 @@ const PROBOT_DEFAULT_WEBHOOK_SECRET = "development";
 /**
  * Runs a Probot app as Probot's `run` does, with its setup mode, but puts its server on a free
  * port of 127.0.0.1 and the webhook front on the public HOST and PORT (Probot's defaults:
- * localhost and 3000). The front answers webhooks on its own thread and hands them to this
+ * localhost and 3000). The front accepts webhooks on its own thread and hands them to this
  * Probot instance; everything else, and every request in setup mode (no app id or key yet),
  * goes on to Probot's server.
  */

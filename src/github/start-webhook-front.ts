@@ -13,7 +13,7 @@ export interface WebhookFront {
   url: string;
   /** The thread, for its id in logs and for tests that end it. */
   worker: Worker;
-  /** Deliveries answered and not yet handled by Probot, with their body bytes. */
+  /** Deliveries acknowledged with 200 and not yet handled by Probot, with their body bytes. */
   gauge: WebhookQueueGauge;
   /**
    * Resolves once every message the front posted so far (deliveries and log lines) reached the
@@ -37,7 +37,7 @@ const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
  * pipeline work on the main thread. Verified deliveries come back to `receive` on the main
  * thread. Every other request, and every request in setup mode (`secret` null), goes to
  * `upstream`, Probot's own server on 127.0.0.1. If the thread fails or exits after it listened,
- * `onFailure` is called: the process must then exit, because nothing answers webhooks any more.
+ * `onFailure` is called: the process must then exit, because no thread accepts webhooks any more.
  */
 export async function startWebhookFront(options: {
   host: string;
@@ -132,10 +132,10 @@ export async function startWebhookFront(options: {
  * registers tsx inside the thread.
  */
 function createFrontWorker(workerData: FrontThreadSettings): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith(".ts")) return new Worker(new URL("./webhook-front.js", here), { workerData });
+  const moduleUrl = import.meta.url;
+  if (!moduleUrl.endsWith(".ts")) return new Worker(new URL("./webhook-front.js", moduleUrl), { workerData });
 
-  const entry = new URL("./webhook-front-thread.ts", here).href;
+  const entry = new URL("./webhook-front-thread.ts", moduleUrl).href;
   const tsx = import.meta.resolve("tsx/esm/api");
   const source = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(source, { eval: true, workerData });

@@ -7,6 +7,6 @@ import { createHmac, timingSafeEqual } from "node:crypto";
  */
 export function verifyWebhookSignature(options: { secret: string; body: Uint8Array; signature: string }): boolean {
   const expected = Buffer.from(`sha256=${createHmac("sha256", options.secret).update(options.body).digest("hex")}`);
-  const given = Buffer.from(options.signature);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const received = Buffer.from(options.signature);
+  return received.length === expected.length && timingSafeEqual(received, expected);
 }

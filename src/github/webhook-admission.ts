@@ -18,7 +18,7 @@ export interface Rejection {
 
 /**
  * Decides whether the front may read and queue another delivery. Two bounds apply: the backlog
- * of deliveries answered and not yet handled by Probot (count and body bytes, in the shared
+ * of deliveries acknowledged and not yet handled by Probot (count and body bytes, in the shared
  * gauge), and the body bytes being read at once over all requests. Over either, the delivery
  * gets 503, which GitHub shows as a failed delivery that can be redelivered. A byte bound never
  * turns away a delivery when nothing else holds bytes, so one body up to the size limit always

@@ -39,12 +39,12 @@ export function createWebhookRoute(route: WebhookRoute): (request: IncomingMessa
 }
 
 /**
- * Answers one POST to the webhook path, in this order: 503 while shutting down, 415 for a body
+ * Replies to one POST to the webhook path, in this order: 503 while shutting down, 415 for a body
  * that is not JSON, 401 without a signature, 400 without the event or delivery id header, 413
  * for a declared length over the limit, 503 when the backlog or the read budget is full, all
  * before reading any of the body. Then it reads at most the size limit (413 past it), checks the
  * HMAC (401 on a mismatch), checks the backlog again with the real size, counts the delivery in
- * the gauge, hands it over and answers 200 at once.
+ * the gauge, hands it over and replies 200 at once.
  */
 async function handleDelivery(options: { route: WebhookRoute; rejections: ReturnType<typeof createSignatureRejectionLog>; request: IncomingMessage; response: ServerResponse }): Promise<void> {
   const { route, request, response } = options;
@@ -78,7 +78,7 @@ async function handleDelivery(options: { route: WebhookRoute; rejections: Return
   try {
     read = await readBodyWithin(request, route.maxBodyBytes);
   } catch {
-    // The sender went away mid-body: nobody is left to answer, and nothing was queued.
+    // The sender went away mid-body: no client is left to reply to, and nothing was queued.
     response.destroy();
     return;
   } finally {
@@ -94,7 +94,7 @@ async function handleDelivery(options: { route: WebhookRoute; rejections: Return
   const full = route.admission.checkQueue(request, read.data.length);
   if (full) return replyRead(full.status, full.body);
 
-  // 5. Hand over, then answer.
+  // 5. Hand over, then reply.
   route.gauge.add(read.data.length);
   route.deliver({ id: headerText(request.headers["x-github-delivery"]), name: headerText(request.headers["x-github-event"]), body: read.data });
   response.writeHead(200, { "content-type": "text/plain", accept: "application/json", "content-length": String(ACCEPTED_REPLY.length), ...(route.isClosing() ? { connection: "close" } : {}) });

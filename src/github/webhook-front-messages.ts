@@ -1,6 +1,6 @@
 import type { WebhookFrontLimits } from "./webhook-front-limits.ts";
 
-/** What the main thread passes to the front thread as `workerData`. */
+/** Settings the main thread passes to the front thread as `workerData`. */
 export interface FrontThreadSettings {
   /** Host and port of the public HTTP server; port 0 takes a free one. */
   host: string;
@@ -16,7 +16,7 @@ export interface FrontThreadSettings {
   gaugeBuffer: SharedArrayBuffer;
 }
 
-/** One verified delivery. `body` holds the raw bytes, transferred rather than copied. */
+/** One verified delivery. `body` contains the raw bytes, transferred rather than copied. */
 export interface FrontDelivery {
   type: "delivery";
   id: string;
@@ -24,7 +24,7 @@ export interface FrontDelivery {
   body: ArrayBuffer;
 }
 
-/** A log line the front thread asks the main thread to write with the app's logger. */
+/** A log line from the front thread, written on the main thread with the app's logger. */
 export interface FrontLogLine {
   type: "log";
   level: "info" | "warn" | "error";
@@ -37,7 +37,7 @@ export type FrontMessage = FrontDelivery | FrontLogLine | { type: "listening"; u
 
 /**
  * Messages from the main thread to the front thread: stop accepting deliveries and close the
- * server, or answer a ping. Messages on a port arrive in order, so the pong comes after every
+ * server, or reply to a ping. Messages on a port arrive in order, so the pong comes after every
  * message the front posted before it read the ping.
  */
 export type FrontCommand = { type: "close" } | { type: "ping"; id: number };

@@ -1,6 +1,6 @@
 /**
  * Entry of the webhook front thread (see start-webhook-front.ts). It owns the public HTTP
- * server: POSTs to the webhook path are checked and answered here (webhook-front-handler.ts),
+ * server: POSTs to the webhook path are checked and replied to here (webhook-front-handler.ts),
  * and every other request goes to Probot's own server on 127.0.0.1. It imports only Node's
  * modules and the small front files, so the thread's heap stays small.
  */
@@ -61,7 +61,7 @@ server.on("error", (error) => {
 /** Time connections still open at close may finish their requests before they are cut. */
 const CLOSE_GRACE_MS = 5_000;
 
-// 3. On close: answer deliveries with 503, stop accepting connections, and report once the last one ended.
+// 3. On close: reply 503 to deliveries, stop accepting connections, and report once the last one ended.
 port.on("message", (command: FrontCommand) => {
   if (command.type === "ping") return post({ type: "pong", id: command.id });
   if (closing) return;

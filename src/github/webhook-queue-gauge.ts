@@ -1,5 +1,5 @@
 /**
- * Counts webhook deliveries that the front answered and Probot has not yet handled, with their
+ * Counts webhook deliveries that the front acknowledged and Probot has not yet handled, with their
  * body bytes, in memory that the front thread and the main thread share. The front adds each
  * delivery it posts, and the main thread removes it once Probot's handlers have settled, so
  * both read the same backlog without a message per change.

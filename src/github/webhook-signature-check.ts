@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { matchesWebhookPath, REQUIRED_HEADERS, type WarnLog, type WebhookMiddleware } from "./webhook-body-limit.ts";
 import { replyAndDiscardBody } from "./reply-and-discard-body.ts";
 
-/** Status of a delivery rejected for a missing or wrong signature: 401, because the sender did not prove it holds the webhook secret. */
+/** Status of a delivery rejected for a missing or wrong signature: 401, because the sender did not prove it has the webhook secret. */
 export const SIGNATURE_REJECTED_STATUS = 401;
 
 /** The reply body for a wrong signature, with the text @octokit/webhooks 14 sends. */
@@ -20,7 +20,7 @@ export const MAX_LOGGED_HEADER_CHARS = 128;
 /** The content types @octokit/webhooks accepts; other bodies get its 415 reply, so they pass through. */
 export const JSON_CONTENT_TYPE = /^\s*(application\/json)\s*(?:;|$)/u;
 
-/** Why a delivery's signature was rejected, as logged. */
+/** Reasons for rejecting a delivery's signature, as logged. */
 export const SIGNATURE_REJECTION_REASONS = {
   missing: "x-hub-signature-256 header is missing",
   mismatch: "x-hub-signature-256 does not match the body signed with the webhook secret",
