@@ -38,6 +38,8 @@ export interface ReplicaCluster {
   ownerOf(pullRequest: number): Promise<string>;
   /** Resolves when every running replica holds at least one shard. */
   waitForSplit(): Promise<void>;
+  /** Returns the holder of each shard Lease that has one, by shard number. */
+  shardHolders(): Promise<Map<number, string>>;
   /** Kills every replica and stops the servers; the control plane keeps running. */
   stop(): Promise<void>;
 }
@@ -92,6 +94,7 @@ export async function startReplicaCluster(options: { controlPlane: ControlPlaneC
       const shard = shardOfKey(formatEnvironmentKey({ repositoryId: WIDGETS.repositoryId, pullRequest }), DEFAULT_LEASE_SHARDS);
       return waitUntil(async () => (await holders()).get(shard), { description: `a replica to hold ${nameShardLease(shard)}` });
     },
+    shardHolders: holders,
     async waitForSplit() {
       const live = [...replicas.values()].filter((replica) => replica.child.exitCode === null && replica.child.signalCode === null).map((replica) => replica.replicaId);
       await waitUntil(

@@ -5,6 +5,7 @@ import { STEP_LABEL } from "../../src/providers/kubernetes/manifests/job-manifes
 import { RUN_STARTED_ANNOTATION } from "../../src/service/run-annotations.ts";
 import { deliverPullRequest, listStepJobs, nameWidgetsEnvironment, startReplicaCluster, type ReplicaCluster } from "./replica-cluster.ts";
 import { logsWithMessage, type ReplicaProcess } from "./replica-process.ts";
+import { DEFAULT_LEASE_SHARDS } from "../../src/replicas/replica-settings.ts";
 import { useSharedControlPlane } from "./shared-control-plane.ts";
 import { waitUntil } from "./wait-until.ts";
 
@@ -105,5 +106,27 @@ describe("two replicas", () => {
       description: `namespace ${environment} to be deleted`,
       timeoutMs: 90_000,
     });
+  });
+
+  it("closes its front and hands its Leases back on SIGTERM", async () => {
+    const leaving = [...cluster.replicas.values()].find((candidate) => candidate.child.exitCode === null && candidate.child.signalCode === null)!;
+    const staying = await cluster.start("replica-c");
+    await cluster.waitForSplit();
+
+    leaving.child.kill("SIGTERM");
+    const code = await leaving.exited;
+    // The process released its Leases before it exited, so none names it any more.
+    const holdersAtExit = [...(await cluster.shardHolders()).values()];
+    const reply = await deliverPullRequest({ cluster, to: [leaving], action: "opened", number: 8103, headSha: "3".repeat(40), id: "delivery-after-sigterm" }).catch((error: NodeJS.ErrnoException) => error.code);
+    await waitUntil(async () => ([...(await cluster.shardHolders()).values()].filter((holder) => holder === staying.replicaId).length === DEFAULT_LEASE_SHARDS ? true : undefined), {
+      description: `${staying.replicaId} to hold every shard`,
+      timeoutMs: 60_000,
+    });
+
+    expect(code).toBe(0);
+    expect(logsWithMessage(leaving, "SIGTERM received; closing the webhook front and releasing leases")).toHaveLength(1);
+    expect(logsWithMessage(leaving, "webhook front closed")).toHaveLength(1);
+    expect(holdersAtExit).not.toContain(leaving.replicaId);
+    expect(reply).toBe("ECONNREFUSED");
   });
 });
