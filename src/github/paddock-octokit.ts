@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { ProbotOctokit } from "probot";
 
+import { boundRetries } from "./bounded-retries.ts";
 import { withRequestFailureContext } from "./github-request-failure.ts";
 
 /**
@@ -53,7 +54,8 @@ interface RefreshingOctokit extends OctokitWithLog {
 
 /**
  * Creates the Octokit class the app runs with: Probot's own, with its retries and throttling,
- * plus four fixes for faults and load measured against a loopback GitHub. Each installation gets
+ * plus five fixes for faults and load measured against a loopback GitHub. One request makes at
+ * most 4 attempts, token request included, and waits the `retry-after` GitHub sent between them. Each installation gets
  * its own throttling queues, so one installation's writes never wait behind another's. A response that does not start
  * within `responseTimeoutMs` is aborted, so Octokit retries it instead of waiting for ever.
  * A secondary rate limit is waited out and retried, where Probot's default only logs it and the
@@ -64,7 +66,7 @@ export function createPaddockOctokit(options: { responseTimeoutMs?: number } = {
   const timeoutMs = options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS;
 
   // A defaults function runs after Probot merged its own options, so it has the last word.
-  return ProbotOctokit.plugin(refreshRejectedToken).defaults((instance: Record<string, unknown>) => {
+  return ProbotOctokit.plugin(boundRetries, refreshRejectedToken).defaults((instance: Record<string, unknown>) => {
     const request = (instance.request ?? {}) as { fetch?: FetchFunction };
     const throttle = (instance.throttle ?? {}) as ThrottleOptions;
     const fetch = wrapFetch({ fetchFunction: request.fetch ?? globalThis.fetch, timeoutMs, log: instance.log as Logger | undefined });
