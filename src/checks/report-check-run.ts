@@ -1,4 +1,5 @@
 import { describeError } from "../errors.ts";
+import { markLogged } from "../logged-errors.ts";
 import type { CheckAnnotation } from "./check-annotation.ts";
 import type { CheckRunAction, CheckRunView, PipelineConclusion } from "./check-run-view.ts";
 import { chunkAnnotations, MAX_ANNOTATIONS_PER_REQUEST } from "./output-limits.ts";
@@ -170,6 +171,7 @@ async function createCheckRun(target: ReportTarget, view: CheckRunView, startedA
     return response.data.id;
   } catch (error) {
     logger.error({ err: error, name: rendered.name, headSha: view.headSha }, "check run creation failed");
+    markLogged(error);
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import type { Logger } from "pino";
+import { wasLogged } from "../logged-errors.ts";
 
 /** Quiet time after a push during which newer pushes replace the waiting run, in milliseconds. */
 export const DEFAULT_QUIET_MS = 3_000;
@@ -187,7 +188,10 @@ export class KeyedScheduler {
     state.running = { work, controller };
 
     void this.#limit(() => work.execute(controller.signal))
-      .catch((error: unknown) => this.#logger.error({ err: error, key, kind: work.kind }, "scheduled work failed"))
+      .catch((error: unknown) => {
+        // An error the work logged with its own ids already (a failed check-run creation) is not repeated here.
+        if (!wasLogged(error)) this.#logger.error({ err: error, key, kind: work.kind }, "scheduled work failed");
+      })
       .finally(() => {
         state.running = undefined;
         state.preemptWaiters?.splice(0).forEach((resolve) => resolve());

@@ -4,6 +4,7 @@ import { environmentActions } from "../environments/environment-actions.ts";
 import type { EnvironmentKey } from "../environments/environment-key.ts";
 import type { KeyedScheduler } from "../environments/keyed-scheduler.ts";
 import { describeError } from "../errors.ts";
+import { markLogged, wasLogged } from "../logged-errors.ts";
 import type { DeferredWrites } from "../github/deferred-writes.ts";
 import { describeUnreportedCommits, type UnreportedCommits } from "./unreported-commits.ts";
 import { DetachError, type Provider } from "../providers/provider.ts";
@@ -226,7 +227,7 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
       }
     },
   });
-  if (outcome === "started" && slotFree && !request.lateCheckRun) ensureCheckRun().catch((error: unknown) => logger.error({ err: error }, "creating the check run failed"));
+  if (outcome === "started" && slotFree && !request.lateCheckRun) ensureCheckRun().catch((error: unknown) => logOnce(logger, error, "creating the check run failed"));
 }
 
 /** Wraps a sink so that nothing is written once the run was detached: the lane's new owner reports instead. */
@@ -238,4 +239,11 @@ function detachableSink(options: { sink: CheckRunSink; detached: () => boolean }
     update: async (id, view) => (detached() ? undefined : sink.update(id, view)),
     complete: async (id, view) => (detached() ? undefined : sink.complete(id, view)),
   };
+}
+
+/** Logs an error that no inner handler logged yet, and marks it so the scheduler does not log it again. */
+function logOnce(logger: Logger, error: unknown, message: string): void {
+  if (wasLogged(error)) return;
+  logger.error({ err: error }, message);
+  markLogged(error);
 }

@@ -1,6 +1,7 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { KeyedScheduler, type ScheduledWork } from "../../src/environments/keyed-scheduler.ts";
+import { markLogged } from "../../src/logged-errors.ts";
 
 const logger = pino({ level: "silent" });
 
@@ -172,5 +173,20 @@ describe("KeyedScheduler.preempt", () => {
     await scheduler.preempt("idle", "Cancelled: taken over");
 
     expect(scheduler.activeKeys).toBe(0);
+  });
+
+  it("logs failed work once", async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const capturing = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const scheduler = new KeyedScheduler({ logger: capturing, concurrency: 2, quietMs: 10 });
+    const logged = new Error("logged where it was caught");
+    markLogged(logged);
+    const failing = (error: Error): ScheduledWork => ({ kind: "run", sha: error.message, execute: () => Promise.reject(error), supersede: async () => undefined });
+
+    scheduler.submit("marked", failing(logged));
+    scheduler.submit("unmarked", failing(new Error("not logged yet")));
+    await scheduler.onIdle();
+
+    expect(lines.map((line) => [line.msg, line.key, (line.err as { message?: string } | undefined)?.message])).toEqual([["scheduled work failed", "unmarked", "not logged yet"]]);
   });
 });
