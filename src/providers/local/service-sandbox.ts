@@ -101,6 +101,7 @@ export async function startServiceSandbox(options: StartServiceSandboxOptions): 
     checkout: options.checkout,
     shareNetwork: options.shareNetwork,
     program: [options.nodePath ?? process.execPath, "-e", SUPERVISOR_SOURCE, JSON.stringify(spec)],
+    logFds: services.map((_service, index) => FIRST_LOG_FD + index),
   }).catch(async (error: unknown) => {
     logs.connect([]);
     await logs.finish(STOP_WAIT_MS);

@@ -2,6 +2,7 @@ import path from "node:path";
 
 import type { StepSpec } from "../provider.ts";
 import { buildBwrapArgs, type HostRootEntry } from "./bwrap-args.ts";
+import { assertCloserShell, closeInheritedFds } from "./close-inherited-fds.ts";
 import { findBwrap } from "./find-bwrap.ts";
 import { readHostLayout } from "./host-layout.ts";
 import { assertParentDeathProgram, killGroupWithParent, killWithParent } from "./parent-death.ts";
@@ -45,8 +46,11 @@ export interface StepCommandFactory {
    * without it the step is not metered. With `serviceNetwork` the step runs in the services' network namespace.
    */
   build(request: { step: StepSpec; checkout: string; shareNetwork: boolean; usageDirectory?: string; serviceNetwork?: ServiceNetwork }): Promise<StepCommand>;
-  /** Builds the command that runs `program` (the service supervisor) over the checkout. */
-  buildServiceHost(request: { checkout: string; shareNetwork: boolean; program: [string, ...string[]] }): Promise<ServiceHostCommand>;
+  /**
+   * Builds the command that runs `program` (the service supervisor) over the checkout. `logFds`
+   * are the descriptors the spawner passes for the services' output, which stay open.
+   */
+  buildServiceHost(request: { checkout: string; shareNetwork: boolean; program: [string, ...string[]]; logFds: number[] }): Promise<ServiceHostCommand>;
 }
 
 /** The bwrap child's file descriptor for its JSON status in the service sandbox. */
@@ -94,6 +98,7 @@ export function createStepCommand(options: StepCommandOptions): StepCommandFacto
 
   return {
     async check() {
+      await assertCloserShell();
       if (options.sandbox === "bwrap") await loadSandbox();
       else await assertParentDeathProgram();
     },
@@ -105,7 +110,7 @@ export function createStepCommand(options: StepCommandOptions): StepCommandFacto
         const shell: [string, ...string[]] = ["/bin/sh", "-c", step.run];
         const processMarker = createRunMarker();
         return {
-          argv: killGroupWithParent(usageReport === undefined ? shell : meterCommand({ argv: shell, reportPath: usageReport })),
+          argv: closeInheritedFds(killGroupWithParent(usageReport === undefined ? shell : meterCommand({ argv: shell, reportPath: usageReport }))),
           ...(usageReport === undefined ? {} : { usageReport }),
           env: { ...env, [RUN_MARKER_VARIABLE]: processMarker },
           processMarker,
@@ -128,17 +133,17 @@ export function createStepCommand(options: StepCommandOptions): StepCommandFacto
       });
       const sandboxed: [string, ...string[]] = [bwrap, ...args];
       const argv = serviceNetwork === undefined ? sandboxed : joinServiceNetwork({ nsenter: options.nsenterPath ?? DEFAULT_NSENTER_PATH, network: serviceNetwork, argv: sandboxed });
-      if (usageReport === undefined) return { argv, env: {} };
+      if (usageReport === undefined) return { argv: closeInheritedFds(argv), env: {} };
       // GNU time runs outside the sandbox, so the step cannot reach its report. It dies with
       // Paddock, because bwrap's --die-with-parent fires only when its parent, GNU time, dies.
-      return { argv: killWithParent(meterCommand({ argv, reportPath: usageReport })), env: {}, usageReport };
+      return { argv: closeInheritedFds(killWithParent(meterCommand({ argv, reportPath: usageReport }))), env: {}, usageReport };
     },
 
-    async buildServiceHost({ checkout, shareNetwork, program }) {
+    async buildServiceHost({ checkout, shareNetwork, program, logFds }) {
       const env = buildStepEnv({ nodeDirectory, stepEnv: {} });
       if (options.sandbox === "none") {
         const processMarker = createRunMarker();
-        return { argv: killGroupWithParent(program), env: { ...env, [RUN_MARKER_VARIABLE]: processMarker }, cwd: checkout, processMarker };
+        return { argv: closeInheritedFds(killGroupWithParent(program), { keep: logFds }), env: { ...env, [RUN_MARKER_VARIABLE]: processMarker }, cwd: checkout, processMarker };
       }
 
       const { bwrap, hostEntries, etcEntries } = await loadSandbox();
@@ -154,7 +159,7 @@ export function createStepCommand(options: StepCommandOptions): StepCommandFacto
         devices: "minimal",
         infoFd: SERVICE_INFO_FD,
       });
-      return { argv: [bwrap, ...args], env: {}, infoFd: SERVICE_INFO_FD };
+      return { argv: closeInheritedFds([bwrap, ...args], { keep: [SERVICE_INFO_FD, ...logFds] }), env: {}, infoFd: SERVICE_INFO_FD };
     },
   };
 }
