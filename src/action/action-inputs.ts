@@ -1,5 +1,6 @@
 import { parseDurationSeconds } from "../config/units.ts";
 import { PaddockError } from "../errors.ts";
+import { MAX_LOG_MAX_BYTES, MIN_LOG_MAX_BYTES } from "../providers/local/capped-log.ts";
 
 /** Commands the Action accepts. */
 export const ACTION_COMMANDS = ["up", "down", "status", "audit-verify"] as const;
@@ -30,6 +31,8 @@ export interface ActionInputs {
   steps: string[];
   auditPath: string;
   auditPublicKey: string | undefined;
+  /** Maximum bytes of output in each step and service log of the local provider; undefined leaves it to PADDOCK_LOG_MAX_BYTES. */
+  logMaxBytes: number | undefined;
 }
 
 /**
@@ -50,6 +53,7 @@ export function readActionInputs(getInput: (name: string) => string): ActionInpu
     steps: parseMultilineInput(getInput("steps")),
     auditPath: getInput("audit-path") || ".",
     auditPublicKey: optional("audit-public-key"),
+    logMaxBytes: parseLogMaxBytesInput(getInput("log-max-bytes")),
   };
 }
 
@@ -97,6 +101,16 @@ export function parseDurationInput(options: { name: string; value: string }): nu
     throw new PaddockError("USAGE", `input ${name} is ${value}, which is out of range`, { hint: `use more than 0s and at most ${MAX_TIMEOUT_SECONDS}s` });
   }
   return seconds;
+}
+
+/** Parses the `log-max-bytes` input; empty is undefined, and anything but a whole number of bytes in range is a USAGE error. */
+export function parseLogMaxBytesInput(value: string): number | undefined {
+  if (value === "") return undefined;
+  const bytes = Number(value);
+  if (/^\d+$/.test(value) && bytes >= MIN_LOG_MAX_BYTES && bytes <= MAX_LOG_MAX_BYTES) return bytes;
+  throw new PaddockError("USAGE", `input log-max-bytes is ${JSON.stringify(value)}, which is not a whole number of bytes from ${MIN_LOG_MAX_BYTES} to ${MAX_LOG_MAX_BYTES}`, {
+    hint: "set it to a number of bytes such as 20971520 (20 MiB), or leave it empty to use PADDOCK_LOG_MAX_BYTES or the default 10485760 (10 MiB)",
+  });
 }
 
 /** Checks the `steps` input against the config's steps, naming the first unknown one and the known ones. */

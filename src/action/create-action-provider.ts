@@ -6,15 +6,21 @@ import { createLocalProvider } from "../providers/local/local-provider.ts";
 import type { Provider } from "../providers/provider.ts";
 
 /** Builds the provider of a step; tests pass their own, such as one whose pods a simulated kubelet ends. */
-export type ActionProviderFactory = (options: { kubeconfigPath: string | undefined; stateDir: string; logger: Logger }) => Promise<Provider>;
+export type ActionProviderFactory = (options: {
+  kubeconfigPath: string | undefined;
+  stateDir: string;
+  logger: Logger;
+  /** Maximum bytes of output in each step and service log of the local provider; the Kubernetes provider keeps no such log. */
+  logMaxBytes: number;
+}) => Promise<Provider>;
 
 /**
  * Creates the Kubernetes provider from the kubeconfig file when there is one, else the local
  * provider, which runs each step in a bubblewrap sandbox on the runner with its state under
- * `stateDir`.
+ * `stateDir` and its step and service logs capped at `logMaxBytes`.
  */
-export const createActionProvider: ActionProviderFactory = async ({ kubeconfigPath, stateDir, logger }) => {
-  if (kubeconfigPath === undefined) return createLocalProvider({ stateDir, sandbox: "bwrap", logger });
+export const createActionProvider: ActionProviderFactory = async ({ kubeconfigPath, stateDir, logger, logMaxBytes }) => {
+  if (kubeconfigPath === undefined) return createLocalProvider({ stateDir, sandbox: "bwrap", logger, logMaxBytes });
   const loadKubeConfig = (): KubeConfig => loadActionKubeConfig(kubeconfigPath);
   return createKubernetesProvider({ kubeConfig: loadKubeConfig(), loadKubeConfig, logger });
 };

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { Octokit } from "@octokit/rest";
 import type { Logger } from "pino";
 import { describeError } from "../errors.ts";
+import { readLogMaxBytes } from "../providers/local/capped-log.ts";
 import { createAuditTrailFromEnv } from "../service/create-audit-trail-from-env.ts";
 import type { ActionContext, ActionOctokit } from "./action-context.ts";
 import { readActionInputs, type ActionInputs } from "./action-inputs.ts";
@@ -70,6 +71,8 @@ async function runEnvironmentCommand(options: {
 }): Promise<void> {
   const { toolkit, env, logger, dependencies, inputs } = options;
   const event = readActionEvent(env);
+  // The input takes precedence over the variable, so a workflow can set the cap for one step.
+  const logMaxBytes = inputs.logMaxBytes ?? readLogMaxBytes(env);
   const runnerTemp = env.RUNNER_TEMP || tmpdir();
   const stateDir = join(runnerTemp, "paddock");
   const kubeconfig = inputs.kubeconfig === undefined ? undefined : await writeKubeconfigFile({ text: inputs.kubeconfig, directory: runnerTemp });
@@ -86,7 +89,7 @@ async function runEnvironmentCommand(options: {
       signal: options.signal,
       workspace: options.workspace,
       stateDir,
-      provider: await createProvider({ kubeconfigPath: kubeconfig?.path, stateDir, logger }),
+      provider: await createProvider({ kubeconfigPath: kubeconfig?.path, stateDir, logger, logMaxBytes }),
       octokit: inputs.githubToken ? createOctokit({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL || "https://api.github.com" }) : undefined,
       trail: await createAuditTrailFromEnv({ env, stateDir, logger }),
       now: dependencies.now ?? (() => new Date()),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseBooleanInput, parseDurationInput, parseMultilineInput, readActionInputs } from "../../src/action/action-inputs.ts";
+import { parseBooleanInput, parseDurationInput, parseLogMaxBytesInput, parseMultilineInput, readActionInputs } from "../../src/action/action-inputs.ts";
 import { findKubeconfigSecrets } from "../../src/action/kubeconfig-secrets.ts";
 
 describe("parseMultilineInput", () => {
@@ -42,6 +42,26 @@ describe("parseDurationInput", () => {
   });
 });
 
+describe("parseLogMaxBytesInput", () => {
+  it("leaves an empty input to the variable", () => {
+    expect(parseLogMaxBytesInput("")).toBeUndefined();
+  });
+
+  it("accepts the minimum", () => {
+    expect(parseLogMaxBytesInput("1024")).toBe(1024);
+  });
+
+  it("accepts the maximum", () => {
+    expect(parseLogMaxBytesInput("1073741824")).toBe(1_073_741_824);
+  });
+
+  it.each(["1023", "1073741825", "20MiB", "1e6", "-2048", " 2048"])("rejects %j naming the value and the fix", (value) => {
+    expect(() => parseLogMaxBytesInput(value)).toThrow(
+      `input log-max-bytes is ${JSON.stringify(value)}, which is not a whole number of bytes from 1024 to 1073741824. set it to a number of bytes such as 20971520 (20 MiB), or leave it empty to use PADDOCK_LOG_MAX_BYTES or the default 10485760 (10 MiB)`,
+    );
+  });
+});
+
 describe("readActionInputs", () => {
   it("applies the defaults of action.yml to empty inputs", () => {
     const inputs = readActionInputs(() => "");
@@ -57,6 +77,7 @@ describe("readActionInputs", () => {
       steps: [],
       auditPath: ".",
       auditPublicKey: undefined,
+      logMaxBytes: undefined,
     });
   });
 });
