@@ -15,6 +15,7 @@ import { judgeActionRun } from "./judge-action-run.ts";
 import { readConfigInput, readOrgPolicyInput } from "./read-action-files.ts";
 import { nameEventEnvironment } from "./read-action-event.ts";
 import { reportView } from "./report-view.ts";
+import { describePrepareFailure } from "../pipeline/describe-prepare-failure.ts";
 
 /**
  * Brings up the event's environment as the app does for a pull request. It judges the run under
@@ -135,7 +136,7 @@ async function prepareOnly(options: { provider: Provider; plan: EnvironmentPlan;
     return { ...view, steps, status: "completed", conclusion: "neutral", headline, notes: [...view.notes, ...(prepared.notes ?? [])] };
   } catch (error) {
     if (signal.aborted) return { ...view, steps, status: "completed", conclusion: "cancelled", headline: describeError(signal.reason) };
-    return { ...view, steps, status: "completed", conclusion: "failure", headline: `Environment could not be prepared: ${describeError(error)}` };
+    return { ...view, steps, status: "completed", conclusion: "failure", headline: describePrepareFailure(error) };
   }
 }
 

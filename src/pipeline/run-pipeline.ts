@@ -13,6 +13,7 @@ import type { PreparedEnvironment, Provider, SourceSpec, StartedServices } from 
 import type { StepResult } from "./step-result.ts";
 import { readStepReport } from "./read-step-report.ts";
 import { listStartingServices, startPipelineServices } from "./start-pipeline-services.ts";
+import { describePrepareFailure } from "./describe-prepare-failure.ts";
 
 /**
  * Runs a planned pipeline on a provider: prepares the environment, starts the services and
@@ -55,7 +56,7 @@ export async function runPipeline(options: {
     if (signal.aborted) return cancel(view, signal);
     logger.error({ err: error }, "environment preparation failed");
     const steps = view.steps.map((step): StepProgress => ({ ...step, status: "skipped" }));
-    return { ...view, steps, status: "completed", conclusion: "failure", headline: `Environment could not be prepared: ${describeError(error)}` };
+    return { ...view, steps, status: "completed", conclusion: "failure", headline: describePrepareFailure(error) };
   }
 
   // 2. Start the services, each ready before the next; no step runs when one is not.

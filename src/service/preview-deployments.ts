@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import type { EnvironmentPlan } from "../environments/plan-environment.ts";
-import { describeError } from "../errors.ts";
 import { createPreviewDeployment, PREVIEW_DEPLOYMENT_ANNOTATION, setPreviewStatus, type DeploymentTarget, type PreviewState } from "../github/preview-deployment.ts";
 import type { Provider } from "../providers/provider.ts";
+import { describePrepareFailure } from "../pipeline/describe-prepare-failure.ts";
 
 /** A run's preview deployment: the provider to run with, and the call that reports how the run ended. */
 export interface RunPreview {
@@ -58,7 +58,7 @@ export async function openPreviewDeployment(options: { target: DeploymentTarget;
         if (!waitsForServices) await report("success", "Environment ready", templateUrl);
         return environment;
       } catch (error) {
-        await report("failure", `Environment could not be prepared: ${describeError(error)}`);
+        await report("failure", describePrepareFailure(error));
         throw error;
       }
     },

@@ -98,15 +98,18 @@ describe("pipeline with a kubernetes stack", () => {
     expect(view.cost!.projectedNanos).toBeGreaterThan(view.cost!.soFarNanos);
   });
 
-  it("failed build skips services and steps", async () => {
+  it("failed build names the image", async () => {
     buildBehaviour[`${TEST_REGISTRY}/acme/brokenshop/web`] = { "paddock.test/exit-code": "1", "paddock.test/termination-message": "ERROR: failed to solve: dockerfile parse error on line 3" };
     const plan = planFor("brokenshop", "1m");
 
     const view = await run(plan);
+    const jobs = await batch.listNamespacedJob({ namespace: BUILD_NAMESPACE, labelSelector: `paddock.dev/environment=${plan.environment.name}` });
 
     expect(view.conclusion).toBe("failure");
+    expect(jobs.items).toHaveLength(1);
     expect(view.headline).toBe(
-      `Environment could not be prepared: the build of image web (${TEST_REGISTRY}/acme/brokenshop/web:${SHA}) failed: exited with code 1: ` +
+      `Image build failed: image web (${TEST_REGISTRY}/acme/brokenshop/web:${SHA}): Job ${BUILD_NAMESPACE}/${jobs.items[0]!.metadata!.name} failed ` +
+        "(BackoffLimitExceeded: Job has reached the specified backoff limit): exited with code 1: " +
         "ERROR: failed to solve: dockerfile parse error on line 3. Fix the Dockerfile or the images section of .github/paddock.yml, then push again",
     );
     expect(view.steps.map((step) => step.status)).toEqual(["skipped"]);

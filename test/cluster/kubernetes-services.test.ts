@@ -218,10 +218,13 @@ describe("kubernetes stack failures", () => {
 
     const error = await prepareRejection(environment);
     const deployments = await apps.listNamespacedDeployment({ namespace: environment.name });
+    const [job, ...otherJobs] = await listBuildJobs(environment);
 
     expect(error.code).toBe("IMAGE_BUILD_FAILED");
+    expect(otherJobs).toEqual([]);
     expect(error.message).toBe(
-      `the build of image api (${TEST_REGISTRY}/acme/broken/api:${"c".repeat(40)}) failed: exited with code 1: ` +
+      `image api (${TEST_REGISTRY}/acme/broken/api:${"c".repeat(40)}): Job ${BUILD_NAMESPACE}/${job?.metadata?.name} failed ` +
+        "(BackoffLimitExceeded: Job has reached the specified backoff limit): exited with code 1: " +
         'ERROR: failed to solve: process "/bin/sh -c npm ci" did not complete successfully: exit code: 1. ' +
         "Fix the Dockerfile or the images section of .github/paddock.yml, then push again",
     );

@@ -7,6 +7,7 @@ import { PaddockError } from "../../errors.ts";
 import { formatDuration } from "../local/format-duration.ts";
 import type { BuildSettings, EnvironmentSpec, ImageBuildSpec, TarballCredential } from "../provider.ts";
 import type { KubeClient } from "./kube-client.ts";
+import { describeBuildFailure } from "./describe-build-failure.ts";
 import { isNotFoundError } from "./kubernetes-api-error.ts";
 import { BUILD_CONTAINER_NAME, buildImageJobManifest } from "./manifests/build-job-manifest.ts";
 import { parseImageDigest } from "./manifests/build-scripts.ts";
@@ -129,7 +130,7 @@ async function buildImage(options: {
   const { outcome } = watched;
   const message = outcome.terminationMessage?.trim() ?? "";
   if (outcome.status !== "success") {
-    return { failure: `the build of ${subject} failed: ${outcome.reason ?? outcome.status}${message === "" ? "" : `: ${message}`}` };
+    return { failure: await describeBuildFailure({ client, environment: environment.name, namespace, jobName, image, outcome, logger }) };
   }
   const digest = parseImageDigest(message);
   if (digest === undefined) return { failure: `the build of ${subject} succeeded but wrote no image digest to its termination message (found ${JSON.stringify(message.slice(0, 200))})` };

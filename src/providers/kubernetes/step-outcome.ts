@@ -21,6 +21,8 @@ export interface StepOutcome {
   reason?: string;
   /** The step container's termination message, as written. */
   terminationMessage?: string;
+  /** The Job's Failed condition, such as BackoffLimitExceeded, when the Job failed. */
+  jobFailure?: { reason: string; message: string };
   pod?: V1Pod;
   podStateMissing: boolean;
 }
@@ -47,7 +49,10 @@ export function decideStepOutcome(observation: StepObservation): StepOutcome | u
     const reason = `timed out after ${formatDuration(observation.timeoutSeconds)}`;
     return { status: "timed_out", exitCode: step?.exitCode ?? null, reason, ...messageOf(step), ...podOf(pod), podStateMissing: false };
   }
-  if (failed !== undefined) return describeFailedPod(pod, failed.message ?? failed.reason ?? "the Job failed", main);
+  if (failed !== undefined) {
+    const jobFailure = { reason: failed.reason ?? "", message: failed.message ?? "" };
+    return { ...describeFailedPod(pod, failed.message ?? failed.reason ?? "the Job failed", main), jobFailure };
+  }
 
   if (observation.failedCreate !== undefined && pods.length === 0) {
     const { reason, message } = observation.failedCreate;
