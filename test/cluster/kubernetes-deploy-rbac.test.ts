@@ -48,7 +48,8 @@ describe("deploy ServiceAccount", () => {
     { verb: "delete", resource: "pods" },
     { verb: "create", resource: "jobs", group: "batch" },
     { verb: "create", resource: "ingresses", group: "networking.k8s.io" },
-    { verb: "list", resource: "secrets" },
+    { verb: "create", resource: "secrets" },
+    { verb: "patch", resource: "secrets" },
   ])("may $verb $resource in its namespace", async ({ verb, resource, group }) => {
     expect(await isAllowed(deployUser, deployGroups, { verb, resource, group: group ?? "", namespace })).toBe(true);
   });
@@ -62,6 +63,9 @@ describe("deploy ServiceAccount", () => {
     { verb: "patch", resource: "resourcequotas" },
     { verb: "delete", resource: "limitranges" },
     { verb: "create", resource: "pods", subresource: "exec" },
+    { verb: "get", resource: "secrets" },
+    { verb: "list", resource: "secrets" },
+    { verb: "watch", resource: "secrets" },
   ])("cannot $verb $resource in its namespace", async ({ verb, resource, group, subresource }) => {
     const attributes: V1ResourceAttributes = { verb, resource, group: group ?? "", namespace, ...(subresource ? { subresource } : {}) };
     expect(await isAllowed(deployUser, deployGroups, attributes)).toBe(false);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readStepReport } from "../../src/pipeline/read-step-report.ts";
 import { createKubernetesProvider } from "../../src/providers/kubernetes/kubernetes-provider.ts";
 import { STEP_LABEL } from "../../src/providers/kubernetes/manifests/job-manifest.ts";
+import { nameSourceSecret } from "../../src/providers/kubernetes/manifests/source-secret-manifest.ts";
 import type { PreparedEnvironment, StepSpec } from "../../src/providers/provider.ts";
 import { buildBranchEnvironment, buildTestSource, impersonate, installPaddockDeployment } from "./paddock-deployment.ts";
 import { useSharedControlPlane } from "./shared-control-plane.ts";
@@ -67,7 +68,7 @@ describe("kubernetes step results", () => {
   it("success deletes the source secret", async () => {
     const [job] = await listJobs("build");
 
-    const secrets = await core.listNamespacedSecret({ namespace: environment.name, fieldSelector: `metadata.name=${job?.metadata?.name}` });
+    const secrets = await core.listNamespacedSecret({ namespace: environment.name, fieldSelector: `metadata.name=${nameSourceSecret(job?.metadata?.name ?? "")}` });
     expect(secrets.items).toEqual([]);
   });
 
@@ -120,7 +121,7 @@ describe("kubernetes step results", () => {
       { description: "the endless step's pod to run" },
     );
     const jobName = pod.metadata?.labels?.["batch.kubernetes.io/job-name"] ?? "";
-    const secret = await core.readNamespacedSecret({ namespace: environment.name, name: jobName });
+    const secret = await core.readNamespacedSecret({ namespace: environment.name, name: nameSourceSecret(jobName) });
 
     controller.abort(new Error("superseded by 1a2b3c4"));
     const result = await running;

@@ -5,7 +5,7 @@ import type { EnvironmentSpec, StepSpec, TarballCredential } from "../provider.t
 import type { KubeClient } from "./kube-client.ts";
 import { isNotFoundError, KubernetesApiError } from "./kubernetes-api-error.ts";
 import { buildStepJobManifest } from "./manifests/job-manifest.ts";
-import { buildSourceSecretManifest } from "./manifests/source-secret-manifest.ts";
+import { buildSourceSecretManifest, nameSourceSecret } from "./manifests/source-secret-manifest.ts";
 
 /** Images and options a step's Job is built with. */
 export interface StepJobSettings {
@@ -24,7 +24,7 @@ export interface StepObjects {
 
 const target = (objects: StepObjects, verb: "create" | "delete" | "list", resource: "jobs" | "secrets") => ({
   environment: objects.namespace,
-  target: { verb, resource, group: resource === "jobs" ? "batch" : "", namespace: objects.namespace, name: objects.jobName },
+  target: { verb, resource, group: resource === "jobs" ? "batch" : "", namespace: objects.namespace, name: resource === "jobs" ? objects.jobName : nameSourceSecret(objects.jobName) },
 });
 
 /**
@@ -44,7 +44,7 @@ export async function createStepObjects(
     environment,
     step,
     jobName,
-    secretName: jobName,
+    secretName: nameSourceSecret(jobName),
     sourceUrl: credential.url,
     image: step.image ?? settings.defaultImage,
     sourceImage: settings.sourceImage,
@@ -57,7 +57,7 @@ export async function createStepObjects(
     throw error;
   });
   const job = created ?? (await readStepJob(objects));
-  const secret = buildSourceSecretManifest({ environment, name: jobName, token: credential.token, job });
+  const secret = buildSourceSecretManifest({ environment, name: nameSourceSecret(jobName), token: credential.token, job });
   try {
     await client.call(target(objects, "create", "secrets"), (apis) => apis.core.createNamespacedSecret({ namespace, body: secret }));
   } catch (error) {
@@ -91,8 +91,8 @@ export async function deleteStepJob(objects: StepObjects): Promise<void> {
 export async function deleteSourceSecret(objects: StepObjects, logger: Pick<Logger, "warn">): Promise<void> {
   const { client, namespace, jobName } = objects;
   try {
-    await client.call(target(objects, "delete", "secrets"), (apis) => apis.core.deleteNamespacedSecret({ namespace, name: jobName }));
+    await client.call(target(objects, "delete", "secrets"), (apis) => apis.core.deleteNamespacedSecret({ namespace, name: nameSourceSecret(jobName) }));
   } catch (error) {
-    if (!isNotFoundError(error)) logger.warn({ err: error, environment: namespace, secret: jobName }, "deleting the source secret failed; the Job's deletion removes it");
+    if (!isNotFoundError(error)) logger.warn({ err: error, environment: namespace, secret: nameSourceSecret(jobName) }, "deleting the source secret failed; the Job's deletion removes it");
   }
 }

@@ -80,7 +80,7 @@ export function buildStepJobManifest(input: StepJobInput): V1Job {
     image: input.image,
     command: ["/bin/sh", "-c", STEP_SCRIPT],
     workingDir: WORKSPACE_PATH,
-    env: [...buildUserEnv(step), ...common.env, ...buildScriptEnv(step)],
+    env: [...buildDeployEnv(step), ...buildUserEnv(step), ...common.env, ...buildScriptEnv(step)],
     resources: common.resources,
     securityContext: RESTRICTED_CONTAINER_SECURITY,
     volumeMounts: [workspace],
@@ -120,6 +120,15 @@ export function buildStepJobManifest(input: StepJobInput): V1Job {
 export function sanitizeLabelValue(text: string): string {
   const value = text.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, 63).replace(/^-+|-+$/g, "");
   return value === "" ? "step" : value;
+}
+
+/**
+ * Points Helm in a deploy step at ConfigMaps for its release records, because the deploy
+ * ServiceAccount may not read Secrets. A step that sets HELM_DRIVER itself keeps its value.
+ */
+function buildDeployEnv(step: StepSpec): V1EnvVar[] {
+  if (step.deploy !== true || "HELM_DRIVER" in step.env) return [];
+  return [{ name: "HELM_DRIVER", value: "configmap" }];
 }
 
 function buildUserEnv(step: StepSpec): V1EnvVar[] {
