@@ -13,6 +13,7 @@ export const REQUIRED_BINARIES = [
   "kube-scheduler",
   "kubectl",
   "kwok",
+  "metrics-server",
 ] as const;
 
 /** Returns the bin directory for the pinned versions, from `build.sh --bin-dir`, without building anything. */

@@ -4,9 +4,9 @@
 #
 #   ${PADDOCK_CLUSTER_CACHE:-$HOME/.cache/paddock-cluster}/<version>/bin/
 #
-# <version> names the pinned Kubernetes, etcd and kwok releases, read from the
-# go.mod files, plus a hash of the Go sources and build flags, so any change to
-# them builds into a fresh directory. Binaries that already exist there are
+# <version> names the pinned Kubernetes, etcd, kwok and metrics-server
+# releases, read from the go.mod files, plus a hash of the Go sources and build
+# flags, so any change to them builds into a fresh directory. Binaries that already exist there are
 # skipped, so a warm run takes about a second.
 #
 # Usage:
@@ -26,7 +26,8 @@ required_version() {
 kubernetes_version="$(required_version kubernetes k8s.io/kubernetes)"
 etcd_version="$(required_version etcd go.etcd.io/etcd/server/v3)"
 kwok_version="$(required_version kwok sigs.k8s.io/kwok)"
-for pinned in "$kubernetes_version" "$etcd_version" "$kwok_version"; do
+metrics_server_version="$(required_version metrics-server sigs.k8s.io/metrics-server)"
+for pinned in "$kubernetes_version" "$etcd_version" "$kwok_version" "$metrics_server_version"; do
   if [[ -z "$pinned" ]]; then
     echo "build.sh: could not read a pinned version from the go.mod files in $MODULES_DIR" >&2
     exit 1
@@ -53,7 +54,7 @@ inputs_hash="$(
 )"
 inputs_hash="$(printf '%s' "$inputs_hash" | sha256sum | cut -c1-12)"
 
-version="kubernetes-${kubernetes_version}_etcd-${etcd_version}_kwok-${kwok_version}_${inputs_hash}"
+version="kubernetes-${kubernetes_version}_etcd-${etcd_version}_kwok-${kwok_version}_metrics-server-${metrics_server_version}_${inputs_hash}"
 bin_dir="${PADDOCK_CLUSTER_CACHE:-$HOME/.cache/paddock-cluster}/$version/bin"
 
 if [[ "${1:-}" == "--bin-dir" ]]; then
@@ -104,6 +105,7 @@ build_module() {
 
 build_module etcd "$ldflags_common" ./cmd/etcd
 build_module kwok "$ldflags_common" sigs.k8s.io/kwok/cmd/kwok
+build_module metrics-server "$ldflags_common" sigs.k8s.io/metrics-server/cmd/metrics-server
 build_module kubernetes "$ldflags_kubernetes" \
   ./cmd/kube-apiserver ./cmd/kube-controller-manager ./cmd/kube-scheduler ./cmd/kubectl
 

@@ -47,6 +47,8 @@ export interface ControlPlaneLayout {
   apiServerPort: number;
   controllerManagerPort: number;
   schedulerPort: number;
+  /** kwok's server port: the fake node's kubelet port, which serves its emulated resource metrics. */
+  kwokServerPort: number;
 }
 
 /** Returns the path of a file or directory inside the control plane's temporary directory. */
@@ -94,9 +96,26 @@ export function apiServerArgs(layout: ControlPlaneLayout): string[] {
     // The reconciler would publish 127.0.0.1 as the `kubernetes` Service endpoint,
     // which Endpoints validation rejects as a loopback address.
     "--endpoint-reconciler-type=none",
+    // The aggregator proxies requests for aggregated APIs, such as metrics.k8s.io, with this
+    // client certificate and the user in X-Remote-* headers, which the aggregated server trusts.
+    `--requestheader-client-ca-file=${frontProxyFile(layout, "ca.crt")}`,
+    `--requestheader-allowed-names=${FRONT_PROXY_CLIENT_NAME}`,
+    "--requestheader-username-headers=X-Remote-User",
+    "--requestheader-group-headers=X-Remote-Group",
+    "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+    `--proxy-client-cert-file=${frontProxyFile(layout, "client.crt")}`,
+    `--proxy-client-key-file=${frontProxyFile(layout, "client.key")}`,
     "--profiling=false",
     "--v=1",
   ];
+}
+
+/** Common name of the aggregator's client certificate, which aggregated API servers accept. */
+export const FRONT_PROXY_CLIENT_NAME = "front-proxy-client";
+
+/** Returns the path of a file of the front proxy's certificate authority and client certificate. */
+export function frontProxyFile(layout: ControlPlaneLayout, name: "ca.crt" | "ca.key" | "client.crt" | "client.key"): string {
+  return pathIn(layout, "certs", "front-proxy", name);
 }
 
 export function controllerManagerArgs(layout: ControlPlaneLayout): string[] {
@@ -136,13 +155,24 @@ export function schedulerArgs(layout: ControlPlaneLayout): string[] {
   ];
 }
 
-/** kwok serves no HTTP endpoint here, because neither `--server-address` nor `--node-port` is set. */
-export function kwokArgs(layout: ControlPlaneLayout, stagesFile: string): string[] {
+/**
+ * kwok plays the kubelet of the fake node on 127.0.0.1: the node's InternalIP is 127.0.0.1
+ * and its kubelet port is `kwokServerPort`, where kwok serves the emulated resource metrics
+ * that metrics-server scrapes. With its own certificate files unset, kwok serves HTTPS with a
+ * self-signed certificate. ResourceUsage objects come from the API (the CRD must exist before
+ * kwok starts), the other kwok resources from `configFiles`.
+ */
+export function kwokArgs(layout: ControlPlaneLayout, configFiles: readonly string[]): string[] {
   return [
     `--kubeconfig=${pathIn(layout, "kubeconfigs", "kwok.yaml")}`,
-    `--config=${stagesFile}`,
+    ...configFiles.map((file) => `--config=${file}`),
     "--manage-all-nodes=false",
     `--manage-nodes-with-annotation-selector=${FAKE_NODE_ANNOTATION.key}=${FAKE_NODE_ANNOTATION.value}`,
+    `--node-ip=${LOOPBACK_HOST}`,
+    // --node-port alone would listen on 0.0.0.0; --server-address keeps the listener on loopback.
+    `--node-port=${layout.kwokServerPort}`,
+    `--server-address=${LOOPBACK_HOST}:${layout.kwokServerPort}`,
+    "--enable-crds=ResourceUsage",
   ];
 }
 

@@ -1,6 +1,9 @@
+import { execFile } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { promisify } from "node:util";
 
-import { pathIn, type ControlPlaneLayout } from "./component-args.ts";
+import { FRONT_PROXY_CLIENT_NAME, frontProxyFile, pathIn, type ControlPlaneLayout } from "./component-args.ts";
 import {
   BUILT_IN_USERS,
   generateServiceAccountKeys,
@@ -44,6 +47,33 @@ export async function writeCredentials(layout: ControlPlaneLayout, extraUsers: r
   await writeFile(pathIn(layout, "service-account.pub"), keys.publicKeyPem, { mode: 0o600 });
   await writeFile(pathIn(layout, "tokens.csv"), renderTokenFile(users, tokens), { mode: 0o600 });
   return tokens;
+}
+
+const execFileAsync = promisify(execFile);
+
+/** Validity of the front proxy certificates; a control plane lives for one test run. */
+const FRONT_PROXY_VALIDITY_DAYS = "2";
+
+/**
+ * Creates the front proxy's certificate authority and the client certificate that
+ * kube-apiserver presents to aggregated API servers, with openssl and P-256 keys.
+ */
+export async function writeFrontProxyCertificates(layout: ControlPlaneLayout): Promise<void> {
+  await mkdir(dirname(frontProxyFile(layout, "ca.crt")), { recursive: true, mode: 0o700 });
+  const key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+
+  await execFileAsync("openssl", [
+    "req", "-x509", ...key, "-days", FRONT_PROXY_VALIDITY_DAYS, "-subj", "/CN=paddock-test-front-proxy-ca",
+    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,digitalSignature",
+    "-keyout", frontProxyFile(layout, "ca.key"), "-out", frontProxyFile(layout, "ca.crt"),
+  ]);
+  // `req -x509 -CA` signs the new key with the CA in one step (OpenSSL 3.0 and newer).
+  await execFileAsync("openssl", [
+    "req", "-x509", ...key, "-days", FRONT_PROXY_VALIDITY_DAYS, "-subj", `/CN=${FRONT_PROXY_CLIENT_NAME}`,
+    "-CA", frontProxyFile(layout, "ca.crt"), "-CAkey", frontProxyFile(layout, "ca.key"),
+    "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "extendedKeyUsage=clientAuth",
+    "-keyout", frontProxyFile(layout, "client.key"), "-out", frontProxyFile(layout, "client.crt"),
+  ]);
 }
 
 /** Writes one kubeconfig per component, once the API server's CA is known. */

@@ -16,14 +16,17 @@ import {
   type ControlPlaneLayout,
 } from "./component-args.ts";
 import { killComponentNow, startComponent, stopComponent, type ComponentProcess } from "./component-process.ts";
-import { componentEnvironment, createDirectories, writeComponentKubeconfigs, writeCredentials } from "./control-plane-files.ts";
+import { componentEnvironment, createDirectories, writeComponentKubeconfigs, writeCredentials, writeFrontProxyCertificates } from "./control-plane-files.ts";
 import type { StaticTokenUser } from "./credentials.ts";
 import { connectToControlPlane, type ControlPlaneClients, type ControlPlaneConnection } from "./kubeconfig.ts";
 import { findFreePorts, LOOPBACK_HOST } from "./loopback.ts";
+import { installKwokResourceUsageDefinition } from "./kwok-resource-usage.ts";
 import { registerFakeNode, waitForApiServer, waitForDefaultServiceAccount, waitForEtcd, waitForHealthz } from "./readiness-checks.ts";
 
 /** The kwok stages that move pods through Running to Succeeded or Failed. */
 const KWOK_STAGES_FILE = fileURLToPath(new URL("./kwok-stages.yaml", import.meta.url));
+/** The kwok resources that emulate the kubelet's resource metrics endpoint. */
+const KWOK_METRICS_FILE = fileURLToPath(new URL("./kwok-metrics.yaml", import.meta.url));
 
 export interface StartControlPlaneOptions {
   /** Where the binaries are. Default: the cache directory that build.sh reports for the pinned versions. */
@@ -56,7 +59,7 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
   }
 
   const directory = await mkdtemp(join(tmpdir(), "paddock-cluster-"));
-  const [etcdClientPort, etcdPeerPort, apiServerPort, controllerManagerPort, schedulerPort] = await findFreePorts(5);
+  const [etcdClientPort, etcdPeerPort, apiServerPort, controllerManagerPort, schedulerPort, kwokServerPort] = await findFreePorts(6);
   const layout: ControlPlaneLayout = {
     directory,
     etcdClientPort: etcdClientPort!,
@@ -64,6 +67,7 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
     apiServerPort: apiServerPort!,
     controllerManagerPort: controllerManagerPort!,
     schedulerPort: schedulerPort!,
+    kwokServerPort: kwokServerPort!,
   };
 
   const components: ComponentProcess[] = [];
@@ -106,9 +110,10 @@ async function startComponents(
     return component;
   };
 
-  // 1. Files: keys, tokens and directories.
+  // 1. Files: keys, tokens, certificates and directories.
   await createDirectories(layout);
   const tokens = await writeCredentials(layout, extraUsers);
+  await writeFrontProxyCertificates(layout);
   const adminToken = tokens.admin!;
 
   // 2. etcd, then the API server on top of it.
@@ -127,14 +132,16 @@ async function startComponents(
     directory: layout.directory,
   };
 
-  // 3. The components that act on the API, started together to save time.
+  // 3. The components that act on the API, started together to save time. kwok watches
+  // ResourceUsage objects from its start, so their definition comes first.
+  const adminConfig = connectToControlPlane(connection).kubeConfig("admin");
   await writeComponentKubeconfigs(layout, connection);
   const controllerManager = start("kube-controller-manager", controllerManagerArgs(layout));
   const scheduler = start("kube-scheduler", schedulerArgs(layout));
-  const kwok = start("kwok", kwokArgs(layout, KWOK_STAGES_FILE));
+  await installKwokResourceUsageDefinition(adminConfig);
+  const kwok = start("kwok", kwokArgs(layout, [KWOK_STAGES_FILE, KWOK_METRICS_FILE]));
 
   // 4. Readiness that shows each one works, not only that it listens.
-  const adminConfig = connectToControlPlane(connection).kubeConfig("admin");
   await Promise.all([
     waitForHealthz(controllerManager, `https://${LOOPBACK_HOST}:${layout.controllerManagerPort}`, componentCertFile(layout, "kube-controller-manager")),
     waitForHealthz(scheduler, `https://${LOOPBACK_HOST}:${layout.schedulerPort}`, componentCertFile(layout, "kube-scheduler")),

@@ -16,6 +16,8 @@ export const BUILT_IN_USERS: readonly StaticTokenUser[] = [
   // kwok plays the kubelet of the fake node. The Node authorizer authorizes
   // only `system:node:<name>` identities, so kwok gets full rights instead.
   { name: "kwok", groups: ["system:masters"] },
+  // The tests that start metrics-server bind this user to metrics-server's own roles.
+  { name: "metrics-server", groups: [] },
 ];
 
 /** The key pair that signs and verifies service account tokens, in PEM. */

@@ -74,7 +74,12 @@ export async function registerFakeNode(kwok: ComponentProcess, adminConfig: Kube
     kind: "Node",
     metadata: {
       name: FAKE_NODE_NAME,
-      annotations: { [FAKE_NODE_ANNOTATION.key]: FAKE_NODE_ANNOTATION.value },
+      annotations: {
+        [FAKE_NODE_ANNOTATION.key]: FAKE_NODE_ANNOTATION.value,
+        // metrics-server (v0.8.0) scrapes this path on the node's kubelet port in place of
+        // /metrics/resource; kwok serves one such path per node it manages.
+        "metrics.k8s.io/resource-metrics-path": `/metrics/nodes/${FAKE_NODE_NAME}/metrics/resource`,
+      },
       labels: {
         "kubernetes.io/arch": "amd64",
         "kubernetes.io/hostname": FAKE_NODE_NAME,
