@@ -163,7 +163,8 @@ describe("kubernetes step usage", () => {
     });
 
     it("falls back to requests without a sample", async () => {
-      // metrics-server serves a pod's usage only after two scrapes, which a 2 s step ends before.
+      // metrics-server serves a pod's usage from its third scrape of the pod, 20 to 30 s after
+      // the pod starts, so a 2 s step ends before any sample.
       const running = runStep(step("unsampled", 2));
       await setEmulatedUsage({ kubeConfig: admin, namespace: environment.name, pod: await findStepPod("unsampled"), usage: USAGES[0]! });
       const result = await running;

@@ -5,7 +5,8 @@ import { listPodMetrics, type MetricsApiState } from "./pod-metrics.ts";
 
 /**
  * Default time between two samples of a step's pod. metrics-server refreshes its figures every
- * 15 s by default (`--metric-resolution`), so sampling faster would read the same values.
+ * 15 s with the `--metric-resolution=15s` of its published manifests (v0.8.0), so sampling
+ * faster would read the same values.
  */
 export const DEFAULT_USAGE_SAMPLE_INTERVAL_MS = 15_000;
 /** Default wait before the first sample, so a step of a few seconds still gets one when its pod reports usage. */
