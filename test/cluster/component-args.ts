@@ -96,6 +96,10 @@ export function apiServerArgs(layout: ControlPlaneLayout): string[] {
     // The reconciler would publish 127.0.0.1 as the `kubernetes` Service endpoint,
     // which Endpoints validation rejects as a loopback address.
     "--endpoint-reconciler-type=none",
+    // No test authenticates with a client certificate, but aggregated API servers such as
+    // metrics-server read this CA from kube-system/extension-apiserver-authentication and log
+    // an error every minute while it is missing.
+    `--client-ca-file=${clientCaFile(layout)}`,
     // The aggregator proxies requests for aggregated APIs, such as metrics.k8s.io, with this
     // client certificate and the user in X-Remote-* headers, which the aggregated server trusts.
     `--requestheader-client-ca-file=${frontProxyFile(layout, "ca.crt")}`,
@@ -112,6 +116,11 @@ export function apiServerArgs(layout: ControlPlaneLayout): string[] {
 
 /** Common name of the aggregator's client certificate, which aggregated API servers accept. */
 export const FRONT_PROXY_CLIENT_NAME = "front-proxy-client";
+
+/** Returns the path of the certificate authority for client certificates, which signs none. */
+export function clientCaFile(layout: ControlPlaneLayout, name: "ca.crt" | "ca.key" = "ca.crt"): string {
+  return pathIn(layout, "certs", "client-ca", name);
+}
 
 /** Returns the path of a file of the front proxy's certificate authority and client certificate. */
 export function frontProxyFile(layout: ControlPlaneLayout, name: "ca.crt" | "ca.key" | "client.crt" | "client.key"): string {

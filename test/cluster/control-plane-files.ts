@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
 
-import { FRONT_PROXY_CLIENT_NAME, frontProxyFile, pathIn, type ControlPlaneLayout } from "./component-args.ts";
+import { clientCaFile, FRONT_PROXY_CLIENT_NAME, frontProxyFile, pathIn, type ControlPlaneLayout } from "./component-args.ts";
 import {
   BUILT_IN_USERS,
   generateServiceAccountKeys,
@@ -51,28 +51,36 @@ export async function writeCredentials(layout: ControlPlaneLayout, extraUsers: r
 
 const execFileAsync = promisify(execFile);
 
-/** Validity of the front proxy certificates; a control plane lives for one test run. */
-const FRONT_PROXY_VALIDITY_DAYS = "2";
+/** Validity of the certificates; a control plane lives for one test run. */
+const CERTIFICATE_VALIDITY_DAYS = "2";
+const P256_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+const CA_EXTENSIONS = ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,digitalSignature"];
 
 /**
- * Creates the front proxy's certificate authority and the client certificate that
- * kube-apiserver presents to aggregated API servers, with openssl and P-256 keys.
+ * Creates, with openssl and P-256 keys, the certificates of the aggregation layer: the front
+ * proxy's certificate authority, the client certificate that kube-apiserver presents to
+ * aggregated API servers, and a certificate authority for client certificates.
  */
-export async function writeFrontProxyCertificates(layout: ControlPlaneLayout): Promise<void> {
-  await mkdir(dirname(frontProxyFile(layout, "ca.crt")), { recursive: true, mode: 0o700 });
-  const key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+export async function writeAggregationCertificates(layout: ControlPlaneLayout): Promise<void> {
+  for (const file of [frontProxyFile(layout, "ca.crt"), clientCaFile(layout)]) {
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  }
 
-  await execFileAsync("openssl", [
-    "req", "-x509", ...key, "-days", FRONT_PROXY_VALIDITY_DAYS, "-subj", "/CN=paddock-test-front-proxy-ca",
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,digitalSignature",
-    "-keyout", frontProxyFile(layout, "ca.key"), "-out", frontProxyFile(layout, "ca.crt"),
-  ]);
+  await writeCertificateAuthority("paddock-test-client-ca", clientCaFile(layout, "ca.key"), clientCaFile(layout));
+  await writeCertificateAuthority("paddock-test-front-proxy-ca", frontProxyFile(layout, "ca.key"), frontProxyFile(layout, "ca.crt"));
   // `req -x509 -CA` signs the new key with the CA in one step (OpenSSL 3.0 and newer).
   await execFileAsync("openssl", [
-    "req", "-x509", ...key, "-days", FRONT_PROXY_VALIDITY_DAYS, "-subj", `/CN=${FRONT_PROXY_CLIENT_NAME}`,
+    "req", "-x509", ...P256_KEY, "-days", CERTIFICATE_VALIDITY_DAYS, "-subj", `/CN=${FRONT_PROXY_CLIENT_NAME}`,
     "-CA", frontProxyFile(layout, "ca.crt"), "-CAkey", frontProxyFile(layout, "ca.key"),
     "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "extendedKeyUsage=clientAuth",
     "-keyout", frontProxyFile(layout, "client.key"), "-out", frontProxyFile(layout, "client.crt"),
+  ]);
+}
+
+async function writeCertificateAuthority(commonName: string, keyFile: string, certFile: string): Promise<void> {
+  await execFileAsync("openssl", [
+    "req", "-x509", ...P256_KEY, "-days", CERTIFICATE_VALIDITY_DAYS, "-subj", `/CN=${commonName}`, ...CA_EXTENSIONS,
+    "-keyout", keyFile, "-out", certFile,
   ]);
 }
 

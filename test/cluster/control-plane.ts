@@ -16,7 +16,7 @@ import {
   type ControlPlaneLayout,
 } from "./component-args.ts";
 import { killComponentNow, startComponent, stopComponent, type ComponentProcess } from "./component-process.ts";
-import { componentEnvironment, createDirectories, writeComponentKubeconfigs, writeCredentials, writeFrontProxyCertificates } from "./control-plane-files.ts";
+import { componentEnvironment, createDirectories, writeComponentKubeconfigs, writeCredentials, writeAggregationCertificates } from "./control-plane-files.ts";
 import type { StaticTokenUser } from "./credentials.ts";
 import { connectToControlPlane, type ControlPlaneClients, type ControlPlaneConnection } from "./kubeconfig.ts";
 import { findFreePorts, LOOPBACK_HOST } from "./loopback.ts";
@@ -113,7 +113,7 @@ async function startComponents(
   // 1. Files: keys, tokens, certificates and directories.
   await createDirectories(layout);
   const tokens = await writeCredentials(layout, extraUsers);
-  await writeFrontProxyCertificates(layout);
+  await writeAggregationCertificates(layout);
   const adminToken = tokens.admin!;
 
   // 2. etcd, then the API server on top of it.
