@@ -168,8 +168,8 @@ export function schedulerArgs(layout: ControlPlaneLayout): string[] {
  * kwok plays the kubelet of the fake node on 127.0.0.1: the node's InternalIP is 127.0.0.1
  * and its kubelet port is `kwokServerPort`, where kwok serves the emulated resource metrics
  * that metrics-server scrapes. With its own certificate files unset, kwok serves HTTPS with a
- * self-signed certificate. ResourceUsage objects come from the API (the CRD must exist before
- * kwok starts), the other kwok resources from `configFiles`.
+ * self-signed certificate. ResourceUsage objects come from the API, whose definition the
+ * harness applies before kwok starts, and the other kwok resources from `configFiles`.
  */
 export function kwokArgs(layout: ControlPlaneLayout, configFiles: readonly string[]): string[] {
   return [
@@ -178,7 +178,7 @@ export function kwokArgs(layout: ControlPlaneLayout, configFiles: readonly strin
     "--manage-all-nodes=false",
     `--manage-nodes-with-annotation-selector=${FAKE_NODE_ANNOTATION.key}=${FAKE_NODE_ANNOTATION.value}`,
     `--node-ip=${LOOPBACK_HOST}`,
-    // --node-port alone would listen on 0.0.0.0; --server-address keeps the listener on loopback.
+    // --node-port alone would listen on 0.0.0.0, so --server-address keeps the listener on loopback.
     `--node-port=${layout.kwokServerPort}`,
     `--server-address=${LOOPBACK_HOST}:${layout.kwokServerPort}`,
     "--enable-crds=ResourceUsage",

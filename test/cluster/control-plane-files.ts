@@ -51,7 +51,7 @@ export async function writeCredentials(layout: ControlPlaneLayout, extraUsers: r
 
 const execFileAsync = promisify(execFile);
 
-/** Validity of the certificates; a control plane lives for one test run. */
+/** Validity of the certificates, which is short because a control plane lives for one test run. */
 const CERTIFICATE_VALIDITY_DAYS = "2";
 const P256_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 const CA_EXTENSIONS = ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,digitalSignature"];

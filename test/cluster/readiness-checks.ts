@@ -77,7 +77,7 @@ export async function registerFakeNode(kwok: ComponentProcess, adminConfig: Kube
       annotations: {
         [FAKE_NODE_ANNOTATION.key]: FAKE_NODE_ANNOTATION.value,
         // metrics-server (v0.8.0) scrapes this path on the node's kubelet port in place of
-        // /metrics/resource; kwok serves one such path per node it manages.
+        // /metrics/resource, and kwok serves one such path per node it manages.
         "metrics.k8s.io/resource-metrics-path": `/metrics/nodes/${FAKE_NODE_NAME}/metrics/resource`,
       },
       labels: {
