@@ -62,7 +62,7 @@ describe("kubernetes step results", () => {
     expect(result.status).toBe("success");
     expect(result.exitCode).toBe(0);
     expect(result.reason).toBeUndefined();
-    // kwok answers log requests on the fake node's kubelet port but has no logs to serve.
+    // kwok serves log requests on the fake node's kubelet port but has no logs configured.
     expect(result.outputTail).toMatch(/^Log unavailable: Kubernetes request get pods\/log\/build-c{7}-[0-9a-f]{6}-[a-z0-9]{5} in namespace .* failed with 400 BadRequest: no logs found for container "step" in pod /);
   });
 
