@@ -1,5 +1,6 @@
 import type { ExposeConfig, ImageConfig, RepoConfig, RepoEnvironment, ServiceConfig } from "../config/repo-config-schema.ts";
 import { parseDurationSeconds } from "../config/units.ts";
+import type { CostPolicy } from "../cost/price-table-schema.ts";
 import type { PullRequestEvent } from "../github/webhook-event.ts";
 import type { ActorClassification } from "../policy/actor-class.ts";
 import { classifyActor } from "../policy/classify-actor.ts";
@@ -25,6 +26,8 @@ export interface EnvironmentPlan {
   services: ServiceSpec[];
   expose?: ExposeConfig;
   source: { repository: string; sha: string; branch: string };
+  /** The org policy's currency and prices, which the cost table and audit records use. */
+  costPolicy?: CostPolicy;
 }
 
 /**
@@ -113,6 +116,7 @@ export function planEnvironment(options: {
     services: serviceSpecs,
     ...(expose ? { expose } : {}),
     source: { repository: event.repository.fullName, sha: event.pullRequest.headSha, branch: event.pullRequest.headRef },
+    ...(policy.cost ? { costPolicy: policy.cost } : {}),
   };
 }
 

@@ -44,7 +44,7 @@ export function decideEnvironment(options: {
 
   // 2. Live environments and budgets.
   const prices = resolvePriceTable({ policy: policy.cost });
-  const projected = projectCost(effective, prices);
+  const projected = projectEnvironmentCost({ resources: effective.resources, ttlSeconds: effective.ttlSeconds, services: options.stack?.value.services?.length ?? 0, prices });
   const notes: string[] = [];
   if (usage?.live) violations.push(...judgeConcurrency({ live: usage.live, effective, login: actor.login }));
   else notes.push("concurrency caps were not checked, because no list of live environments was available");
@@ -62,7 +62,8 @@ export function decideEnvironment(options: {
   }
   const gap = describeApprovalGap({ level: effective.approval, approval: options.approval, actorClass: actor.actorClass });
   if (gap) return { ...base, allowed: false, verdict: "approval_required", reasons: [`${gap} (${origin})`, ...context] };
-  return { ...base, allowed: true, verdict: "allowed", reasons: [`${describeEffective(effective, projected.view.display)} (${origin})`, ...context] };
+  const approval = options.approval && effective.approval !== "none" ? { approval: options.approval } : {};
+  return { ...base, ...approval, allowed: true, verdict: "allowed", reasons: [`${describeEffective(effective, projected.view.display)} (${origin})`, ...context] };
 }
 
 function judgeSettings(options: Parameters<typeof decideEnvironment>[0]): { effective: EffectiveSettings; violations: PolicyViolation[] } {
@@ -101,7 +102,4 @@ function locate(config: LocatedConfig<unknown> | undefined, violation: { path: (
   return { rule, message, location: { file: config.file, ...config.locate(violation.path), field: violation.path.join(".") } };
 }
 
-function projectCost(effective: EffectiveSettings, prices: ReturnType<typeof resolvePriceTable>) {
-  return projectEnvironmentCost({ resources: effective.resources, ttlSeconds: effective.ttlSeconds, prices });
-}
 export type { PolicyDecision } from "./policy-decision.ts";

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ConfigProblem } from "../config/config-problem.ts";
 import { parseConfigFile } from "../config/parse-config-file.ts";
 import { describeError } from "../errors.ts";
@@ -20,7 +21,7 @@ export type OrgPolicyLookup =
 /** Validates org policy text; no text means the documented defaults apply. */
 export function readOrgPolicy(options: { text: string | undefined; source: Omit<PolicySource, "kind"> }): OrgPolicyLookup {
   if (options.text === undefined) return { kind: "policy", policy: defaultOrgPolicy(), source: { kind: "defaults" } };
-  const source: PolicySource = { kind: "file", ...options.source };
+  const source: PolicySource = { kind: "file", ...options.source, sha256: createHash("sha256").update(options.text, "utf8").digest("hex") };
   const parsed = parseConfigFile({ text: options.text, file: ORG_POLICY_PATH, schema: orgPolicySchema });
   return parsed.ok ? { kind: "policy", policy: parsed.value, source } : { kind: "invalid", problems: parsed.problems, source };
 }

@@ -64,6 +64,8 @@ export interface PolicySource {
   path?: string;
   /** Commit the file was read at. */
   commitSha?: string;
+  /** SHA-256 of the file's text as read, in hex, which audit records name. */
+  sha256?: string;
 }
 
 /** Returns the policy Paddock applies without an org policy file. */

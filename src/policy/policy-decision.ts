@@ -60,4 +60,6 @@ export interface PolicyDecision {
   effective: EffectiveSettings;
   cost?: ProjectedCost;
   source: PolicySource;
+  /** The approval an allowed decision relied on, when the actor's profile required one. */
+  approval?: GrantedApproval;
 }

@@ -2,7 +2,9 @@ import type { PendingAuditRecord } from "../audit/audit-record-schema.ts";
 import { describeRecordCost } from "../audit/build-audit-record.ts";
 import type { AuditRecordInput } from "../audit/build-audit-record.ts";
 import { meterStepResult } from "../cost/meter-step-result.ts";
-import { resolvePriceTable } from "../cost/price-table.ts";
+import { resolvePriceTable, type PriceTable } from "../cost/price-table.ts";
+import { describePolicySource } from "../policy/org-policy-schema.ts";
+import type { PolicyDecision } from "../policy/policy-decision.ts";
 import type { PlanEvent } from "../environments/plan-environment.ts";
 import { DetachError, type Provider } from "../providers/provider.ts";
 import type { AuditTrail } from "./audit-trail.ts";
@@ -21,6 +23,27 @@ export interface RunAuditContext {
   checkRunId: number | null;
   /** Records made for this run, mirrored on its check run when it completes. */
   records: PendingAuditRecord[];
+  /** The policy, decision and authorizer of the run, once it was judged; see `describeJudgementForAudit`. */
+  judgement?: Pick<AuditRecordInput, "policy" | "decision" | "authorizer">;
+  /** Prices of the org policy the run was judged under; OpenCost's defaults until then. */
+  prices?: PriceTable;
+}
+
+/**
+ * Describes what a judged plan contributes to each later record: the policy file and its hash,
+ * the decision and its reasons, and who allowed the run. An allowed run is authorized by the
+ * approval it relied on, or else by the org policy itself (login and id null).
+ */
+export function describeJudgementForAudit(decision: PolicyDecision): Pick<AuditRecordInput, "policy" | "decision" | "authorizer"> {
+  const { source } = decision;
+  const policy = { source: source.kind, location: source.location ? source.location : null, hash: source.sha256 ?? null };
+  let authorizer: AuditRecordInput["authorizer"] = null;
+  if (decision.allowed) {
+    authorizer = decision.approval
+      ? { login: decision.approval.login, id: null, via: `approval by a collaborator with ${decision.approval.permission} permission` }
+      : { login: null, id: null, via: describePolicySource(source) };
+  }
+  return { policy, decision: { allowed: decision.allowed, reasons: [...decision.reasons] }, authorizer };
 }
 
 /** Builds the fields every record of the run carries. */
@@ -35,6 +58,7 @@ export function describeRunForAudit(context: RunAuditContext): Omit<AuditRecordI
     headSha: event.pullRequest.headSha,
     deliveryId: event.deliveryId,
     checkRunId: context.checkRunId,
+    ...context.judgement,
     environment: {
       name: context.environmentName,
       provider: context.provider,
@@ -55,7 +79,6 @@ export function auditProvider(options: { provider: Provider; trail: AuditTrail; 
     const stored = await trail.record({ ...describeRunForAudit(context), ...input });
     if (stored) context.records.push(stored);
   };
-  const prices = resolvePriceTable({});
 
   return {
     ...provider,
@@ -71,7 +94,7 @@ export function auditProvider(options: { provider: Provider; trail: AuditTrail; 
       const result = await provider.runStep(stepOptions);
       // A detached step runs on, and the replica that adopts it records its end.
       if (stepOptions.signal.reason instanceof DetachError) return result;
-      const cost = meterStepResult({ result, resources: stepOptions.prepared.environment.resources, prices });
+      const cost = meterStepResult({ result, resources: stepOptions.prepared.environment.resources, prices: context.prices ?? resolvePriceTable({}) });
       await record({
         action: "step.finished",
         step: { name: step.name, status: result.status, exitCode: result.exitCode, durationMs: Math.round(result.durationMs) },

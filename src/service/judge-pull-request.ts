@@ -27,7 +27,7 @@ export interface Governance {
 export type StopView = Pick<CheckRunView, "conclusion" | "headline" | "decision" | "notes" | "actions">;
 
 /** Either a plan to run, with the check run's decision and notes, or a check run to complete now. */
-export type Judgement = { kind: "run"; plan: EnvironmentPlan; view: Pick<CheckRunView, "decision" | "notes"> } | { kind: "stop"; view: StopView };
+export type Judgement = { kind: "run"; plan: EnvironmentPlan; view: Pick<CheckRunView, "decision" | "notes"> } | { kind: "stop"; view: StopView; plan?: EnvironmentPlan };
 
 /**
  * Judges one pull request or branch head under the org policy: environment settings from the
@@ -69,14 +69,14 @@ export async function judgePullRequest(options: {
   // 3. Plan and judge.
   const plan = planEnvironment({ event, config: head, settings, policy, policySource, actor, usage, approval, key, now });
   const decision = toDecisionView(plan.decision);
-  if (plan.decision.verdict === "denied") return { kind: "stop", view: { conclusion: "failure", headline: "Denied by org policy: nothing ran", decision, notes } };
+  if (plan.decision.verdict === "denied") return { kind: "stop", plan, view: { conclusion: "failure", headline: "Denied by org policy: nothing ran", decision, notes } };
   if (plan.decision.verdict === "approval_required") {
     if (number === null) {
       const headline = `Waiting for approval: open a pull request from ${event.pullRequest.headRef} to approve commit ${event.pullRequest.headSha.slice(0, 7)}`;
-      return { kind: "stop", view: { conclusion: "action_required", headline, decision, notes } };
+      return { kind: "stop", plan, view: { conclusion: "action_required", headline, decision, notes } };
     }
     const headline = `Waiting for approval: press "Approve and run" or add the label ${APPROVE_LABEL}; this approves commit ${event.pullRequest.headSha.slice(0, 7)} only`;
-    return { kind: "stop", view: { conclusion: "action_required", headline, decision, notes, actions: [approveAction(number)] } };
+    return { kind: "stop", plan, view: { conclusion: "action_required", headline, decision, notes, actions: [approveAction(number)] } };
   }
 
   // 4. Record the projected spend before the environment exists, so a crash never under-counts.

@@ -1,3 +1,4 @@
+import type { EnvironmentPlan } from "../environments/plan-environment.ts";
 import type { Logger } from "pino";
 import type { CheckRunView } from "../checks/check-run-view.ts";
 import { readRepoConfig, REPO_CONFIG_PATH } from "../config/load-repo-config.ts";
@@ -44,6 +45,8 @@ export async function runPullRequest(options: {
   governance: Governance;
   /** Target of the preview's GitHub deployment, for a plan that exposes a service at a preview host. */
   deployments?: DeploymentTarget;
+  /** Called once the org policy judged the head commit, before anything runs or the check run completes. */
+  onJudged?: (plan: EnvironmentPlan) => void;
 }): Promise<CheckRunView> {
   const { event, octokit, provider, sink, checkRunId, signal, logger } = options;
   const { owner, name: repo } = event.repository;
@@ -104,6 +107,7 @@ export async function runPullRequest(options: {
     listEnvironments: () => provider.listEnvironments(),
     now: options.now(),
   });
+  if (judgement.plan) options.onJudged?.(judgement.plan);
   if (judgement.kind === "stop") return complete({ ...options.view, ...judgement.view, status: "completed", notes: [...options.view.notes, ...judgement.view.notes] });
   const { plan } = judgement;
   const planned: CheckRunView = { ...options.view, decision: judgement.view.decision, notes: [...options.view.notes, ...judgement.view.notes] };

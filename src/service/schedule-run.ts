@@ -4,11 +4,13 @@ import { environmentActions } from "../environments/environment-actions.ts";
 import type { EnvironmentKey } from "../environments/environment-key.ts";
 import type { KeyedScheduler } from "../environments/keyed-scheduler.ts";
 import { describeError } from "../errors.ts";
+import { resolvePriceTable } from "../cost/price-table.ts";
+import type { EnvironmentPlan } from "../environments/plan-environment.ts";
 import { markLogged, wasLogged } from "../logged-errors.ts";
 import type { DeferredWrites } from "../github/deferred-writes.ts";
 import { describeUnreportedCommits, type UnreportedCommits } from "./unreported-commits.ts";
 import { DetachError, type Provider } from "../providers/provider.ts";
-import { auditProvider, auditSink, describeRunForAudit, type AuditedEvent, type RunAuditContext } from "./audited-run.ts";
+import { auditProvider, auditSink, describeJudgementForAudit, describeRunForAudit, type AuditedEvent, type RunAuditContext } from "./audited-run.ts";
 import type { AuditTrail } from "./audit-trail.ts";
 import type { CheckRunSink } from "./check-run-reporter.ts";
 import type { Governance } from "./judge-pull-request.ts";
@@ -209,7 +211,12 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
         };
         const marked: Provider = { ...annotated, kind: annotated.kind, prepare: markPrepared };
         const deployments = { octokit: clients.octokit, owner: event.repository.owner, repo: event.repository.name };
-        const finished = await runPullRequest({ event, environmentKey: key, octokit: clients.octokit, mintToken: clients.mintRepositoryToken, provider: marked, sink: runSink, checkRunId: id, view, signal, logger, now, governance, deployments });
+        // Records made from here on name the policy, the decision and who allowed the run, and price steps with the org's prices.
+        const onJudged = (plan: EnvironmentPlan): void => {
+          auditContext.judgement = describeJudgementForAudit(plan.decision);
+          auditContext.prices = resolvePriceTable(plan.costPolicy ? { policy: plan.costPolicy } : {});
+        };
+        const finished = await runPullRequest({ event, environmentKey: key, octokit: clients.octokit, mintToken: clients.mintRepositoryToken, provider: marked, sink: runSink, checkRunId: id, view, signal, logger, now, governance, deployments, onJudged });
         logger.info({ conclusion: finished.conclusion, detached: detached() }, detached() ? "pipeline detached" : "pipeline finished");
       } catch (error) {
         logger.error({ err: error }, "pipeline failed");

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,7 @@ import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
 import { createTestProbot } from "../support/probot-harness.ts";
 import { createSampleRepository, SAMPLE_CONFIG } from "../support/sample-repository.ts";
 import { loadWebhookExample, patchPayload } from "../support/webhook-examples.ts";
+import { POLICY_COMMIT, serveOrgPolicy } from "../policy/support/serve-org-policy.ts";
 
 let fake: FakeGitHub;
 
@@ -111,5 +113,39 @@ describe("audit trail of a pull request", () => {
       if (maxDeferredWrites === 0) expect(skippedRun).toBeUndefined();
       else expect(skippedRun!.annotations.map((annotation) => annotation.title)).toEqual(["Paddock audit: run.cancelled"]);
     }
+  });
+
+  it("names the policy, decision, authorizer and prices", async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "paddock-audit-policy-"));
+    const logger = pino({ level: "silent" });
+    const spool = await openFileAuditSpool({ directory: join(stateDir, "audit") });
+    const service = createPaddockService({ provider: createLocalProvider({ stateDir, logger }), logger, governance: createFileGovernance({ stateDir }), audit: createAuditTrail({ spool, logger }) });
+    const app = await createTestProbot({ appFn: createPaddockApp({ service }), logLevel: "info" });
+    const sample = createSampleRepository();
+    const opened = patchPayload(loadWebhookExample({ name: "pull_request", action: "opened", withInstallation: true }), { "pull_request.head.sha": sample.sha });
+    const owner = opened.repository.owner.login;
+    const repo = opened.repository.name;
+    // Prices a thousand times OpenCost's, in euros, so the cost table and the records cannot pass with the defaults.
+    const policyText = 'cost:\n  currency: EUR\n  prices: { cpuCoreHour: "31.611", memoryGiBHour: "4.237", gpuHour: "950", storageGiBMonth: "40" }\n';
+    serveOrgPolicy(fake, { owner, text: policyText });
+    fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: SAMPLE_CONFIG });
+    fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
+    fake.setPullRequest({ owner, repo, pullRequest: opened.pull_request });
+
+    await app.receive({ name: "pull_request", payload: opened, id: "delivery-policy" });
+    await service.onIdle();
+
+    const records = await spool.list({ limit: 100 });
+    const hash = createHash("sha256").update(policyText).digest("hex");
+    const location = `${owner}/.github/.github/paddock-policy.yml@${POLICY_COMMIT.slice(0, 12)}`;
+    for (const record of records) {
+      expect(record.policy).toEqual({ source: "file", location, hash });
+      expect(record.decision?.allowed).toBe(true);
+      expect(record.authorizer).toEqual({ login: null, id: null, via: `org policy ${location}` });
+    }
+    const finished = records.filter((record) => record.action === "step.finished");
+    expect(finished.map((record) => record.cost?.currency)).toEqual(["EUR", "EUR"]);
+    const [run] = fake.checkRuns();
+    expect(run!.output.summary).toContain("**Cost** in EUR, prices from org policy:");
   });
 });

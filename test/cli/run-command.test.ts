@@ -48,6 +48,18 @@ describe("paddock run", () => {
     expect(result.stderr).toBe("paddock: step build running\npaddock: step build success\npaddock: step test running\npaddock: step test success\n");
   });
 
+  it("prices steps with the org policy", async () => {
+    const sample = createSampleRepository({ files: { "test/math.test.js": 'require("node:test")("ok", () => {});\n' } });
+    const cwd = writePayload();
+    writeFileSync(join(cwd, "policy.yml"), 'cost:\n  currency: EUR\n  prices: { cpuCoreHour: "31.611", memoryGiBHour: "4.237", gpuHour: "950", storageGiBMonth: "40" }\n');
+
+    const result = await runCli(["run", "--event", "pull_request", "--payload", "event.json", "--repo", sample.directory, "--ref", "HEAD", "--state-dir", join(cwd, "state"), "--org-policy", "policy.yml"], { cwd });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("**Cost** in EUR, prices from org policy:");
+    expect(result.stdout).not.toContain("OpenCost");
+  });
+
   it("reports a skipped step after a failed one", async () => {
     const sample = createSampleRepository({ files: { "build.js": "process.exit(3);\n" } });
     const cwd = writePayload();

@@ -114,6 +114,31 @@ describe("decideEnvironment", () => {
     expect(decide({ policy, text: "steps:\n  - name: test\n    run: npm test\n", actor: AGENT }).verdict).toBe("allowed");
   });
 
+  it("projects each service for the whole TTL", () => {
+    const head = config("services:\n  - name: db\n    image: postgres:17\n    port: 5432\n  - name: cache\n    image: redis:7\n    port: 6379\nsteps:\n  - name: test\n    image: node:24\n    run: npm test\n");
+    const { images, services, expose } = head.value;
+    const decision = decideEnvironment({
+      policy: orgPolicySchema.parse({}),
+      source: SOURCE,
+      actor: HUMAN,
+      settings: { ...head, value: head.value.environment },
+      steps: { ...head, value: head.value.steps },
+      stack: { ...head, value: { images, services, expose } },
+      usage: IDLE,
+    });
+
+    // Three pods of 1 CPU and 2Gi (the steps and two services) for 24h: 3 × 0.962040 = 2.886120 USD.
+    expect(decision.cost).toEqual({ currency: "USD", nanos: "2886120000", display: "2.8861 USD" });
+  });
+
+  it("keeps the approval an allowed fork relied on", () => {
+    const text = "steps:\n  - name: test\n    image: node:24\n    run: npm test\n";
+    const approval = { login: "maintainer", permission: "maintain" };
+
+    expect(decide({ text, actor: FORK, approval }).approval).toEqual(approval);
+    expect(decide({ text, actor: HUMAN, approval }).approval).toBeUndefined();
+  });
+
   it("waits for approval of a fork and accepts a writer's approval", () => {
     const text = "steps:\n  - name: test\n    run: npm test\n";
     const waiting = decide({ text, actor: FORK });
