@@ -1,21 +1,22 @@
+import type { KeyObject } from "node:crypto";
 import { resolve } from "node:path";
 import { loadCheckpointVerifyKey } from "../audit/audit-checkpoint.ts";
+import { loadPemSettingKey, readPemSetting } from "../audit/read-pem-setting.ts";
 import { readAuditCheckout } from "../audit/read-audit-checkout.ts";
 import { verifyAuditLedger } from "../audit/verify-audit-ledger.ts";
 import { describeSignatures } from "../cli/describe-signatures.ts";
-import { readFlagFile } from "../cli/read-inputs.ts";
 import type { ActionInputs } from "./action-inputs.ts";
 import type { ActionToolkit } from "./action-toolkit.ts";
 
 /**
  * Checks a checkout of the audit repository (the `audit-path` input, relative to the
  * workspace) with the CLI's verifier, and the checkpoint signatures when `audit-public-key`
- * names a public key. Fails the step naming the first bad sequence number.
+ * contains a public key in PEM or the path of one, relative to the workspace. Fails the step naming the first bad sequence number.
  */
 export async function runAuditVerifyCommand(options: { inputs: ActionInputs; workspace: string; toolkit: ActionToolkit }): Promise<void> {
   const { inputs, workspace, toolkit } = options;
-  const keyPath = inputs.auditPublicKey;
-  const publicKey = keyPath === undefined ? undefined : loadCheckpointVerifyKey(readFlagFile({ flag: "input audit-public-key", path: keyPath, cwd: workspace }));
+  const keyValue = inputs.auditPublicKey;
+  const publicKey = keyValue === undefined ? undefined : readPublicKey(keyValue, workspace);
   const checkout = await readAuditCheckout(resolve(workspace, inputs.auditPath));
   const { problem, intactRecords, checkpoints, signaturesChecked } = verifyAuditLedger({ ...checkout, ...(publicKey ? { publicKey } : {}) });
 
@@ -30,4 +31,9 @@ export async function runAuditVerifyCommand(options: { inputs: ActionInputs; wor
   const message = `Audit chain holds: ${intactRecords} records, ${checkpoints} checkpoints, ${signatures}.`;
   toolkit.info(message);
   await toolkit.writeSummary(`## ${message}\n`);
+}
+
+function readPublicKey(value: string, workspace: string): KeyObject {
+  const setting = readPemSetting({ name: "input audit-public-key", value, cwd: workspace, hint: "set the Ed25519 public key's PEM text, or the path of a PEM file in the checkout" });
+  return loadPemSettingKey(setting, loadCheckpointVerifyKey);
 }

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -144,6 +145,31 @@ describe("Action audit-verify", () => {
     expect(result.exitCode).toBe(1);
     expect(result.outputs.conclusion).toBe("failure");
     expect(result.stdout).toMatch(/^::error::Audit chain broken at sequence 2 \(altered\): /);
+  });
+
+  it("checks signatures with a PEM text or path key", async () => {
+    const checkout = mkdtempSync(join(tmpdir(), "paddock-ledger-"));
+    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+    buildLedger({ batches: [{ count: 3, now: new Date("2026-12-04T10:00:00Z") }], signer: { privateKey, interval: 2 } }).writeCheckout(checkout);
+    const publicPem = publicKey.export({ type: "spki", format: "pem" }).toString();
+    writeFileSync(join(checkout, "audit-signing.pub.pem"), publicPem);
+
+    for (const key of [publicPem, "audit-signing.pub.pem"]) {
+      const result = await runActionStep({ eventName: "schedule", payload: {}, inputs: { command: "audit-verify", "audit-public-key": key }, workspace: checkout });
+
+      expect(result.exitCode).toBe(0);
+      expect(result.summary).toBe("## Audit chain holds: 3 records, 1 checkpoints, signatures verified.\n\n");
+    }
+  });
+
+  it("names a missing public key file", async () => {
+    const checkout = mkdtempSync(join(tmpdir(), "paddock-ledger-"));
+    buildLedger({ batches: [{ count: 1, now: new Date("2026-12-04T10:00:00Z") }] }).writeCheckout(checkout);
+
+    const result = await runActionStep({ eventName: "schedule", payload: {}, inputs: { command: "audit-verify", "audit-public-key": "missing.pem" }, workspace: checkout });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toBe("::error::input audit-public-key=missing.pem: file not found. set the Ed25519 public key's PEM text, or the path of a PEM file in the checkout\n");
   });
 
   it("fails for a folder without a ledger", async () => {

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,5 +50,59 @@ describe("createAuditTrailFromEnv", () => {
 
     vi.advanceTimersByTime(1);
     await vi.waitFor(() => expect(errors).toEqual(["audit flush failed; the records stay in the spool for the next flush"]), { timeout: 5_000 });
+  });
+
+  describe("PADDOCK_AUDIT_SIGNING_KEY", () => {
+    const logger = pino({ level: "silent" });
+    const ledgerEnv = { PADDOCK_AUDIT_REPOSITORY: "acme/paddock-audit", PADDOCK_AUDIT_TOKEN: "test-token", GITHUB_API_URL: "http://127.0.0.1:1" };
+    const keyHint = "set the Ed25519 private key's PEM text, or the path of a PEM file that contains it";
+    const pem = () => generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+
+    async function messageOf(signingKey: string): Promise<string> {
+      const error = await createAuditTrailFromEnv({ env: { ...ledgerEnv, PADDOCK_AUDIT_SIGNING_KEY: signingKey }, stateDir, logger }).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      if (!(error instanceof Error)) throw new Error("expected createAuditTrailFromEnv to fail");
+      return error.message;
+    }
+
+    it("accepts PEM text", async () => {
+      await expect(createAuditTrailFromEnv({ env: { ...ledgerEnv, PADDOCK_AUDIT_SIGNING_KEY: pem() }, stateDir, logger })).resolves.toBeDefined();
+    });
+
+    it("accepts a path", async () => {
+      const path = join(stateDir, "audit-signing.pem");
+      writeFileSync(path, pem());
+
+      await expect(createAuditTrailFromEnv({ env: { ...ledgerEnv, PADDOCK_AUDIT_SIGNING_KEY: path }, stateDir, logger })).resolves.toBeDefined();
+    });
+
+    it("names a missing path", async () => {
+      const path = join(stateDir, "missing.pem");
+
+      expect(await messageOf(path)).toBe(`PADDOCK_AUDIT_SIGNING_KEY=${path}: file not found. ${keyHint}`);
+    });
+
+    it("names the path of a file without a key", async () => {
+      const path = join(stateDir, "notes.txt");
+      writeFileSync(path, "not a key\n");
+
+      expect(await messageOf(path)).toBe(
+        `PADDOCK_AUDIT_SIGNING_KEY=${path}: the checkpoint private key is not a readable PEM key. make one with \`openssl genpkey -algorithm ed25519 -out audit-signing.pem\` and its public half with \`openssl pkey -in audit-signing.pem -pubout\``,
+      );
+    });
+
+    it("never prints a broken key", async () => {
+      const canary = "CANARYKEYMATERIAL0123456789";
+      const broken = `-----BEGIN PRIVATE KEY-----\n${canary}\n-----END PRIVATE KEY-----\n`;
+
+      const message = await messageOf(broken);
+
+      expect(message).toBe(
+        "PADDOCK_AUDIT_SIGNING_KEY (PEM text): the checkpoint private key is not a readable PEM key. make one with `openssl genpkey -algorithm ed25519 -out audit-signing.pem` and its public half with `openssl pkey -in audit-signing.pem -pubout`",
+      );
+      expect(message).not.toContain(canary);
+    });
   });
 });

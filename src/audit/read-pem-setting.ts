@@ -1,0 +1,53 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { PaddockError } from "../errors.ts";
+
+/** Start of every PEM block; a setting whose value starts with it contains the key itself. */
+const PEM_PREFIX = "-----BEGIN";
+
+/** A PEM key read from a setting, with a label that names the setting but never the key material. */
+export interface PemSetting {
+  pem: string;
+  /** `NAME (PEM text)`, or `NAME=path` when the value was a path. */
+  label: string;
+}
+
+/**
+ * Reads a setting that contains either PEM text (detected by its `-----BEGIN` prefix, after
+ * leading whitespace) or the path of a PEM file, relative to `cwd`. Errors name the setting,
+ * and the path when there is one, but never echo PEM text, which may be a private key.
+ */
+export function readPemSetting(options: { name: string; value: string; cwd: string; hint: string }): PemSetting {
+  const { name, value, cwd, hint } = options;
+  if (value.trimStart().startsWith(PEM_PREFIX)) return { pem: value, label: `${name} (PEM text)` };
+
+  // A value with a newline or a PEM boundary is broken key text, not a path, so it is not echoed.
+  // NOTE: a bare base64 key without PEM lines still reads as a path and appears in the message.
+  if (value.includes("\n") || value.includes("-----")) {
+    throw new PaddockError("USAGE", `${name} is neither PEM text starting with ${PEM_PREFIX} nor a file path`, { hint });
+  }
+  const label = `${name}=${value}`;
+  try {
+    return { pem: readFileSync(resolve(cwd, value), "utf8"), label };
+  } catch (error) {
+    throw new PaddockError("USAGE", `${label}: ${describeReadFailure(error)}`, { hint, cause: error });
+  }
+}
+
+/** Parses the setting's PEM with `load`, and prefixes a parse error with the setting's label so the operator knows which value to fix. */
+export function loadPemSettingKey<T>(setting: PemSetting, load: (pem: string) => T): T {
+  try {
+    return load(setting.pem);
+  } catch (error) {
+    if (error instanceof PaddockError) throw new PaddockError(error.code, `${setting.label}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+function describeReadFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "file not found";
+  if (code === "EISDIR") return "is a folder, not a file";
+  if (code === "EACCES" || code === "EPERM") return "file not readable (permission denied)";
+  return `file unreadable (${code ?? "unknown error"})`;
+}
