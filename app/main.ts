@@ -16,8 +16,9 @@ process.env.NO_SMEE_SETUP ??= "true";
 
 try {
   loadDotEnv(process.env);
-  const runtime = await createPaddockRuntime({ env: process.env });
+  // Read before the runtime logs that it is ready, so a bad limit stops the app first.
   const limits = readWebhookFrontLimits(process.env);
+  const runtime = await createPaddockRuntime({ env: process.env });
   const { replicas } = runtime;
   const appFn = createPaddockApp({ service: runtime.service, sweepIntervalMs: runtime.sweepIntervalMs, webhookMaxBytes: limits.maxBodyBytes, ...(replicas ? { replicas } : {}) });
   const front = await runProbotBehindFront({

@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { describeError } from "../errors.ts";
 import { createAuditTrailFromEnv } from "./create-audit-trail-from-env.ts";
@@ -7,6 +6,7 @@ import { createProviderFromEnv, readKubeConfig } from "./create-provider-from-en
 import { createReplicaCoordination, type ReplicaCoordination } from "../replicas/replica-coordination.ts";
 import { readReplicaSettings } from "../replicas/replica-settings.ts";
 import { createFileGovernance } from "./create-governance.ts";
+import { prepareStateDir } from "./prepare-state-dir.ts";
 import { createPaddockService, DEFAULT_PIPELINE_CONCURRENCY, type PaddockService } from "./paddock-service.ts";
 
 /** The app's wired dependencies, built from the environment variables the README lists. */
@@ -23,7 +23,7 @@ export interface PaddockRuntime {
 export const DEFAULT_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 
 /**
- * Builds the logger, provider and service from environment variables: PADDOCK_STATE_DIR,
+ * Builds the logger, provider and service from environment variables: PADDOCK_STATE_DIR (see prepareStateDir),
  * PADDOCK_PROVIDER and its settings (see createProviderFromEnv), PADDOCK_CONCURRENCY, PADDOCK_SWEEP_INTERVAL (seconds),
  * the PADDOCK_AUDIT_* variables of the audit trail, the replica settings (see readReplicaSettings),
  * and LOG_LEVEL.
@@ -31,7 +31,6 @@ export const DEFAULT_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }): Promise<PaddockRuntime> {
   const { env } = options;
   const logger = createLogger({ level: env.LOG_LEVEL ?? "info" });
-  const stateDir = resolve(env.PADDOCK_STATE_DIR ?? ".paddock");
   const concurrency = Number(env.PADDOCK_CONCURRENCY ?? DEFAULT_PIPELINE_CONCURRENCY);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new Error(`PADDOCK_CONCURRENCY=${env.PADDOCK_CONCURRENCY} is invalid: set a whole number of 1 or more`);
@@ -43,9 +42,10 @@ export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }):
   }
 
   const replicaSettings = readReplicaSettings(env);
+  const stateDir = await prepareStateDir(env);
   const provider = await createProviderFromEnv({ env, stateDir, logger });
-  logger.info({ provider: provider.kind, stateDir, concurrency }, "paddock runtime ready");
   const audit = await createAuditTrailFromEnv({ env, stateDir, logger });
+  logger.info({ provider: provider.kind, stateDir, concurrency }, "paddock runtime ready");
   // Records a crash left in the spool go out first.
   await audit.flush({ immediate: true });
   const replicas = replicaSettings ? createReplicaCoordination({ settings: replicaSettings, logger, kubeConfig: readKubeConfig(env) }) : undefined;

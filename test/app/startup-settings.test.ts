@@ -1,0 +1,89 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+// The child runs in a folder without node_modules, so tsx is named by its file, not its package name.
+const TSX_LOADER = pathToFileURL(join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
+const STATE_DIR_HINT = "set it to a folder Paddock can create and write, or leave it empty for .paddock in the working folder";
+
+let folder: string;
+
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), "paddock-startup-"));
+});
+afterAll(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+/** Starts app/main.ts with `env` and waits for it to exit, which a bad setting makes it do at once. */
+async function startApp(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", TSX_LOADER, join(ROOT, "app/main.ts")], {
+    cwd: folder,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: "0", HOST: "127.0.0.1", PADDOCK_STATE_DIR: join(folder, "state"), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  // A process that hangs instead of exiting fails the test with code null.
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  const code = await new Promise<number | null>((done) => child.on("exit", done));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+describe("app start-up settings", () => {
+  const cases: Array<{ variable: string; env: Record<string, string>; stderr: string }> = [
+    {
+      variable: "PADDOCK_STATE_DIR under /proc",
+      env: { PADDOCK_STATE_DIR: "/proc/nope" },
+      stderr: `PADDOCK_STATE_DIR=/proc/nope is invalid: /proc is a kernel file system, where nothing can be stored. ${STATE_DIR_HINT}`,
+    },
+    { variable: "PADDOCK_STATE_DIR on a file", env: { PADDOCK_STATE_DIR: "/etc/passwd" }, stderr: `PADDOCK_STATE_DIR=/etc/passwd is not a folder. ${STATE_DIR_HINT}` },
+    {
+      variable: "PADDOCK_WEBHOOK_MAX_BYTES",
+      env: { PADDOCK_WEBHOOK_MAX_BYTES: "lots" },
+      stderr: "PADDOCK_WEBHOOK_MAX_BYTES=lots is invalid: set a whole number of bytes, 1 or more (the default is 26214400)",
+    },
+    { variable: "PADDOCK_AUDIT_SPOOL", env: { PADDOCK_AUDIT_SPOOL: "disk" }, stderr: "PADDOCK_AUDIT_SPOOL=disk is invalid. set file (the default) or kubernetes" },
+    {
+      variable: "PADDOCK_AUDIT_REPOSITORY",
+      env: { PADDOCK_AUDIT_REPOSITORY: "acme", PADDOCK_AUDIT_TOKEN: "test-token" },
+      stderr: "PADDOCK_AUDIT_REPOSITORY=acme is invalid. set it to owner/name, such as acme/paddock-audit",
+    },
+  ];
+
+  for (const { variable, env, stderr } of cases) {
+    it(`rejects a bad ${variable} before ready`, async () => {
+      const result = await startApp(env);
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`paddock: ${stderr}\n`);
+      expect(result.stdout).not.toContain("paddock runtime ready");
+    });
+  }
+
+  it("never prints a broken signing key", async () => {
+    const canary = "CANARYKEYMATERIAL0123456789";
+    // The key is rejected before any request, and port 9 on loopback keeps a stray one on this machine.
+    const env = {
+      PADDOCK_AUDIT_REPOSITORY: "acme/paddock-audit",
+      PADDOCK_AUDIT_TOKEN: "test-token",
+      GITHUB_API_URL: "http://127.0.0.1:9",
+      PADDOCK_AUDIT_SIGNING_KEY: `-----BEGIN PRIVATE KEY-----\n${canary}\n-----END PRIVATE KEY-----\n`,
+    };
+
+    const result = await startApp(env);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "paddock: PADDOCK_AUDIT_SIGNING_KEY (PEM text): the checkpoint private key is not a readable PEM key. make one with `openssl genpkey -algorithm ed25519 -out audit-signing.pem` and its public half with `openssl pkey -in audit-signing.pem -pubout`\n",
+    );
+    expect(`${result.stdout}${result.stderr}`).not.toContain(canary);
+  });
+});
