@@ -1,4 +1,5 @@
 import pino, { type Logger } from "pino";
+import { PaddockError } from "../errors.ts";
 
 /** Paths pino removes from every log line, so a token or key never reaches a log. */
 export const REDACTED_PATHS = [
@@ -17,6 +18,18 @@ export const REDACTED_PATHS = [
   "password",
   "*.password",
 ];
+
+/** Levels LOG_LEVEL accepts: pino's levels, from the most output to none. */
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+
+/** Reads LOG_LEVEL, which defaults to `info` when unset or empty. */
+export function readLogLevel(env: NodeJS.ProcessEnv): string {
+  const level = env.LOG_LEVEL || "info";
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new PaddockError("USAGE", `LOG_LEVEL=${level} is invalid`, { hint: `set one of ${LOG_LEVELS.join(", ")}` });
+  }
+  return level;
+}
 
 /** Creates the app's root logger; each delivery gets a child of it with its ids. */
 export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { describeError } from "../errors.ts";
 import { createAuditTrailFromEnv } from "./create-audit-trail-from-env.ts";
-import { createLogger } from "./create-logger.ts";
+import { createLogger, readLogLevel } from "./create-logger.ts";
 import { createProviderFromEnv, readKubeConfig } from "./create-provider-from-env.ts";
 import { createReplicaCoordination, type ReplicaCoordination } from "../replicas/replica-coordination.ts";
 import { readReplicaSettings } from "../replicas/replica-settings.ts";
@@ -30,7 +30,7 @@ export const DEFAULT_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
  */
 export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }): Promise<PaddockRuntime> {
   const { env } = options;
-  const logger = createLogger({ level: env.LOG_LEVEL ?? "info" });
+  const logger = createLogger({ level: readLogLevel(env) });
   const concurrency = Number(env.PADDOCK_CONCURRENCY ?? DEFAULT_PIPELINE_CONCURRENCY);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new Error(`PADDOCK_CONCURRENCY=${env.PADDOCK_CONCURRENCY} is invalid: set a whole number of 1 or more`);

@@ -39,6 +39,7 @@ async function startApp(env: Record<string, string>): Promise<{ code: number | n
 
 describe("app start-up settings", () => {
   const cases: Array<{ variable: string; env: Record<string, string>; stderr: string }> = [
+    { variable: "LOG_LEVEL", env: { LOG_LEVEL: "loud" }, stderr: "LOG_LEVEL=loud is invalid. set one of trace, debug, info, warn, error, fatal, silent" },
     {
       variable: "PADDOCK_STATE_DIR under /proc",
       env: { PADDOCK_STATE_DIR: "/proc/nope" },
