@@ -1,4 +1,3 @@
-import { getOctokit } from "@actions/github";
 import pino, { type Logger } from "pino";
 import type { ActionProviderFactory } from "../src/action/create-action-provider.ts";
 import { runAction } from "../src/action/run-action.ts";
@@ -25,7 +24,12 @@ export async function runMain(options: { fetch?: typeof globalThis.fetch; create
       signal: controller.signal,
       toolkit: createCoreToolkit(),
       dependencies: {
-        createOctokit: ({ token, baseUrl }) => getOctokit(token, { baseUrl, ...(options.fetch ? { request: { fetch: options.fetch } } : {}) }),
+        // Imported only now: loading @actions/github parses GITHUB_EVENT_PATH at once and throws a
+        // bare SyntaxError on a broken file, which readActionEvent has reported by this point.
+        createOctokit: async ({ token, baseUrl }) => {
+          const { getOctokit } = await import("@actions/github");
+          return getOctokit(token, { baseUrl, ...(options.fetch ? { request: { fetch: options.fetch } } : {}) });
+        },
         ...(options.createProvider ? { createProvider: options.createProvider } : {}),
       },
     });

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { EnvironmentKey } from "../environments/environment-key.ts";
 import { nameEnvironment } from "../environments/environment-name.ts";
+import { describeReadFailure } from "../describe-read-failure.ts";
 import { PaddockError } from "../errors.ts";
 import type { EventRepository, EventSender } from "../github/webhook-event.ts";
 
@@ -120,10 +121,18 @@ export function nameEventEnvironment(event: ActionEvent): string {
 }
 
 function readPayload(path: string): unknown {
+  const label = `GITHUB_EVENT_PATH=${path}`;
+  const hint = "run the Action in a GitHub Actions workflow, which writes the event file";
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, "utf8"));
+    text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new PaddockError("PAYLOAD_INVALID", `event payload ${path} could not be read as JSON`, { hint: "run the Action in a GitHub Actions workflow", cause: error });
+    throw new PaddockError("PAYLOAD_INVALID", `${label}: ${describeReadFailure(error)}`, { hint, cause: error });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new PaddockError("PAYLOAD_INVALID", `${label}: the event is not valid JSON (${(error as Error).message})`, { hint, cause: error });
   }
 }
 

@@ -22,7 +22,7 @@ export type { ActionToolkit } from "./action-toolkit.ts";
 /** Dependencies the entry point wires in; tests replace the GitHub client and the provider. */
 export interface ActionDependencies {
   /** Creates the GitHub client for the `github-token` input and GITHUB_API_URL; defaults to @octokit/rest over the global fetch. */
-  createOctokit?: (options: { token: string; baseUrl: string }) => ActionOctokit;
+  createOctokit?: (options: { token: string; baseUrl: string }) => ActionOctokit | Promise<ActionOctokit>;
   createProvider?: ActionProviderFactory;
   now?: () => Date;
 }
@@ -90,7 +90,7 @@ async function runEnvironmentCommand(options: {
       workspace: options.workspace,
       stateDir,
       provider: await createProvider({ kubeconfigPath: kubeconfig?.path, stateDir, logger, logMaxBytes }),
-      octokit: inputs.githubToken ? createOctokit({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL || "https://api.github.com" }) : undefined,
+      octokit: inputs.githubToken ? await createOctokit({ token: inputs.githubToken, baseUrl: env.GITHUB_API_URL || "https://api.github.com" }) : undefined,
       trail: await createAuditTrailFromEnv({ env, stateDir, logger }),
       now: dependencies.now ?? (() => new Date()),
     };

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { describeReadFailure } from "../describe-read-failure.ts";
 import { PaddockError } from "../errors.ts";
 
 /** Start of every PEM block; a setting whose value starts with it contains the key itself. */
@@ -42,12 +43,4 @@ export function loadPemSettingKey<T>(setting: PemSetting, load: (pem: string) =>
     if (error instanceof PaddockError) throw new PaddockError(error.code, `${setting.label}: ${error.message}`, { cause: error });
     throw error;
   }
-}
-
-function describeReadFailure(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return "file not found";
-  if (code === "EISDIR") return "is a folder, not a file";
-  if (code === "EACCES" || code === "EPERM") return "file not readable (permission denied)";
-  return `file unreadable (${code ?? "unknown error"})`;
 }
