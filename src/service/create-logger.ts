@@ -33,5 +33,22 @@ export function readLogLevel(env: NodeJS.ProcessEnv): string {
 
 /** Creates the app's root logger; each delivery gets a child of it with its ids. */
 export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
-  return pino({ level: options.level ?? "info", redact: { paths: REDACTED_PATHS, censor: "[redacted]" }, base: { name: "paddock" } }, options.destination);
+  return pino(
+    { level: options.level ?? "info", redact: { paths: REDACTED_PATHS, censor: "[redacted]" }, base: { name: "paddock" }, onChild: keepLastBindings },
+    options.destination,
+  );
+}
+
+/**
+ * Leaves each key once in a child logger's bindings, with the child's own value. Probot binds
+ * `name` again in its children ("probot", then "event"), and pino only appends a child's
+ * bindings to its parent's, so a line would otherwise carry `"name"` two or three times.
+ */
+function keepLastBindings(child: Logger): void {
+  const record = child as unknown as Record<symbol, string>;
+  const bindings = record[pino.symbols.chindingsSym];
+  if (!bindings) return;
+  // The bindings are JSON members, each starting with a comma. JSON.parse keeps a repeated key's last value.
+  const merged = JSON.stringify(JSON.parse(`{${bindings.slice(1)}}`));
+  record[pino.symbols.chindingsSym] = merged === "{}" ? "" : `,${merged.slice(1, -1)}`;
 }
