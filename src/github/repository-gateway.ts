@@ -43,6 +43,7 @@ export async function readRepositoryFile(options: {
 export type RepositoryTokenMinter = () => Promise<{ token: string; expiresAt: string }>;
 
 /** Base URL of GitHub's REST API. */
+// NOTE: pods of the Kubernetes provider download tarballs from this URL even when GHE_HOST points Probot at another GitHub.
 export const GITHUB_API_URL = "https://api.github.com";
 
 /**

@@ -3,7 +3,7 @@ import { createSign } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { PASSING_CONFIG, WIDGETS, deliverPullRequest, serveWidgets } from "./loopback-fixtures.ts";
-import { startLoopbackGitHub, type LoopbackGitHub } from "./loopback-github.ts";
+import { ENTERPRISE_API_PREFIX, startLoopbackGitHub, type LoopbackGitHub } from "./loopback-github.ts";
 import { startPaddockServer, throwawayPrivateKey, type PaddockUnderTest } from "./paddock-server.ts";
 
 let github: LoopbackGitHub;
@@ -42,6 +42,19 @@ describe("loopback GitHub", () => {
     expect(github.checkRuns().map((run) => [run.head_sha, run.status, run.conclusion])).toEqual([[sha, "completed", "success"]]);
     expect(github.tokens.mintTimes(WIDGETS.installationId)).toHaveLength(1);
     expect(github.downloads()).toBe(1);
+  });
+
+  it("serves GitHub Enterprise's /api/v3 paths", async () => {
+    const { sha } = serveWidgets(github, { ".github/paddock.yml": PASSING_CONFIG });
+    // Probot builds this base URL from GHE_HOST and GHE_PROTOCOL.
+    app = await startPaddockServer({ baseUrl: `${github.baseUrl}${ENTERPRISE_API_PREFIX}` });
+
+    await deliverPullRequest({ github, app, spec: { headSha: sha }, id: "delivery-1" });
+    await app.service.onIdle();
+
+    expect(github.checkRuns().map((run) => [run.head_sha, run.status, run.conclusion])).toEqual([[sha, "completed", "success"]]);
+    expect(github.calls.length).toBeGreaterThan(0);
+    expect(github.calls.every((call) => call.path.startsWith(`${ENTERPRISE_API_PREFIX}/`))).toBe(true);
   });
 
   it("answers an injected 500 once", async () => {

@@ -150,12 +150,23 @@ interface ServerState {
   violations: FakeViolation[];
 }
 
+/** Prefix of GitHub Enterprise Server's REST API, which Probot puts after GHE_HOST. */
+export const ENTERPRISE_API_PREFIX = "/api/v3";
+
+// Serves `/api/v3/...` as `/...`, so an app started with GHE_HOST=<this host> reaches the same routes.
+function stripEnterprisePrefix(path: string): string {
+  if (path === ENTERPRISE_API_PREFIX) return "/";
+  if (path.startsWith(`${ENTERPRISE_API_PREFIX}/`) || path.startsWith(`${ENTERPRISE_API_PREFIX}?`)) return path.slice(ENTERPRISE_API_PREFIX.length);
+  return path;
+}
+
 async function handleApiRequest(state: ServerState, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const receivedAt = performance.now();
-  const raw = { method: (request.method ?? "GET").toUpperCase(), path: request.url ?? "/", headers: lowercase(request.headers), body: await readBody(request) };
+  const raw = { method: (request.method ?? "GET").toUpperCase(), path: stripEnterprisePrefix(request.url ?? "/"), headers: lowercase(request.headers), body: await readBody(request) };
   const pathTemplate = getOpenApiContext().routes.match(raw.method, raw.path.split("?")[0]!)?.route.pathTemplate;
   const credential = readCredential(state, raw.headers.authorization);
-  const call: LoopbackCall = { method: raw.method, path: raw.path, pathTemplate, installationId: credential.installationId, status: 0, body: raw.body, receivedAt, answeredAt: 0 };
+  // The call keeps the path as sent, with any /api/v3 prefix.
+  const call: LoopbackCall = { method: raw.method, path: request.url ?? "/", pathTemplate, installationId: credential.installationId, status: 0, body: raw.body, receivedAt, answeredAt: 0 };
   state.calls.push(call);
   const answer = (answerWith: FakeResponse, extraHeaders: Record<string, string> = {}): void => {
     call.status = answerWith.status;
