@@ -23,7 +23,7 @@ export const REDACTED_PATHS = [
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 
 /** Reads LOG_LEVEL, which defaults to `info` when unset or empty. */
-export function readLogLevel(env: NodeJS.ProcessEnv): string {
+export function readLogLevel(env: { LOG_LEVEL?: string }): string {
   const level = env.LOG_LEVEL || "info";
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
     throw new PaddockError("USAGE", `LOG_LEVEL=${level} is invalid`, { hint: `set one of ${LOG_LEVELS.join(", ")}` });
