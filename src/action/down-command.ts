@@ -31,7 +31,7 @@ export async function runDownCommand(context: ActionContext): Promise<void> {
       branch: event.branch,
       headSha: event.headSha,
       deliveryId: event.deliveryId,
-      environment: { name: environmentName, provider: provider.kind, cluster: null, namespace },
+      environment: { name: environmentName, provider: provider.kind, cluster: provider.cluster ?? null, namespace },
       teardownReason: describeReason(event),
     });
     // The step ends with this flush, so it does not wait for the append interval.

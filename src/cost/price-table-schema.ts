@@ -5,7 +5,7 @@ export const MAX_PRICE_DECIMALS = 6;
 
 const PRICE_PATTERN = new RegExp(`^\\d+(\\.\\d{1,${MAX_PRICE_DECIMALS}})?$`);
 const CURRENCY_PATTERN = /^[A-Z]{3}$/;
-const CLUSTER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+export const CLUSTER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 /** A non-negative decimal price with at most six decimals, written as a string or a number. */
 export const priceSchema = z

@@ -60,6 +60,8 @@ export function planEnvironment(options: {
    */
   key?: EnvironmentKey;
   now: Date;
+  /** The provider's cluster, which picks the org policy's price table for the budget projection. */
+  cluster?: string;
 }): EnvironmentPlan {
   const { event, config, policy, policySource, now } = options;
 
@@ -74,7 +76,7 @@ export function planEnvironment(options: {
   const steps = { ...config, value: config.value.steps };
   const { images, services, expose } = config.value;
   const stack = { ...config, value: { images, services, expose } };
-  const decision = decideEnvironment({ policy, source: policySource, actor, settings, steps, stack, usage: options.usage, approval: options.approval });
+  const decision = decideEnvironment({ policy, source: policySource, actor, settings, steps, stack, usage: options.usage, approval: options.approval, ...(options.cluster ? { cluster: options.cluster } : {}) });
   const { effective } = decision;
 
   // 3. Lifetime and metadata.

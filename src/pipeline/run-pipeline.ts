@@ -30,12 +30,12 @@ export async function runPipeline(options: {
   signal: AbortSignal;
   onProgress: (view: CheckRunView) => Promise<void>;
   logger: Logger;
-  /** Prices for the cost table; the plan's org policy prices, else OpenCost's on-premises defaults, when not given. */
+  /** Prices for the cost table; when not given, the plan's org policy prices for the provider's cluster, else OpenCost's on-premises defaults. */
   prices?: PriceTable;
   now?: () => Date;
 }): Promise<CheckRunView> {
   const { provider, plan, source, signal, onProgress, logger } = options;
-  const prices = options.prices ?? resolvePriceTable(plan.costPolicy ? { policy: plan.costPolicy } : {});
+  const prices = options.prices ?? resolvePriceTable({ ...(plan.costPolicy ? { policy: plan.costPolicy } : {}), ...(provider.cluster ? { cluster: provider.cluster } : {}) });
   const now = options.now ?? (() => new Date());
   const costs: Array<{ name: string; cost: StepCost }> = [];
   let view: CheckRunView = {

@@ -35,6 +35,8 @@ export function decideEnvironment(options: {
   stack?: LocatedConfig<StackConfig>;
   usage?: EnvironmentUsage;
   approval?: GrantedApproval;
+  /** The provider's cluster, which picks the org policy's price table for the projection. */
+  cluster?: string;
 }): PolicyDecision {
   const { policy, source, actor, usage } = options;
   const origin = describePolicySource(source);
@@ -43,7 +45,7 @@ export function decideEnvironment(options: {
   const { effective, violations } = judgeSettings(options);
 
   // 2. Live environments and budgets.
-  const prices = resolvePriceTable({ policy: policy.cost });
+  const prices = resolvePriceTable({ policy: policy.cost, ...(options.cluster ? { cluster: options.cluster } : {}) });
   const projected = projectEnvironmentCost({ resources: effective.resources, ttlSeconds: effective.ttlSeconds, services: options.stack?.value.services?.length ?? 0, prices });
   const notes: string[] = [];
   if (usage?.live) violations.push(...judgeConcurrency({ live: usage.live, effective, login: actor.login }));

@@ -189,6 +189,8 @@ export interface ListedEnvironment {
 /** The engine that creates environments and runs steps in them. */
 export interface Provider {
   readonly kind: "local" | "kubernetes";
+  /** Name of the cluster environments go to (PADDOCK_CLUSTER): audit records name it, and it picks the org policy's price table for that cluster. */
+  readonly cluster?: string;
   /**
    * Creates or updates the environment and fetches the source of one commit into it. With a
    * `runId`, a provider whose steps outlive the process (Kubernetes Jobs) names each step after

@@ -20,6 +20,8 @@ export interface RunAuditContext {
   agent?: PendingAuditRecord["agent"];
   environmentName: string;
   provider: Provider["kind"];
+  /** The provider's cluster name, when PADDOCK_CLUSTER sets one. */
+  cluster?: string;
   checkRunId: number | null;
   /** Records made for this run, mirrored on its check run when it completes. */
   records: PendingAuditRecord[];
@@ -62,7 +64,7 @@ export function describeRunForAudit(context: RunAuditContext): Omit<AuditRecordI
     environment: {
       name: context.environmentName,
       provider: context.provider,
-      cluster: null,
+      cluster: context.cluster ?? null,
       namespace: context.provider === "kubernetes" ? context.environmentName : null,
     },
   };

@@ -1,6 +1,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { resolve } from "node:path";
 import type { Logger } from "pino";
+import { CLUSTER_NAME_PATTERN } from "../cost/price-table-schema.ts";
 import { describeError, PaddockError } from "../errors.ts";
 import { readLogMaxBytes } from "../providers/local/capped-log.ts";
 import { findBwrap } from "../providers/local/find-bwrap.ts";
@@ -22,7 +23,9 @@ export async function createProviderFromEnv(options: { env: NodeJS.ProcessEnv; s
   if (kind === "kubernetes") {
     const loadKubeConfig = (): KubeConfig => readKubeConfig(env);
     const annotations = readPodAnnotations(env.PADDOCK_POD_ANNOTATIONS);
-    return createKubernetesProvider({ kubeConfig: loadKubeConfig(), loadKubeConfig, logger, ...(annotations ? { podAnnotations: () => annotations } : {}) });
+    const cluster = readClusterName(env.PADDOCK_CLUSTER);
+    const provider = createKubernetesProvider({ kubeConfig: loadKubeConfig(), loadKubeConfig, logger, ...(annotations ? { podAnnotations: () => annotations } : {}) });
+    return cluster === undefined ? provider : { ...provider, kind: provider.kind, cluster };
   }
   if (kind !== "local") throw new PaddockError("USAGE", `PADDOCK_PROVIDER=${kind} is invalid`, { hint: "set local (the default) or kubernetes" });
 
@@ -68,4 +71,15 @@ function readPodAnnotations(text: string | undefined): Record<string, string> | 
     throw new PaddockError("USAGE", `PADDOCK_POD_ANNOTATIONS=${text} is invalid`, { hint: 'set a JSON object whose values are strings, such as {"sidecar.istio.io/inject":"false"}' });
   }
   return value as Record<string, string>;
+}
+
+/** Reads PADDOCK_CLUSTER, the name the org policy's `cost.clusters` and audit records use for this cluster. */
+export function readClusterName(text: string | undefined): string | undefined {
+  if (text === undefined || text === "") return undefined;
+  if (!CLUSTER_NAME_PATTERN.test(text)) {
+    throw new PaddockError("USAGE", `PADDOCK_CLUSTER=${JSON.stringify(text)} is invalid`, {
+      hint: "set a name of 1 to 63 letters, digits, dots, dashes or underscores that starts with a letter or digit, such as prod-eu-1",
+    });
+  }
+  return text;
 }

@@ -45,6 +45,8 @@ export async function judgePullRequest(options: {
   governance: Governance;
   listEnvironments?: () => Promise<ListedEnvironment[]>;
   now: Date;
+  /** The provider's cluster, which picks the org policy's price table. */
+  cluster?: string;
 }): Promise<Judgement> {
   const { event, octokit, head, policy, policySource, governance, now } = options;
   const { owner, name: repo, defaultBranch } = event.repository;
@@ -60,14 +62,15 @@ export async function judgePullRequest(options: {
   const key = options.environmentKey ?? eventKey(event);
   const { number } = event.pullRequest;
   const environmentName = nameEnvironment({ repositoryName: repo, key });
-  const currency = resolvePriceTable({ policy: policy.cost }).currency;
+  const cluster = options.cluster ? { cluster: options.cluster } : {};
+  const currency = resolvePriceTable({ policy: policy.cost, ...cluster }).currency;
   const usage = await gatherUsage({ sources: { listEnvironments: options.listEnvironments, ledger: governance.ledger }, repositoryId: key.repositoryId, environmentName, actor, currency, now });
   // Approvals are given on a pull request, so a branch without one has none.
   const approved = number === null ? undefined : await governance.approvals.find({ repositoryId: key.repositoryId, pullRequest: number, headSha: event.pullRequest.headSha });
   const approval = approved ? { login: approved.login, permission: approved.permission } : undefined;
 
   // 3. Plan and judge.
-  const plan = planEnvironment({ event, config: head, settings, policy, policySource, actor, usage, approval, key, now });
+  const plan = planEnvironment({ event, config: head, settings, policy, policySource, actor, usage, approval, key, now, ...cluster });
   const decision = toDecisionView(plan.decision);
   if (plan.decision.verdict === "denied") return { kind: "stop", plan, view: { conclusion: "failure", headline: "Denied by org policy: nothing ran", decision, notes } };
   if (plan.decision.verdict === "approval_required") {

@@ -106,6 +106,7 @@ export async function runPullRequest(options: {
     ...(options.environmentKey ? { environmentKey: options.environmentKey } : {}),
     listEnvironments: () => provider.listEnvironments(),
     now: options.now(),
+    ...(provider.cluster ? { cluster: provider.cluster } : {}),
   });
   if (judgement.plan) options.onJudged?.(judgement.plan);
   if (judgement.kind === "stop") return complete({ ...options.view, ...judgement.view, status: "completed", notes: [...options.view.notes, ...judgement.view.notes] });

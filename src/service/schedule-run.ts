@@ -96,7 +96,7 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
     notes: [],
   };
   // With an audit trail, every step, denial and cancellation of this run leaves a record.
-  const auditContext: RunAuditContext = { event, environmentName: request.provisionalName, provider: provider.kind, checkRunId: request.checkRunId ?? null, records: [] };
+  const auditContext: RunAuditContext = { event, environmentName: request.provisionalName, provider: provider.kind, ...(provider.cluster ? { cluster: provider.cluster } : {}), checkRunId: request.checkRunId ?? null, records: [] };
   const trail = dependencies.audit;
   // The environment is resolved once, before the check run that names it.
   let environment: Promise<RunEnvironment> | undefined;
@@ -214,7 +214,7 @@ export function scheduleRun(dependencies: RunDependencies, request: RunRequest):
         // Records made from here on name the policy, the decision and who allowed the run, and price steps with the org's prices.
         const onJudged = (plan: EnvironmentPlan): void => {
           auditContext.judgement = describeJudgementForAudit(plan.decision);
-          auditContext.prices = resolvePriceTable(plan.costPolicy ? { policy: plan.costPolicy } : {});
+          auditContext.prices = resolvePriceTable({ ...(plan.costPolicy ? { policy: plan.costPolicy } : {}), ...(provider.cluster ? { cluster: provider.cluster } : {}) });
         };
         const finished = await runPullRequest({ event, environmentKey: key, octokit: clients.octokit, mintToken: clients.mintRepositoryToken, provider: marked, sink: runSink, checkRunId: id, view, signal, logger, now, governance, deployments, onJudged });
         logger.info({ conclusion: finished.conclusion, detached: detached() }, detached() ? "pipeline detached" : "pipeline finished");

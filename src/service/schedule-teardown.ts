@@ -70,7 +70,7 @@ export function scheduleTeardown(
         repository: audit.repository,
         pullRequest: audit.pullRequest,
         deliveryId: audit.deliveryId,
-        environment: { name: environmentName, provider: provider.kind, cluster: null, namespace: provider.kind === "kubernetes" ? environmentName : null },
+        environment: { name: environmentName, provider: provider.kind, cluster: provider.cluster ?? null, namespace: provider.kind === "kubernetes" ? environmentName : null },
         teardownReason: audit.reason,
       });
       void track(dependencies.audit.flush());

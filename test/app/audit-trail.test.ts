@@ -148,4 +148,29 @@ describe("audit trail of a pull request", () => {
     const [run] = fake.checkRuns();
     expect(run!.output.summary).toContain("**Cost** in EUR, prices from org policy:");
   });
+
+  it("names the cluster and uses its prices", async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "paddock-audit-cluster-"));
+    const logger = pino({ level: "silent" });
+    const spool = await openFileAuditSpool({ directory: join(stateDir, "audit") });
+    const local = createLocalProvider({ stateDir, logger });
+    const service = createPaddockService({ provider: { ...local, kind: local.kind, cluster: "edge-1" }, logger, governance: createFileGovernance({ stateDir }), audit: createAuditTrail({ spool, logger }) });
+    const app = await createTestProbot({ appFn: createPaddockApp({ service }), logLevel: "info" });
+    const sample = createSampleRepository();
+    const opened = patchPayload(loadWebhookExample({ name: "pull_request", action: "opened", withInstallation: true }), { "pull_request.head.sha": sample.sha });
+    const owner = opened.repository.owner.login;
+    const repo = opened.repository.name;
+    serveOrgPolicy(fake, { owner, text: 'cost:\n  clusters:\n    edge-1:\n      currency: CHF\n      prices: { cpuCoreHour: "0.05", memoryGiBHour: "0.006", gpuHour: "1", storageGiBMonth: "0.05" }\n' });
+    fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: SAMPLE_CONFIG });
+    fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
+    fake.setPullRequest({ owner, repo, pullRequest: opened.pull_request });
+
+    await app.receive({ name: "pull_request", payload: opened, id: "delivery-cluster" });
+    await service.onIdle();
+
+    const records = await spool.list({ limit: 100 });
+    expect(records.map((record) => record.environment?.cluster)).toEqual(records.map(() => "edge-1"));
+    expect(records.filter((record) => record.action === "step.finished").map((record) => record.cost?.currency)).toEqual(["CHF", "CHF"]);
+    expect(fake.checkRuns()[0]!.output.summary).toContain("**Cost** in CHF, prices from org policy, cluster edge-1:");
+  });
 });

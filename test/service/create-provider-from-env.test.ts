@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { PaddockError } from "../../src/errors.ts";
 import { describeDroppedBytes } from "../../src/providers/local/capped-log.ts";
-import { createProviderFromEnv } from "../../src/service/create-provider-from-env.ts";
+import { createProviderFromEnv, readClusterName } from "../../src/service/create-provider-from-env.ts";
 import { makeTemporaryDirectory, removeTemporaryDirectories, testEnvironment } from "../providers/local/helpers.ts";
 
 const logger = pino({ enabled: false });
@@ -38,5 +38,22 @@ describe("createProviderFromEnv log cap", () => {
     expect(provider.kind).toBe("local");
     expect(result.status).toBe("success");
     expect(await readFile(result.logPath ?? "", "utf8")).toBe(`${"C".repeat(1024)}${dropped}${"C".repeat(1024)}`);
+  });
+});
+
+describe("readClusterName", () => {
+  it("reads a valid cluster name", () => {
+    expect(readClusterName("prod-eu-1")).toBe("prod-eu-1");
+  });
+
+  it("treats an empty value as unset", () => {
+    expect(readClusterName("")).toBeUndefined();
+    expect(readClusterName(undefined)).toBeUndefined();
+  });
+
+  it.each([["-starts-with-dash"], ["has space"], ["a".repeat(64)], ["line\nbreak"]])("rejects %j", (value) => {
+    expect(() => readClusterName(value)).toThrow(
+      `PADDOCK_CLUSTER=${JSON.stringify(value)} is invalid. set a name of 1 to 63 letters, digits, dots, dashes or underscores that starts with a letter or digit, such as prod-eu-1`,
+    );
   });
 });
