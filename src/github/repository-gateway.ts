@@ -43,7 +43,7 @@ export async function readRepositoryFile(options: {
 export type RepositoryTokenMinter = () => Promise<{ token: string; expiresAt: string }>;
 
 /** Base URL of GitHub's REST API. */
-// NOTE: pods of the Kubernetes provider download tarballs from this URL even when GHE_HOST points Probot at another GitHub.
+/** GitHub's API URL, for a requester that cannot say its own base URL. */
 export const GITHUB_API_URL = "https://api.github.com";
 
 /**
@@ -52,7 +52,7 @@ export const GITHUB_API_URL = "https://api.github.com";
  */
 export function tarballSource(options: { octokit: GitHubRequester; owner: string; repo: string; sha: string; mintToken?: RepositoryTokenMinter }): SourceSpec {
   const { octokit, owner, repo, sha, mintToken } = options;
-  const url = `${GITHUB_API_URL}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/tarball/${sha}`;
+  const url = describeTarballUrl({ octokit, owner, repo, sha });
   return {
     kind: "tarball",
     sha,
@@ -68,6 +68,18 @@ export function tarballSource(options: { octokit: GitHubRequester; owner: string
       return response.data as ReadableStream<Uint8Array>;
     },
   };
+}
+
+/**
+ * Returns the tarball URL on the requester's own GitHub (an Octokit's `request.endpoint` knows
+ * its base URL, such as a GitHub Enterprise Server's `/api/v3`), so pods in a cluster download
+ * from the same GitHub the app talks to.
+ */
+export function describeTarballUrl(options: { octokit: GitHubRequester; owner: string; repo: string; sha: string }): string {
+  const { octokit, owner, repo, sha } = options;
+  const endpoint = (octokit.request as { endpoint?: (route: string, parameters: Record<string, unknown>) => { url: string } }).endpoint;
+  if (endpoint) return endpoint("GET /repos/{owner}/{repo}/tarball/{ref}", { owner, repo, ref: sha }).url;
+  return `${GITHUB_API_URL}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/tarball/${sha}`;
 }
 
 function isNotFound(error: unknown): boolean {
