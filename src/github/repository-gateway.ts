@@ -43,7 +43,7 @@ export async function readRepositoryFile(options: {
 export type RepositoryTokenMinter = () => Promise<{ token: string; expiresAt: string }>;
 
 /** Base URL of GitHub's REST API. */
-/** GitHub's API URL, for a requester that cannot say its own base URL. */
+/** GitHub's API URL, for a requester without its own base URL. */
 export const GITHUB_API_URL = "https://api.github.com";
 
 /**
