@@ -16,6 +16,16 @@ export const durationSchema = z
   })
   .describe("A duration such as 90s, 10m, 24h or 1h30m.");
 
+/** Maximum environment lifetime a repository config or org policy may set: 365 days, in seconds. A typo guard, not a product limit. */
+export const MAX_TTL_SECONDS = 365 * 86_400;
+
+/** An environment lifetime such as `24h`, at most 365d. */
+export const ttlSchema = durationSchema
+  .refine((value) => (parseDurationSeconds(value) ?? 0) <= MAX_TTL_SECONDS, {
+    error: (issue) => `ttl ${JSON.stringify(issue.input)} is longer than the maximum of 365d: set a shorter lifetime such as 24h or 7d`,
+  })
+  .describe("An environment lifetime such as 4h, 24h or 7d; at most 365d.");
+
 /**
  * Returns a refinement that rejects text a process cannot receive unchanged (see
  * `findUnsafeCharacter`), naming `field` in the message.

@@ -2,11 +2,11 @@ import { z } from "zod";
 import { approvalSchema, countCapSchema, denySchema, listSchema, registrySchema } from "../policy/policy-fields.ts";
 import { checkStackReferences } from "./check-stack-references.ts";
 import { readCheckableStack } from "./checkable-stack.ts";
-import { DNS_LABEL_PATTERN, durationSchema, envMapSchema, rejectUnsafeText } from "./config-fields.ts";
+import { DNS_LABEL_PATTERN, durationSchema, envMapSchema, rejectUnsafeText, ttlSchema } from "./config-fields.ts";
 import { exposeSchema, imagesSchema, servicesSchema } from "./service-config-schema.ts";
 import { parseCpuMillis, parseDurationSeconds, parseMemoryBytes, suggestMemoryQuantity } from "./units.ts";
 
-export { durationSchema } from "./config-fields.ts";
+export { durationSchema, ttlSchema } from "./config-fields.ts";
 export type { ExposeConfig, ImageConfig, ReadyCheck, ServiceConfig } from "./service-config-schema.ts";
 
 /** Longest step name: it becomes part of Kubernetes Job names, which must stay DNS-1123 labels. */
@@ -19,15 +19,28 @@ export const MAX_STEP_TIMEOUT_SECONDS = 86_400;
 
 const STEP_NAME_PATTERN = DNS_LABEL_PATTERN;
 
-/** A Kubernetes CPU quantity such as `1`, `0.5` or `500m`. */
+/**
+ * Maximum CPU a config or policy may request per step: 1,024 cores, in millicores. Like the
+ * memory maximum it is a typo guard, and it keeps every value that passes config small enough
+ * for the cost code, which requires safe integers.
+ */
+export const MAX_CPU_MILLIS = 1_024_000;
+/** Maximum memory a config or policy may request per step: 64Ti, in bytes. */
+export const MAX_MEMORY_BYTES = 64 * 1024 ** 4;
+
+/** A Kubernetes CPU quantity such as `1`, `0.5` or `500m`, at most 1024 cores. */
 export const cpuSchema = z
   .union([z.string(), z.number()])
   .transform((value) => String(value))
   .refine((value) => (parseCpuMillis(value) ?? 0) > 0, {
     error: (issue) =>
       `invalid CPU quantity ${JSON.stringify(issue.input)}: use a positive Kubernetes quantity such as 1, 0.5 or 500m`,
+    abort: true,
   })
-  .describe("CPU as a Kubernetes quantity: 1, 0.5 or 500m.");
+  .refine((value) => parseCpuMillis(value)! <= MAX_CPU_MILLIS, {
+    error: (issue) => `CPU quantity ${JSON.stringify(issue.input)} is more than the maximum of 1024 cores: request fewer cores, such as 4`,
+  })
+  .describe("CPU as a Kubernetes quantity: 1, 0.5 or 500m; at most 1024.");
 
 /** A Kubernetes memory quantity such as `512Mi` or `2Gi`. */
 export const memorySchema = z
@@ -38,8 +51,12 @@ export const memorySchema = z
       const example = suggestion ? `${suggestion} (binary units)` : "512Mi or 2Gi";
       return `invalid memory quantity ${JSON.stringify(issue.input)}: use a Kubernetes quantity such as ${example}`;
     },
+    abort: true,
   })
-  .describe("Memory as a Kubernetes quantity: 512Mi, 2Gi.");
+  .refine((value) => parseMemoryBytes(value)! <= MAX_MEMORY_BYTES, {
+    error: (issue) => `memory quantity ${JSON.stringify(issue.input)} is more than the maximum of 64Ti: request less memory, such as 8Gi`,
+  })
+  .describe("Memory as a Kubernetes quantity: 512Mi, 2Gi; at most 64Ti.");
 
 /** Resources each step gets when the repository sets none, unless the actor's profile caps them lower. */
 export const DEFAULT_STEP_RESOURCES = { cpu: "1", memory: "2Gi" } as const;
@@ -59,7 +76,7 @@ export const resourcesSchema = z
 export const environmentSchema = z
   .strictObject({
     resources: resourcesSchema.optional(),
-    ttl: durationSchema.optional().describe("How long the environment lives before the sweeper removes it; the profile's default when unset."),
+    ttl: ttlSchema.optional().describe("How long the environment lives before the sweeper removes it; the profile's default when unset."),
     egress: z
       .array(z.string().min(1))
       .optional()

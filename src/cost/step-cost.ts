@@ -113,7 +113,7 @@ function describeMethod(containers: readonly ContainerMeter[]): CostMethod {
 
 function requireWholeNumber(field: string, value: number | undefined): void {
   if (value === undefined || (Number.isSafeInteger(value) && value >= 0)) return;
-  throw new PaddockError("COST_INPUT_INVALID", `${field} is ${value}, not a whole number of at least 0`, {
+  throw new PaddockError("COST_INPUT_INVALID", `${field} is ${value}, not a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`, {
     hint: "pass milliseconds, millicores and bytes as non-negative integers",
   });
 }

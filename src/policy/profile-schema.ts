@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cpuSchema, durationSchema, memorySchema } from "../config/repo-config-schema.ts";
+import { cpuSchema, memorySchema, ttlSchema } from "../config/repo-config-schema.ts";
 import { parseDurationSeconds } from "../config/units.ts";
 import type { ActorClass, ApprovalLevel } from "./actor-class.ts";
 import { approvalSchema, countCapSchema, hostSchema, listSchema, registrySchema } from "./policy-fields.ts";
@@ -68,8 +68,8 @@ export const profileSchema = z
       .optional(),
     ttl: z
       .strictObject({
-        default: durationSchema.optional().describe("Lifetime of an environment whose repository sets none."),
-        max: durationSchema.optional().describe("Longest lifetime a repository may set."),
+        default: ttlSchema.optional().describe("Lifetime of an environment whose repository sets none."),
+        max: ttlSchema.optional().describe("Longest lifetime a repository may set."),
       })
       .optional(),
     concurrency: z

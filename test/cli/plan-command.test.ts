@@ -128,6 +128,27 @@ describe("paddock plan", () => {
   });
 
   it.each([
+    ["environment:\n  ttl: 99999999999d\nsteps:\n  - name: a\n    run: x\n", 'huge.yml:2:8: environment.ttl: ttl "99999999999d" is longer than the maximum of 365d: set a shorter lifetime such as 24h or 7d'],
+    [
+      "environment:\n  resources:\n    memory: 99999999999999999999Gi\nsteps:\n  - name: a\n    run: x\n",
+      'huge.yml:3:13: environment.resources.memory: memory quantity "99999999999999999999Gi" is more than the maximum of 64Ti: request less memory, such as 8Gi',
+    ],
+    [
+      'environment:\n  resources:\n    cpu: "99999999999999999999"\nsteps:\n  - name: a\n    run: x\n',
+      'huge.yml:3:10: environment.resources.cpu: CPU quantity "99999999999999999999" is more than the maximum of 1024 cores: request fewer cores, such as 4',
+    ],
+  ])("exits 2 on an oversized environment value %#", async (config, problem) => {
+    const cwd = planFiles({ "huge.yml": config });
+    const result = await runCli(["plan", "--event", "pull_request", "--payload", "event.json", "--config", "huge.yml"], { cwd });
+
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      ["paddock: invalid config huge.yml:", problem, "Fix the fields listed above (the JSON Schema in schema/ helps editors); the format is the one of .github/paddock.yml.", ""].join("\n"),
+    );
+    expect(result.code).toBe(2);
+  });
+
+  it.each([
     [["plan", "--help"], "Usage:\n  paddock plan --event NAME --payload FILE [--config FILE] [--org-policy FILE] [--now ISO-TIME]\n"],
     [["plan", "-h"], "Usage:\n  paddock plan --event NAME --payload FILE [--config FILE] [--org-policy FILE] [--now ISO-TIME]\n"],
     [["run", "--help"], "Usage:\n  paddock run --event NAME --payload FILE --repo DIR [--ref REV] [--config FILE] [--org-policy FILE] [--state-dir DIR] [--json] [--unsandboxed]\n"],

@@ -138,6 +138,22 @@ describe("step limits", () => {
     });
   });
 
+  it("accepts environment values at their maximum", () => {
+    const result = parse('environment:\n  ttl: 365d\n  resources: { cpu: "1024", memory: 64Ti }\nsteps:\n  - name: a\n    run: x\n');
+    expect(result.ok).toBe(true);
+  });
+
+  it("rejects environment values over their maximum", () => {
+    expect(parse('environment:\n  ttl: 366d\n  resources: { cpu: 1024001m, memory: 65Ti }\nsteps:\n  - name: a\n    run: x\n')).toEqual({
+      ok: false,
+      problems: [
+        { file: FILE, line: 3, column: 21, field: "environment.resources.cpu", message: 'CPU quantity "1024001m" is more than the maximum of 1024 cores: request fewer cores, such as 4' },
+        { file: FILE, line: 3, column: 39, field: "environment.resources.memory", message: 'memory quantity "65Ti" is more than the maximum of 64Ti: request less memory, such as 8Gi' },
+        { file: FILE, line: 2, column: 8, field: "environment.ttl", message: 'ttl "366d" is longer than the maximum of 365d: set a shorter lifetime such as 24h or 7d' },
+      ],
+    });
+  });
+
   it("rejects an environment variable name a shell cannot use", () => {
     expect(parse("steps:\n  - name: a\n    run: x\n    env: { A-B: x }\n")).toEqual({
       ok: false,

@@ -116,6 +116,14 @@ describe("org policy file", () => {
     ]);
   });
 
+  it("rejects profile caps over the config maximum", () => {
+    expect(problemsOf('profiles:\n  human:\n    resources: { cpu: "99999999999999999999", memory: 99999999999999999999Gi }\n    ttl: { max: 99999999999d }\n')).toEqual([
+      { file: FILE, line: 3, column: 23, field: "profiles.human.resources.cpu", message: 'CPU quantity "99999999999999999999" is more than the maximum of 1024 cores: request fewer cores, such as 4' },
+      { file: FILE, line: 3, column: 55, field: "profiles.human.resources.memory", message: 'memory quantity "99999999999999999999Gi" is more than the maximum of 64Ti: request less memory, such as 8Gi' },
+      { file: FILE, line: 4, column: 17, field: "profiles.human.ttl.max", message: 'ttl "99999999999d" is longer than the maximum of 365d: set a shorter lifetime such as 24h or 7d' },
+    ]);
+  });
+
   it("rejects a default TTL longer than the maximum", () => {
     expect(problemsOf("profiles:\n  human:\n    ttl: { default: 48h, max: 24h }\n")).toEqual([
       { file: FILE, line: 3, column: 21, field: "profiles.human.ttl.default", message: "ttl.default 48h is longer than ttl.max 24h: shorten it" },
