@@ -3,17 +3,22 @@ import { resolve } from "node:path";
 import { AUDIT_ACTIONS, type AuditAction } from "../audit/audit-record-schema.ts";
 import { queryAuditRecords, type AuditQuery, type AuditQueryResult, type CostTotal } from "../audit/query-audit-records.ts";
 import { readAuditCheckout } from "../audit/read-audit-checkout.ts";
+import { verifyAuditLedger } from "../audit/verify-audit-ledger.ts";
 import { formatCost } from "../cost/format-cost.ts";
 import { PaddockError } from "../errors.ts";
 import { formatTextTable } from "./audit-table.ts";
+import { EXIT_CHAIN_BROKEN } from "./audit-verify-command.ts";
 import { HELP_OPTION, printUsage, type CliIo } from "./cli-io.ts";
+import { parseCliTime } from "./parse-cli-time.ts";
 
 export const AUDIT_QUERY_USAGE =
-  "paddock audit query PATH [--actor LOGIN] [--agent APP] [--repository OWNER/NAME] [--action ACTION] [--since ISO-TIME] [--until ISO-TIME] [--json]";
+  "paddock audit query PATH [--actor LOGIN] [--agent APP] [--repository OWNER/NAME] [--action ACTION] [--since ISO-TIME] [--until ISO-TIME] [--unverified] [--json]";
 
 /**
  * Lists the records of a checkout of the audit repository that match the filters, and totals
  * their cost by agent, actor and repository: an aligned table, or JSON with `--json`.
+ * Verifies the hash chain first and exits 1 when it is broken, because duplicated or edited
+ * records would distort the totals. `--unverified` queries a broken ledger with a warning.
  */
 export async function runAuditQueryCommand(options: { args: string[]; io: CliIo }): Promise<number> {
   const { io } = options;
@@ -26,6 +31,7 @@ export async function runAuditQueryCommand(options: { args: string[]; io: CliIo 
       action: { type: "string" },
       since: { type: "string" },
       until: { type: "string" },
+      unverified: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       ...HELP_OPTION,
     },
@@ -42,10 +48,23 @@ export async function runAuditQueryCommand(options: { args: string[]; io: CliIo 
     ...(values.agent !== undefined ? { agent: values.agent } : {}),
     ...(values.repository !== undefined ? { repository: values.repository } : {}),
     ...(values.action !== undefined ? { action: parseAction(values.action) } : {}),
-    ...(values.since !== undefined ? { since: parseTime("--since", values.since) } : {}),
-    ...(values.until !== undefined ? { until: parseTime("--until", values.until) } : {}),
+    ...(values.since !== undefined ? { since: parseCliTime({ flag: "--since", text: values.since }) } : {}),
+    ...(values.until !== undefined ? { until: parseCliTime({ flag: "--until", text: values.until }) } : {}),
   };
+  if (query.since !== undefined && query.until !== undefined && query.since.getTime() > query.until.getTime()) {
+    throw new PaddockError("USAGE", `--since ${values.since} is later than --until ${values.until}`, { hint: "pass a --since time at or before the --until time" });
+  }
+
   const checkout = await readAuditCheckout(resolve(io.cwd, positionals[0]!));
+  const { problem } = verifyAuditLedger(checkout);
+  if (problem !== null) {
+    const broken = `audit chain broken at sequence ${problem.sequence} (${problem.kind}): ${problem.message}`;
+    if (!values.unverified) {
+      io.stderr(`paddock: ${broken}. totals of a broken chain may count duplicated or edited records, so nothing was queried. run paddock audit verify ${positionals[0]} for details, or pass --unverified to query it anyway\n`);
+      return EXIT_CHAIN_BROKEN;
+    }
+    io.stderr(`paddock: warning: ${broken}. the totals below may count duplicated or edited records\n`);
+  }
   const result = queryAuditRecords({ recordFiles: checkout.recordFiles, query });
 
   io.stdout(values.json ? `${JSON.stringify(result, (_key, value: unknown) => (typeof value === "bigint" ? Number(value) : value), 2)}\n` : renderQueryTables(result));
@@ -82,12 +101,4 @@ function renderTotals(title: string, totals: readonly CostTotal[]): string {
 function parseAction(text: string): AuditAction {
   if ((AUDIT_ACTIONS as readonly string[]).includes(text)) return text as AuditAction;
   throw new PaddockError("USAGE", `--action ${text} is not an audit action`, { hint: `use one of ${AUDIT_ACTIONS.join(", ")}` });
-}
-
-function parseTime(flag: string, text: string): Date {
-  const time = new Date(text);
-  if (Number.isNaN(time.getTime())) {
-    throw new PaddockError("USAGE", `${flag} ${text} is not a valid time`, { hint: "pass an ISO 8601 time such as 2026-12-04T00:00:00Z" });
-  }
-  return time;
 }

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { REPO_CONFIG_PATH } from "../config/load-repo-config.ts";
 import { planEnvironment } from "../environments/plan-environment.ts";
 import { PaddockError } from "../errors.ts";
+import { parseCliTime } from "./parse-cli-time.ts";
 import { HELP_OPTION, printUsage, type CliIo } from "./cli-io.ts";
 import { readConfigFlag, readPolicyFlag, readPullRequestPayload } from "./read-inputs.ts";
 
@@ -39,13 +40,7 @@ export function runPlanCommand(options: { args: string[]; io: CliIo }): number {
   return 0;
 }
 
-const ISO_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-
 function parseNow(text: string | undefined): Date {
   if (text === undefined) return new Date();
-  const date = new Date(text);
-  if (!ISO_TIME_PATTERN.test(text) || Number.isNaN(date.getTime())) {
-    throw new PaddockError("USAGE", `--now ${text} is not a valid time`, { hint: "pass an ISO 8601 time such as 2026-01-31T12:00:00Z" });
-  }
-  return date;
+  return parseCliTime({ flag: "--now", text });
 }

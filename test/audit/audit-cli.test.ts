@@ -197,11 +197,84 @@ describe("paddock audit query", () => {
     expect(run.stderr).toContain("--action deleted is not an audit action");
   });
 
-  it("rejects an invalid time", async () => {
-    const run = await runCli(["audit", "query", ".", "--until", "yesterday"], { cwd: directory });
+  it.each([
+    ["--until", "yesterday"],
+    ["--since", "5"],
+    ["--since", "December 5, 2026"],
+    ["--since", "2026-12-05 09:10"],
+    ["--since", "2026-12-05T09:10"],
+    ["--since", "2026-02-30"],
+    ["--until", "2026-12-05T24:00:00Z"],
+    ["--until", "2026-12-05T09:10:00+25:00"],
+  ])("rejects %s %j", async (flag, value) => {
+    const run = await runCli(["audit", "query", ".", flag, value], { cwd: directory });
 
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain("--until yesterday is not a valid time");
+    expect(run).toEqual({ code: 2, stdout: "", stderr: `paddock: ${flag} ${value} is not a valid time. pass an ISO 8601 time with a time zone such as 2026-01-31T12:00:00Z, or a date such as 2026-01-31, which means 00:00 UTC\n` });
+  });
+
+  it("escapes control characters in a rejected time", async () => {
+    const run = await runCli(["audit", "query", ".", "--since", "2026\u0000"], { cwd: directory });
+
+    expect(run.stderr).toBe("paddock: --since 2026\\u0000 is not a valid time. pass an ISO 8601 time with a time zone such as 2026-01-31T12:00:00Z, or a date such as 2026-01-31, which means 00:00 UTC\n");
+  });
+
+  it("reads a plain date as 00:00 UTC", async () => {
+    const run = await runCli(["audit", "query", ".", "--since", "2026-12-04", "--until", "2026-12-04T10:30:00+01:00", "--json"], { cwd: directory });
+    const output = JSON.parse(run.stdout) as { records: Array<{ sequence: number }> };
+
+    expect(run.code).toBe(0);
+    expect(output.records.map((record) => record.sequence)).toEqual([1]);
+  });
+
+  it("rejects --since after --until", async () => {
+    const run = await runCli(["audit", "query", ".", "--since", "2026-12-05", "--until", "2026-12-04T23:59:59Z"], { cwd: directory });
+
+    expect(run).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "paddock: --since 2026-12-05 is later than --until 2026-12-04T23:59:59Z. pass a --since time at or before the --until time\n",
+    });
+  });
+
+  it("exits 1 on a duplicated record", async () => {
+    const path = join(directory, "records/2026/12/04.jsonl");
+    const lines = readFileSync(path, "utf8").trimEnd().split("\n");
+    writeFileSync(path, [...lines, lines[2]!, ""].join("\n"));
+
+    const run = await runCli(["audit", "query", "."], { cwd: directory });
+
+    expect(run).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `paddock: audit chain broken at sequence 7 (reordered): records/2026/12/04.jsonl:7 contains sequence 3 again where 7 belongs. totals of a broken chain may count duplicated or edited records, so nothing was queried. run paddock audit verify . for details, or pass --unverified to query it anyway\n`,
+    });
+  });
+
+  it("exits 1 on an edited record", async () => {
+    const path = join(directory, "records/2026/12/04.jsonl");
+    writeFileSync(path, readFileSync(path, "utf8").replace('"fullName":"acme/web"', '"fullName":"acme/wab"'));
+
+    const run = await runCli(["audit", "query", ".", "--repository", "acme/wab"], { cwd: directory });
+
+    expect(run).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `paddock: audit chain broken at sequence 1 (altered): records/2026/12/04.jsonl:1: the content does not match its hash, so a field was edited. totals of a broken chain may count duplicated or edited records, so nothing was queried. run paddock audit verify . for details, or pass --unverified to query it anyway\n`,
+    });
+  });
+
+  it("queries a broken chain with --unverified", async () => {
+    const path = join(directory, "records/2026/12/04.jsonl");
+    writeFileSync(path, readFileSync(path, "utf8").replace('"fullName":"acme/web"', '"fullName":"acme/wab"'));
+
+    const run = await runCli(["audit", "query", ".", "--repository", "acme/wab", "--unverified", "--json"], { cwd: directory });
+    const output = JSON.parse(run.stdout) as { records: Array<{ sequence: number }> };
+
+    expect(run.code).toBe(0);
+    expect(output.records.map((record) => record.sequence)).toEqual([1]);
+    expect(run.stderr).toBe(
+      "paddock: warning: audit chain broken at sequence 1 (altered): records/2026/12/04.jsonl:1: the content does not match its hash, so a field was edited. the totals below may count duplicated or edited records\n",
+    );
   });
 
   it("exits 2 for an empty folder", async () => {

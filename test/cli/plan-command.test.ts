@@ -112,8 +112,9 @@ describe("paddock plan", () => {
         "",
       ].join("\n"),
     ],
-    [["plan", "--event", "pull_request", "--payload", "event.json", "--config", "paddock.yml", "--now", "yesterday"], "paddock: --now yesterday is not a valid time. pass an ISO 8601 time such as 2026-01-31T12:00:00Z\n"],
-    [["plan", "--event", "pull_request", "--payload", "event.json", "--config", "paddock.yml", "--now", "Dec 25"], "paddock: --now Dec 25 is not a valid time. pass an ISO 8601 time such as 2026-01-31T12:00:00Z\n"],
+    [["plan", "--event", "pull_request", "--payload", "event.json", "--config", "paddock.yml", "--now", "yesterday"], "paddock: --now yesterday is not a valid time. pass an ISO 8601 time with a time zone such as 2026-01-31T12:00:00Z, or a date such as 2026-01-31, which means 00:00 UTC\n"],
+    [["plan", "--event", "pull_request", "--payload", "event.json", "--config", "paddock.yml", "--now", "Dec 25"], "paddock: --now Dec 25 is not a valid time. pass an ISO 8601 time with a time zone such as 2026-01-31T12:00:00Z, or a date such as 2026-01-31, which means 00:00 UTC\n"],
+    [["plan", "--event", "pull_request", "--payload", "event.json", "--config", "paddock.yml", "--now", "2026-12-05 09:10"], "paddock: --now 2026-12-05 09:10 is not a valid time. pass an ISO 8601 time with a time zone such as 2026-01-31T12:00:00Z, or a date such as 2026-01-31, which means 00:00 UTC\n"],
     [
       ["plan", "--event", "push", "--payload", "push.json", "--config", "paddock.yml"],
       "paddock: --event push: the GitHub App and the Action build pushes to agent branches, and the command line takes pull request events only. to see the plan for the branch's commit under the same org policy, pass --event pull_request with a payload whose pull_request.head.ref is the branch (docs/agent-branches.md)\n",
@@ -153,9 +154,9 @@ describe("paddock plan", () => {
     [["plan", "-h"], "Usage:\n  paddock plan --event NAME --payload FILE [--config FILE] [--org-policy FILE] [--now ISO-TIME]\n"],
     [["run", "--help"], "Usage:\n  paddock run --event NAME --payload FILE --repo DIR [--ref REV] [--config FILE] [--org-policy FILE] [--state-dir DIR] [--json] [--unsandboxed]\n"],
     [["policy", "--help"], "Usage:\n  paddock policy check FILE\n"],
-    [["audit", "--help"], "Usage:\n  paddock audit verify PATH [--public-key FILE] [--json]\n  paddock audit query PATH [--actor LOGIN] [--agent APP] [--repository OWNER/NAME] [--action ACTION] [--since ISO-TIME] [--until ISO-TIME] [--json]\n"],
+    [["audit", "--help"], "Usage:\n  paddock audit verify PATH [--public-key FILE] [--json]\n  paddock audit query PATH [--actor LOGIN] [--agent APP] [--repository OWNER/NAME] [--action ACTION] [--since ISO-TIME] [--until ISO-TIME] [--unverified] [--json]\n"],
     [["audit", "verify", "--help"], "Usage:\n  paddock audit verify PATH [--public-key FILE] [--json]\n"],
-    [["audit", "query", "--help"], "Usage:\n  paddock audit query PATH [--actor LOGIN] [--agent APP] [--repository OWNER/NAME] [--action ACTION] [--since ISO-TIME] [--until ISO-TIME] [--json]\n"],
+    [["audit", "query", "--help"], "Usage:\n  paddock audit query PATH [--actor LOGIN] [--agent APP] [--repository OWNER/NAME] [--action ACTION] [--since ISO-TIME] [--until ISO-TIME] [--unverified] [--json]\n"],
   ])("prints command usage for %j", async (args, usage) => {
     const result = await runCli(args);
     expect(result.stderr).toBe("");
