@@ -15,7 +15,9 @@ export function readFlagFile(options: { flag: string; path: string; cwd: string 
   try {
     return readFileSync(absolute, "utf8");
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "not found" : "unreadable";
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EISDIR") throw new PaddockError("USAGE", `${options.flag} ${options.path} is a directory`, { hint: "pass the path of a file", cause: error });
+    const reason = code === "ENOENT" ? "not found" : "unreadable";
     throw new PaddockError("USAGE", `${options.flag} ${options.path}: file ${reason}`, { hint: "pass the path of an existing file", cause: error });
   }
 }
@@ -31,10 +33,25 @@ export function readPullRequestPayload(options: { event: string; path: string; c
       hint: "pass a webhook payload as GitHub sends it",
     });
   }
+  if (Array.isArray(payload)) {
+    throw new PaddockError("PAYLOAD_INVALID", `--payload ${options.path} is a JSON array, not one webhook payload`, {
+      hint: "pass one event object as GitHub sends it, such as a single pull_request example taken out of a list of examples",
+    });
+  }
+  if (typeof payload !== "object" || payload === null) {
+    throw new PaddockError("PAYLOAD_INVALID", `--payload ${options.path} is a JSON ${payload === null ? "null" : typeof payload}, not a webhook payload`, {
+      hint: "pass one event object as GitHub sends it",
+    });
+  }
+  if (options.event === "push" && "pull_request" in payload) {
+    throw new PaddockError("EVENT_UNSUPPORTED", `--event push: --payload ${options.path} is a pull request event, not a push event, and the command line takes pull request events only`, {
+      hint: "pass --event pull_request with this payload",
+    });
+  }
   const parsed = parseWebhookEvent({ name: options.event, id: "cli", payload });
   if (!("event" in parsed)) {
     const hint = "pass --event pull_request with a payload whose action is opened, reopened, synchronize or closed";
-    throw new PaddockError(parsed.reason === "unsupported" ? "EVENT_UNSUPPORTED" : "PAYLOAD_INVALID", parsed.message, { hint });
+    throw new PaddockError(parsed.reason === "unsupported" ? "EVENT_UNSUPPORTED" : "PAYLOAD_INVALID", escapeControlCharacters(parsed.message), { hint });
   }
   if (parsed.event.kind === "push") {
     throw new PaddockError("EVENT_UNSUPPORTED", `--event push: the GitHub App and the Action build pushes to agent branches, and the command line takes pull request events only`, {
@@ -54,9 +71,10 @@ export function readConfigFlag(options: { path: string; cwd: string; label?: str
   const text = readFlagFile({ flag: "--config", path: options.path, cwd: options.cwd });
   const lookup = readRepoConfig({ text, file: options.label ?? options.path });
   if (lookup.kind === "valid") return { value: lookup.config, file: lookup.file, locate: lookup.locate };
-  const problems = lookup.kind === "invalid" ? lookup.problems.map(formatConfigProblem) : [];
-  throw new PaddockError("CONFIG_INVALID", `invalid config ${options.path}:\n${problems.join("\n")}`, {
-    hint: `fix the fields listed above (the JSON Schema in schema/ helps editors); the format is the one of ${REPO_CONFIG_PATH}`,
+  const problems = lookup.kind === "invalid" ? lookup.problems : [];
+  const fix = problems.some((problem) => problem.field !== "") ? "fix the fields listed above" : "fix the file";
+  throw new PaddockError("CONFIG_INVALID", `invalid config ${options.path}:\n${problems.map(formatConfigProblem).join("\n")}`, {
+    hint: `${fix} (the JSON Schema in schema/ helps editors); the format is the one of ${REPO_CONFIG_PATH}`,
   });
 }
 
@@ -65,8 +83,14 @@ export function readPolicyFlag(options: { path: string | undefined; cwd: string 
   const text = options.path === undefined ? undefined : readFlagFile({ flag: "--org-policy", path: options.path, cwd: options.cwd });
   const lookup = readOrgPolicy({ text, source: { location: options.path ?? "" } });
   if (lookup.kind === "policy") return { policy: lookup.policy, source: lookup.source };
-  const problems = lookup.kind === "invalid" ? lookup.problems.map((problem) => formatConfigProblem({ ...problem, file: options.path ?? problem.file })) : [];
-  throw new PaddockError("CONFIG_INVALID", `invalid org policy ${options.path}:\n${problems.join("\n")}`, {
-    hint: "fix the fields listed above",
+  const problems = lookup.kind === "invalid" ? lookup.problems : [];
+  const formatted = problems.map((problem) => formatConfigProblem({ ...problem, file: options.path ?? problem.file }));
+  throw new PaddockError("CONFIG_INVALID", `invalid org policy ${options.path}:\n${formatted.join("\n")}`, {
+    hint: problems.some((problem) => problem.field !== "") ? "fix the fields listed above" : "fix the file",
   });
+}
+
+/** Escapes control characters such as NUL as `\u0000`, as config problems do, so a payload value cannot drive the terminal. */
+function escapeControlCharacters(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

@@ -4,9 +4,11 @@ import { parseArgs } from "node:util";
 import type { CheckRunView } from "../checks/check-run-view.ts";
 import { renderCheckRun } from "../checks/render-check-run.ts";
 import { REPO_CONFIG_PATH } from "../config/load-repo-config.ts";
+import { nameEnvironment } from "../environments/environment-name.ts";
 import { PaddockError } from "../errors.ts";
 import { readLogMaxBytes } from "../providers/local/capped-log.ts";
 import { runLocalPipeline } from "../service/run-local-pipeline.ts";
+import { describeMissingConfig } from "../service/run-pull-request.ts";
 import { HELP_OPTION, printUsage, type CliIo } from "./cli-io.ts";
 import { createCliLogger } from "./cli-logger.ts";
 import { readConfigFlag, readPolicyFlag, readPullRequestPayload } from "./read-inputs.ts";
@@ -50,7 +52,15 @@ export async function runRunCommand(options: { args: string[]; io: CliIo }): Pro
       hint: "pass an opened, reopened or synchronize payload to build",
     });
   }
-  await checkRepositoryDir({ flagValue: values.repo, repositoryDir, configGiven: values.config !== undefined });
+  await checkRepositoryDir({ flagValue: values.repo, repositoryDir });
+  if (values.config === undefined && !existsSync(join(repositoryDir, REPO_CONFIG_PATH))) {
+    // The app posts a neutral check run for a repository without config, so run reports the same.
+    const { sha } = await chooseCommit({ repositoryDir, ref: values.ref, payloadSha: event.pullRequest.headSha });
+    const environmentName = nameEnvironment({ repositoryName: event.repository.name, key: { repositoryId: event.repository.id, pullRequest: event.pullRequest.number } });
+    const view: CheckRunView = { environmentName, headSha: sha, provider: "local", steps: [], configProblems: [], ...describeMissingConfig() };
+    printCheckRun({ io, view, json: values.json });
+    return 0;
+  }
   const config = values.config
     ? readConfigFlag({ path: values.config, cwd: io.cwd })
     : readConfigFlag({ path: join(repositoryDir, REPO_CONFIG_PATH), cwd: io.cwd, label: REPO_CONFIG_PATH });
@@ -87,9 +97,7 @@ export async function runRunCommand(options: { args: string[]; io: CliIo }): Pro
   reportProgress(view);
 
   // 3. Print what the check run would show.
-  const rendered = renderCheckRun(view);
-  if (values.json) io.stdout(`${JSON.stringify(rendered, null, 2)}\n`);
-  else io.stdout(`# ${rendered.title}\n\nConclusion: ${view.conclusion}\n\n${rendered.summary}\n\n${rendered.text ?? ""}\n`);
+  printCheckRun({ io, view, json: values.json });
   return view.conclusion === "success" || view.conclusion === "neutral" ? 0 : 1;
 }
 
@@ -107,20 +115,21 @@ async function chooseCommit(options: { repositoryDir: string; ref: string | unde
   return { sha: head, note: `The payload's head commit ${payloadSha.slice(0, 7)} is not in ${repositoryDir}, so HEAD (${head.slice(0, 7)}) was built; pass --ref to choose.` };
 }
 
-/**
- * Checks that `--repo` is a git repository with a commit and, unless `--config` is given, that it
- * has the config file, so each problem is reported against `--repo`.
- */
-async function checkRepositoryDir(options: { flagValue: string; repositoryDir: string; configGiven: boolean }): Promise<void> {
+function printCheckRun(options: { io: CliIo; view: CheckRunView; json: boolean }): void {
+  const { io, view } = options;
+  const rendered = renderCheckRun(view);
+  if (options.json) io.stdout(`${JSON.stringify(rendered, null, 2)}\n`);
+  else io.stdout(`# ${rendered.title}\n\nConclusion: ${view.conclusion}\n\n${rendered.summary}\n\n${rendered.text ?? ""}\n`);
+}
+
+/** Checks that `--repo` is a git repository with a commit, so each problem is reported against `--repo`. */
+async function checkRepositoryDir(options: { flagValue: string; repositoryDir: string }): Promise<void> {
   const { flagValue, repositoryDir } = options;
   if (!existsSync(repositoryDir) || !statSync(repositoryDir).isDirectory()) {
     throw new PaddockError("USAGE", `--repo ${flagValue}: folder not found`, { hint: "pass the folder of a git checkout" });
   }
   if (!(await resolveCommit({ repositoryDir, revision: "HEAD" }))) {
     throw new PaddockError("USAGE", `--repo ${flagValue} is not a git repository with a commit`, { hint: "pass the folder of a git checkout" });
-  }
-  if (!options.configGiven && !existsSync(join(repositoryDir, REPO_CONFIG_PATH))) {
-    throw new PaddockError("USAGE", `--repo ${flagValue} has no ${REPO_CONFIG_PATH}`, { hint: "add the file to the checkout, or pass --config FILE" });
   }
 }
 

@@ -24,6 +24,16 @@ export const CONFIG_EXAMPLE = [
   "    run: npm ci && npm test",
 ].join("\n");
 
+/** Returns the neutral outcome of a repository without a config file, as the app and `paddock run` report it. */
+export function describeMissingConfig(): Pick<CheckRunView, "status" | "conclusion" | "headline" | "notes"> {
+  return {
+    status: "completed",
+    conclusion: "neutral",
+    headline: `No Paddock config: add ${REPO_CONFIG_PATH} to this repository to get an environment for each pull request`,
+    notes: [`A minimal ${REPO_CONFIG_PATH}:\n\n\`\`\`yaml\n${CONFIG_EXAMPLE}\n\`\`\``],
+  };
+}
+
 /**
  * Runs the pipeline for one pull request or branch head commit and completes its check run:
  * loads the repository config and the org policy, judges the environment under it, runs the steps.
@@ -60,13 +70,7 @@ export async function runPullRequest(options: {
   const file = await readRepositoryFile({ octokit, owner, repo, path: REPO_CONFIG_PATH, ref: sha });
   const config = readRepoConfig({ text: file?.text });
   if (config.kind === "missing") {
-    return complete({
-      ...options.view,
-      status: "completed",
-      conclusion: "neutral",
-      headline: `No Paddock config: add ${REPO_CONFIG_PATH} to this repository to get an environment for each pull request`,
-      notes: [`A minimal ${REPO_CONFIG_PATH}:\n\n\`\`\`yaml\n${CONFIG_EXAMPLE}\n\`\`\``],
-    });
+    return complete({ ...options.view, ...describeMissingConfig() });
   }
   if (config.kind === "invalid") {
     logger.info({ problems: config.problems.length }, "repository config is invalid");

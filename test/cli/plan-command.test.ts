@@ -1,3 +1,5 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { hashEnvironmentKey } from "../../src/environments/environment-name.ts";
 import { loadWebhookExample } from "../support/webhook-examples.ts";
@@ -119,9 +121,38 @@ describe("paddock plan", () => {
       ["plan", "--event", "push", "--payload", "push.json", "--config", "paddock.yml"],
       "paddock: --event push: the GitHub App and the Action build pushes to agent branches, and the command line takes pull request events only. to see the plan for the branch's commit under the same org policy, pass --event pull_request with a payload whose pull_request.head.ref is the branch (docs/agent-branches.md)\n",
     ],
+    [
+      ["plan", "--event", "pull_request", "--payload", "array.json", "--config", "paddock.yml"],
+      "paddock: --payload array.json is a JSON array, not one webhook payload. pass one event object as GitHub sends it, such as a single pull_request example taken out of a list of examples\n",
+    ],
+    [["plan", "--event", "pull_request", "--payload", "number.json", "--config", "paddock.yml"], "paddock: --payload number.json is a JSON number, not a webhook payload. pass one event object as GitHub sends it\n"],
+    [
+      ["plan", "--event", "push", "--payload", "event.json", "--config", "paddock.yml"],
+      "paddock: --event push: --payload event.json is a pull request event, not a push event, and the command line takes pull request events only. pass --event pull_request with this payload\n",
+    ],
+    [
+      ["plan", "--event", "pull_request", "--payload", "nul-action.json", "--config", "paddock.yml"],
+      "paddock: event pull_request.open\\u0000ed\\u001b[2J is not handled by Paddock. pass --event pull_request with a payload whose action is opened, reopened, synchronize or closed\n",
+    ],
+    [["plan", "--event", "pull_request", "--payload", "folder", "--config", "paddock.yml"], "paddock: --payload folder is a directory. pass the path of a file\n"],
+    [
+      ["plan", "--event", "pull_request", "--payload", "event.json", "--config", "empty.yml"],
+      "paddock: invalid config empty.yml:\nempty.yml:1:1: file is empty: add the settings it should hold\nFix the file (the JSON Schema in schema/ helps editors); the format is the one of .github/paddock.yml.\n",
+    ],
+    [
+      ["plan", "--event", "pull_request", "--payload", "event.json", "--config", "paddock.yml", "--org-policy", "empty.yml"],
+      "paddock: invalid org policy empty.yml:\nempty.yml:1:1: file is empty: add the settings it should hold\nFix the file.\n",
+    ],
     [["plan", "--bogus"], expect.stringMatching(/^paddock: Unknown option '--bogus'/)],
   ])("exits 2 on bad input %j", async (args, message) => {
-    const cwd = planFiles({ "bad.yml": "steps:\n  - name: a\n    rn: x\n" });
+    const cwd = planFiles({
+      "bad.yml": "steps:\n  - name: a\n    rn: x\n",
+      "array.json": JSON.stringify([payload]),
+      "number.json": "5",
+      "nul-action.json": JSON.stringify({ ...payload, action: "open\u0000ed\u001b[2J" }),
+      "empty.yml": "",
+    });
+    mkdirSync(join(cwd, "folder"));
     const result = await runCli(args, { cwd });
     expect(result.stdout).toBe("");
     expect(result.stderr).toEqual(message);

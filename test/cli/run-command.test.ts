@@ -106,15 +106,18 @@ describe("paddock run", () => {
     expect(result.code).toBe(2);
   });
 
-  it("exits 2 for a --repo checkout without the config file", async () => {
+  it("exits 0 neutral without the config file", async () => {
     const sample = createSampleRepository();
     rmSync(join(sample.directory, ".github/paddock.yml"));
     const cwd = writePayload();
 
-    const result = await runCli(["run", "--event", "pull_request", "--payload", "event.json", "--repo", sample.directory], { cwd });
+    const result = await runCli(["run", "--event", "pull_request", "--payload", "event.json", "--repo", sample.directory, "--json"], { cwd });
+    const rendered = JSON.parse(result.stdout) as { title: string; conclusion: string };
 
-    expect(result.stderr).toBe(`paddock: --repo ${sample.directory} has no .github/paddock.yml. add the file to the checkout, or pass --config FILE\n`);
-    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("");
+    expect(rendered.conclusion).toBe("neutral");
+    expect(rendered.title).toBe("No Paddock config: add .github/paddock.yml to this repository to get an environment for each pull request");
+    expect(result.code).toBe(0);
   });
 
   it("exits 2 for a ref that is not in the repository", async () => {
