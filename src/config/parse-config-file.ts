@@ -94,7 +94,7 @@ function locateIssue(options: {
         file,
         ...position(lineCounter, keyOffset(document, path, key)),
         field: [...path, key].join("."),
-        message: `unknown field "${key}": ${hint}`,
+        message: key === "" ? `empty or null key: write a field name before the ':' (known fields: ${known.join(", ")})` : `unknown field "${key}": ${hint}`,
       };
     });
   }
@@ -149,7 +149,8 @@ function keyOffset(document: Document, path: (string | number)[], key: string): 
   const parent = path.length === 0 ? document.contents : document.getIn(path, true);
   if (isMap(parent)) {
     for (const item of parent.items) {
-      if (isPair(item) && isScalar(item.key) && String(item.key.value) === key && item.key.range) {
+      // An empty or null key (`: x`, `~: x`) is a scalar whose value is null, and zod reports it as "".
+      if (isPair(item) && isScalar(item.key) && String(item.key.value ?? "") === key && item.key.range) {
         return item.key.range[0];
       }
     }

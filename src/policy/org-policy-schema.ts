@@ -10,6 +10,9 @@ import { buildSchema, previewSchema } from "./stack-policy-schema.ts";
 /** Actions on live environments that a newly merged policy would deny. */
 export const POLICY_CHANGE_ACTIONS = ["flag", "teardown"] as const;
 
+/** The problem reported for `profiles.fork.secrets: true`. */
+const FORK_SECRETS_MESSAGE = "secrets are never mounted for fork pull requests: set false or remove the field";
+
 const BRANCH_PATTERN = /^[A-Za-z0-9._\-/*]+$/;
 
 export const agentsSchema = z
@@ -34,6 +37,16 @@ export const orgPolicySchema = z
     agents: agentsSchema.default({ builtIn: true, logins: [], branchPatterns: [] }),
     profiles: z
       .strictObject({ human: profileSchema.optional(), agent: profileSchema.optional(), fork: profileSchema.optional() })
+      // Runs also when another profile field is invalid, so one pass reports every problem.
+      .superRefine(
+        (profiles, context) => {
+          const fork = (profiles as { fork?: unknown }).fork;
+          if (typeof fork === "object" && fork !== null && (fork as { secrets?: unknown }).secrets === true) {
+            context.addIssue({ code: "custom", path: ["fork", "secrets"], message: FORK_SECRETS_MESSAGE });
+          }
+        },
+        { when: (payload) => typeof payload.value === "object" && payload.value !== null },
+      )
       .default({})
       .describe(`Limits and permissions per actor class (${ACTOR_CLASSES.join(", ")}); unset fields keep the documented defaults.`),
     deny: denySchema.default({}),

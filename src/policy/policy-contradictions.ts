@@ -18,8 +18,8 @@ export interface Contradiction {
 const DEFAULT_PRICE_CURRENCY = "USD";
 
 /**
- * Finds settings that cannot all hold: an entry both allowed in a profile and denied, secrets
- * for forks, and budgets in another currency than the prices. Such a policy is invalid rather
+ * Finds settings that cannot all hold: an entry both allowed in a profile and denied, and
+ * budgets in another currency than the prices. Such a policy is invalid rather
  * than resolved by a guess about which setting the admin meant.
  */
 export function findContradictions(policy: ContradictionInput): Contradiction[] {
@@ -29,10 +29,6 @@ export function findContradictions(policy: ContradictionInput): Contradiction[] 
     if (!profile) continue;
     problems.push(...findDenied({ actorClass, list: "registries", allowed: profile.registries, denied: policy.deny.registries }));
     problems.push(...findDenied({ actorClass, list: "egress", allowed: profile.egress, denied: policy.deny.egress }));
-  }
-
-  if (policy.profiles.fork?.secrets === true) {
-    problems.push({ path: ["profiles", "fork", "secrets"], message: "secrets are never mounted for fork pull requests: set false or remove the field" });
   }
 
   const priceCurrency = policy.cost?.currency ?? DEFAULT_PRICE_CURRENCY;

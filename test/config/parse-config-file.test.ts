@@ -55,6 +55,13 @@ describe("parseConfigFile", () => {
     });
   });
 
+  it("locates an empty key on its line", () => {
+    expect(parse("steps:\n  - name: a\n    run: x\n: y\n")).toEqual({
+      ok: false,
+      problems: [{ file: FILE, line: 4, column: 1, field: "", message: "empty or null key: write a field name before the ':' (known fields: $schema, environment, steps, images, services, expose)" }],
+    });
+  });
+
   it("lists known fields when nothing is near", () => {
     const result = parse("steps:\n  - name: a\n    run: x\n    zzzzzzzz: 1\n");
     expect(result).toEqual({

@@ -110,6 +110,25 @@ describe("org policy file", () => {
     ]);
   });
 
+  it("reports fork secrets beside other errors", () => {
+    expect(problemsOf("profiles:\n  fork:\n    secrets: true\n  human:\n    approval: superuser\n")).toEqual([
+      { file: FILE, line: 5, column: 15, field: "profiles.human.approval", message: "invalid approval level: use one of none, write, maintain, admin" },
+      { file: FILE, line: 3, column: 14, field: "profiles.fork.secrets", message: "secrets are never mounted for fork pull requests: set false or remove the field" },
+    ]);
+  });
+
+  it("locates an empty key on its line", () => {
+    expect(problemsOf("repoSettings: allow\n: x\n")).toEqual([
+      {
+        file: FILE,
+        line: 2,
+        column: 1,
+        field: "",
+        message: "empty or null key: write a field name before the ':' (known fields: $schema, repoSettings, agents, profiles, deny, budgets, cost, preview, build, onPolicyChange)",
+      },
+    ]);
+  });
+
   it("rejects budgets in another currency than the prices", () => {
     expect(problemsOf("budgets:\n  currency: EUR\n  daily:\n    repository: 10\n")).toEqual([
       { file: FILE, line: 2, column: 13, field: "budgets.currency", message: "budgets are in EUR but prices are in USD: use the same currency in budgets.currency and cost.currency" },
