@@ -26,6 +26,11 @@ export const ttlSchema = durationSchema
   })
   .describe("An environment lifetime such as 4h, 24h or 7d; at most 365d.");
 
+/** Returns whether a path stays inside the checkout: relative, not empty and without `..` segments. */
+export function isCheckoutRelativePath(path: string): boolean {
+  return path !== "" && !path.startsWith("/") && !path.split("/").includes("..");
+}
+
 /**
  * Returns a refinement that rejects text a process cannot receive unchanged (see
  * `findUnsafeCharacter`), naming `field` in the message.

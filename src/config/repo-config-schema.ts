@@ -2,7 +2,7 @@ import { z } from "zod";
 import { approvalSchema, countCapSchema, denySchema, listSchema, registrySchema } from "../policy/policy-fields.ts";
 import { checkStackReferences } from "./check-stack-references.ts";
 import { readCheckableStack } from "./checkable-stack.ts";
-import { DNS_LABEL_PATTERN, durationSchema, envMapSchema, rejectUnsafeText, ttlSchema } from "./config-fields.ts";
+import { DNS_LABEL_PATTERN, durationSchema, envMapSchema, isCheckoutRelativePath, rejectUnsafeText, ttlSchema } from "./config-fields.ts";
 import { exposeSchema, imagesSchema, servicesSchema } from "./service-config-schema.ts";
 import { parseCpuMillis, parseDurationSeconds, parseMemoryBytes, suggestMemoryQuantity } from "./units.ts";
 
@@ -132,8 +132,11 @@ export const stepSchema = z
       .string()
       .min(1)
       .superRefine(rejectUnsafeText("JUnit report path", { controls: true }))
+      .refine(isCheckoutRelativePath, {
+        error: (issue) => `invalid JUnit report path ${JSON.stringify(issue.input)}: use a path relative to the checkout, without '..' and not starting with '/'`,
+      })
       .optional()
-      .describe("Path of a JUnit XML report the step writes; failed cases become annotations."),
+      .describe("Path of a JUnit XML report the step writes, relative to the checkout; failed cases become annotations."),
     deploy: z
       .boolean()
       .optional()

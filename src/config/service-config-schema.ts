@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DNS_LABEL_PATTERN, durationSchema, envMapSchema, rejectUnsafeText } from "./config-fields.ts";
+import { DNS_LABEL_PATTERN, durationSchema, envMapSchema, isCheckoutRelativePath, rejectUnsafeText } from "./config-fields.ts";
 import { parseDurationSeconds } from "./units.ts";
 
 /** Maximum number of images one config may build. */
@@ -40,7 +40,7 @@ function nameSchema(kind: "image" | "service") {
 function checkoutPathSchema(field: "context" | "dockerfile") {
   return z
     .string()
-    .refine((value) => value !== "" && !value.startsWith("/") && !value.split("/").includes(".."), {
+    .refine(isCheckoutRelativePath, {
       error: (issue) => `invalid ${field} ${JSON.stringify(issue.input)}: use a path relative to the checkout, without '..' and not starting with '/'`,
     })
     .superRefine(rejectUnsafeText(field, { controls: true }));

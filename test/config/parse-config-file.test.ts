@@ -161,6 +161,21 @@ describe("step limits", () => {
     });
   });
 
+  it("rejects a JUnit path escaping the checkout", () => {
+    expect(parse("steps:\n  - name: a\n    run: x\n    junit: reports/../../etc/passwd\n")).toEqual({
+      ok: false,
+      problems: [
+        {
+          file: FILE,
+          line: 4,
+          column: 12,
+          field: "steps.0.junit",
+          message: "invalid JUnit report path \"reports/../../etc/passwd\": use a path relative to the checkout, without '..' and not starting with '/'",
+        },
+      ],
+    });
+  });
+
   it("rejects an environment variable name a shell cannot use", () => {
     expect(parse("steps:\n  - name: a\n    run: x\n    env: { A-B: x }\n")).toEqual({
       ok: false,

@@ -43,6 +43,8 @@ const HOSTILE_CONFIGS: ReadonlyArray<[label: string, text: string, firstProblem:
   ["a TTL of 274 million years", "environment:\n  ttl: 99999999999d\nsteps:\n  - name: a\n    run: x\n", 'ttl "99999999999d" is longer than the maximum of 365d: set a shorter lifetime such as 24h or 7d'],
   ["10^20 CPU cores", 'environment:\n  resources: { cpu: "99999999999999999999" }\nsteps:\n  - name: a\n    run: x\n', 'CPU quantity "99999999999999999999" is more than the maximum of 1024 cores: request fewer cores, such as 4'],
   ["10^20 GiB of memory", "environment:\n  resources: { memory: 99999999999999999999Gi }\nsteps:\n  - name: a\n    run: x\n", 'memory quantity "99999999999999999999Gi" is more than the maximum of 64Ti: request less memory, such as 8Gi'],
+  ["a JUnit path out of the checkout", 'steps:\n  - name: a\n    run: x\n    junit: ../../../../etc/passwd\n', "invalid JUnit report path \"../../../../etc/passwd\": use a path relative to the checkout, without '..' and not starting with '/'"],
+  ["an absolute JUnit path", 'steps:\n  - name: a\n    run: x\n    junit: /etc/passwd\n', "invalid JUnit report path \"/etc/passwd\": use a path relative to the checkout, without '..' and not starting with '/'"],
   ["a binary tag", "steps:\n  - name: a\n    run: !!binary aGVsbG8=\n", "wrong type: expected string, got mapping"],
   ["a set tag", "steps: !!set {a, b}\n", "wrong type: expected array, got mapping"],
   ["a NUL byte in a command", 'steps:\n  - name: a\n    run: "echo a\\0b"\n', `step command contains a NUL character at character 7: ${NUL_FIX}`],
