@@ -50,8 +50,11 @@ export function readPullRequestPayload(options: { event: string; path: string; c
   }
   const parsed = parseWebhookEvent({ name: options.event, id: "cli", payload });
   if (!("event" in parsed)) {
+    if (parsed.reason === "invalid") {
+      throw new PaddockError("PAYLOAD_INVALID", escapeControlCharacters(parsed.message), { hint: "pass a webhook payload as GitHub sends it" });
+    }
     const hint = "pass --event pull_request with a payload whose action is opened, reopened, synchronize or closed";
-    throw new PaddockError(parsed.reason === "unsupported" ? "EVENT_UNSUPPORTED" : "PAYLOAD_INVALID", escapeControlCharacters(parsed.message), { hint });
+    throw new PaddockError("EVENT_UNSUPPORTED", escapeControlCharacters(parsed.message), { hint });
   }
   if (parsed.event.kind === "push") {
     throw new PaddockError("EVENT_UNSUPPORTED", `--event push: the GitHub App and the Action build pushes to agent branches, and the command line takes pull request events only`, {

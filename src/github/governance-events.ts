@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { accountSchema, installationSchema, repositorySchema, toEventRepository } from "./payload-schemas.ts";
+import { accountSchema, branchNameSchema, installationSchema, refNameSchema, repositorySchema, toEventRepository } from "./payload-schemas.ts";
 import type { EventRepository, EventSender, IgnoredEvent } from "./webhook-event.ts";
 
 
@@ -25,7 +25,7 @@ const pushSchema = z.object({
   installation: installationSchema,
   repository: repositorySchema.extend({ default_branch: z.string() }),
   sender: accountSchema,
-  ref: z.string(),
+  ref: refNameSchema,
   after: z.string(),
   deleted: z.boolean().default(false),
   commits: z.array(z.object({ added: z.array(z.string()).default([]), modified: z.array(z.string()).default([]), removed: z.array(z.string()).default([]) })),
@@ -35,7 +35,7 @@ const deleteSchema = z.object({
   installation: installationSchema,
   repository: repositorySchema,
   sender: accountSchema,
-  ref: z.string().min(1),
+  ref: branchNameSchema,
   ref_type: z.enum(["branch", "tag"]),
 });
 

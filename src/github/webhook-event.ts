@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseGovernanceEvent, type ApprovalRequestEvent, type PushEvent } from "./governance-events.ts";
-import { accountSchema, commitShaSchema, installationSchema, repositorySchema, toEventRepository } from "./payload-schemas.ts";
+import { accountSchema, branchNameSchema, commitShaSchema, installationSchema, repositorySchema, toEventRepository } from "./payload-schemas.ts";
 
 /** Pull request actions Paddock acts on. */
 export const PULL_REQUEST_ACTIONS = ["opened", "reopened", "synchronize", "closed"] as const;
@@ -14,8 +14,8 @@ const pullRequestPayloadSchema = z.object({
     number: z.number().int().positive(),
     state: z.string(),
     merged: z.boolean().nullable().optional(),
-    head: z.object({ sha: commitShaSchema, ref: z.string(), repo: z.object({ full_name: z.string() }).nullable() }),
-    base: z.object({ ref: z.string() }),
+    head: z.object({ sha: commitShaSchema, ref: branchNameSchema, repo: z.object({ full_name: z.string() }).nullable() }),
+    base: z.object({ ref: branchNameSchema }),
   }),
 });
 
@@ -132,6 +132,10 @@ function toEvent<T>(
   build: (data: T) => PaddockEvent,
 ): { event: PaddockEvent } | IgnoredEvent {
   if (parsed.success) return { event: build(parsed.data) };
-  const fields = parsed.error.issues.map((issue) => issue.path.join(".") || "(payload)");
+  // A custom issue carries its reason, such as why a branch name is not one git accepts.
+  const fields = parsed.error.issues.map((issue) => {
+    const field = issue.path.join(".") || "(payload)";
+    return issue.code === "custom" ? `${field} (${issue.message})` : field;
+  });
   return { reason: "invalid", message: `${label} payload is missing or has invalid fields: ${[...new Set(fields)].join(", ")}` };
 }

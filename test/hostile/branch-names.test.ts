@@ -6,6 +6,7 @@ import { ProbotOctokit } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { nameEnvironment } from "../../src/environments/environment-name.ts";
+import { describeInvalidBranchName } from "../../src/github/git-branch-name.ts";
 import { buildEnvironmentManifests, listEnvironmentObjects } from "../../src/providers/kubernetes/manifests/environment-manifests.ts";
 import { buildStepJobManifest } from "../../src/providers/kubernetes/manifests/job-manifest.ts";
 import { PASSING_CONFIG, ROOMY_ORG_POLICY, WIDGETS, deliverPullRequest, serveOrgPolicy, serveWidgets } from "../loopback-github/loopback-fixtures.ts";
@@ -17,6 +18,9 @@ import { planFixture } from "./support/plan-fixture.ts";
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const hostDirectory = mkdtempSync(join(tmpdir(), "paddock-hostile-host-"));
 const BRANCHES = hostileBranchNames(hostDirectory);
+/** The hostile names git accepts as branch names; GitHub never sends the others, and the app ignores them. */
+const GIT_BRANCHES = BRANCHES.filter((branch) => describeInvalidBranchName(branch) === undefined);
+const NOT_GIT_BRANCHES = BRANCHES.filter((branch) => describeInvalidBranchName(branch) !== undefined);
 
 /** Collects every string in a JSON value with the path that leads to it. */
 function collectStrings(value: unknown, path: string[] = []): Array<{ path: string[]; text: string }> {
@@ -92,10 +96,21 @@ describe("hostile branch names through the app", () => {
     github.assertNoViolations();
   });
 
-  it("run every pipeline to success", () => {
+  it("cover names git accepts and rejects", () => {
+    expect(GIT_BRANCHES.length).toBeGreaterThan(5);
+    expect(NOT_GIT_BRANCHES.length).toBeGreaterThan(5);
+  });
+
+  it("run every git branch to success", () => {
     const conclusions = github.checkRuns().map((run) => run.conclusion);
 
-    expect(conclusions).toEqual(BRANCHES.map(() => "success"));
+    expect(conclusions).toEqual(GIT_BRANCHES.map(() => "success"));
+  });
+
+  it("ignore other names with a logged reason", () => {
+    const ignored = app.logs.filter((line) => line.msg === "webhook ignored" && String(line.detail).includes("pull_request.head.ref (not a git branch name, because"));
+
+    expect(ignored).toHaveLength(NOT_GIT_BRANCHES.length);
   });
 
   it("run no injected command on the host", () => {
@@ -107,7 +122,7 @@ describe("hostile branch names through the app", () => {
     const checkouts = environments.map((environment) => join(app.stateDir, "environments", environment, "checkouts", sha));
     const pwned = checkouts.flatMap((checkout) => readdirSync(checkout).filter((file) => file.startsWith("pwned")));
 
-    expect(environments).toHaveLength(BRANCHES.length);
+    expect(environments).toHaveLength(GIT_BRANCHES.length);
     expect(checkouts.every((checkout) => existsSync(join(checkout, "package.json")))).toBe(true);
     expect(pwned).toEqual([]);
   });
@@ -118,6 +133,6 @@ describe("hostile branch names through the app", () => {
       return record.environment.annotations["paddock.dev/branch"];
     });
 
-    expect(recorded.sort()).toEqual([...BRANCHES].sort());
+    expect(recorded.sort()).toEqual([...GIT_BRANCHES].sort());
   });
 });
