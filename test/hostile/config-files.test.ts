@@ -135,6 +135,17 @@ describe("hostile configs through the app", () => {
     expect(github.downloads()).toBe(0);
   });
 
+  it("annotates a huge ttl and runs nothing", async () => {
+    const { status, run } = await runConfig("huge-ttl", "environment:\n  ttl: 99999999999d\nsteps:\n  - name: a\n    run: x\n");
+
+    expect(status).toBe(200);
+    expect(run?.conclusion).toBe("failure");
+    expect(run?.annotations.map((annotation) => [annotation.start_line, annotation.message])).toEqual([
+      [2, 'environment.ttl: ttl "99999999999d" is longer than the maximum of 365d: set a shorter lifetime such as 24h or 7d'],
+    ]);
+    expect(github.downloads()).toBe(0);
+  });
+
   it("annotates a NUL byte in a command and runs nothing", async () => {
     const { run } = await runConfig("nul-run", 'steps:\n  - name: a\n    run: "echo a\\0b"\n');
 
