@@ -82,7 +82,7 @@ export async function runRunCommand(options: { args: string[]; io: CliIo }): Pro
       policySource,
       repositoryDir,
       sha,
-      stateDir: resolve(io.cwd, values["state-dir"] ?? io.env.PADDOCK_STATE_DIR ?? ".paddock"),
+      stateDir: resolve(io.cwd, values["state-dir"] ?? (io.env.PADDOCK_STATE_DIR || ".paddock")),
       sandbox: values.unsandboxed ? "none" : "bwrap",
       logMaxBytes,
       notes: note ? [note] : [],

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -58,6 +58,16 @@ describe("paddock run", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("**Cost** in EUR, prices from org policy:");
     expect(result.stdout).not.toContain("OpenCost");
+  });
+
+  it("treats an empty PADDOCK_STATE_DIR as unset", async () => {
+    const sample = createSampleRepository({ files: { "test/math.test.js": 'require("node:test")("ok", () => {});\n' } });
+    const cwd = writePayload();
+
+    const result = await runCli(["run", "--event", "pull_request", "--payload", "event.json", "--repo", sample.directory, "--ref", "HEAD"], { cwd, env: { PADDOCK_STATE_DIR: "" } });
+
+    expect(result.code).toBe(0);
+    expect(readdirSync(cwd).sort()).toEqual([".paddock", "event.json"]);
   });
 
   it("reports a skipped step after a failed one", async () => {
