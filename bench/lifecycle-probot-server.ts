@@ -12,9 +12,9 @@ export type LoadableApp = Parameters<Server["load"]>[0];
 
 /**
  * Starts Probot's own HTTP server on a free port of 127.0.0.1 with Paddock's Octokit class,
- * pointed at a loopback GitHub, loads the apps, and puts the webhook front thread before it on
- * another free port, as app/main.ts does, so the process's memory includes the front. With `throttle` off, Octokit's throttling is
- * disabled, so the figures show the app's own requests. Production runs with it on, which
+ * pointed at a loopback GitHub, loads the apps, and puts the webhook front thread in front of it
+ * on another free port, as app/main.ts does, so the process's memory includes the front. With
+ * `throttle` off, Octokit's throttling is disabled, so the figures show the app's own requests. Production runs with it on, which
  * spaces one installation's writes at least one second apart.
  */
 export async function startProbotServer(options: { baseUrl: string; logger: pino.Logger; throttle: boolean; apps: LoadableApp[] }): Promise<{ webhookUrl: string; stop: () => Promise<void> }> {

@@ -30,7 +30,7 @@ const TOO_LARGE = (maxBytes: number): string =>
     error: `webhook body is larger than ${maxBytes} bytes: GitHub caps webhook payloads at 25 MB, so this request did not come from GitHub. Set PADDOCK_WEBHOOK_MAX_BYTES to change the limit`,
   });
 
-/** A real Probot server on 127.0.0.1 behind a real front thread, with a gate that holds deliveries before Probot gets them. */
+/** A real Probot server on 127.0.0.1 behind a real front thread, with a gate that keeps deliveries from Probot until it opens. */
 interface FrontUnderTest {
   front: WebhookFront;
   /** What Probot's onAny handler saw, in order. */
@@ -346,7 +346,7 @@ describe("webhook front read budget", () => {
 
   it("rejects a body past the budget with 503 unread", async () => {
     const before = target.handled.length;
-    // A body that declares 1,000 bytes and sends 10 holds its reservation until it ends.
+    // A body that declares 1,000 bytes and sends 10 keeps its reservation until it ends.
     const held = httpRequest(target.webhookUrl, {
       method: "POST",
       headers: { "content-type": "application/json", "content-length": String(MAX_BODY), "x-github-event": "push", "x-github-delivery": "held", "x-hub-signature-256": signWebhook(SECRET, "x") },
@@ -391,7 +391,7 @@ describe("webhook front shutdown", () => {
 
     const answered = [accepted.id];
     const closing = target.front.close().then(() => void order.push("closed"));
-    // Deliveries sent before the front read the close message are still answered, and must be handed over too.
+    // Deliveries sent before the front read the close message still get 200, and must be handed over too.
     await vi.waitFor(async () => {
       const outcome = await deliver(target).then(
         (reply) => (reply.status === 200 ? void answered.push(reply.id) : reply.status),
@@ -410,7 +410,7 @@ describe("webhook front shutdown", () => {
     await target.stop();
   });
 
-  it("answers 503 to a delivery that arrives while closing", async () => {
+  it("replies 503 to a delivery while closing", async () => {
     const gauge = new WebhookQueueGauge();
     const log = { info: () => undefined, warn: () => undefined };
     const delivered: string[] = [];
@@ -471,7 +471,7 @@ describe("webhook front failures", () => {
     await new Promise((resolve) => taken.close(resolve));
   });
 
-  it("answers 502 when Probot's server is gone", async () => {
+  it("replies 502 without Probot's server", async () => {
     const port = await findFreeLoopbackPort();
     const front = await startWebhookFront({
       host: "127.0.0.1",

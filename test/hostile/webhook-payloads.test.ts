@@ -163,7 +163,7 @@ describe("hostile webhook payloads", () => {
   });
 
   it("drops signed text that is not JSON", async () => {
-    // The front answers before the main thread parses the body, so the sender sees 200 and the app logs the drop.
+    // The front replies before the main thread parses the body, so the sender gets 200 and the app logs the drop.
     const result = await deliverSigned({ body: '{"action": "opened", ' });
 
     expect(result).toEqual({ status: 200, text: "ok\n", githubCalls: 0 });

@@ -25,8 +25,8 @@ export interface ProbotUnderTest {
   /** `http://127.0.0.1:<port>/api/github/webhooks`. */
   webhookUrl: string;
   /**
-   * Resolves once every delivery answered so far reached the app's handler. Behind the webhook
-   * front a 200 comes before the handler runs; a stock Probot server answers after it.
+   * Resolves once every delivery acknowledged so far reached the app's handler. Behind the webhook
+   * front a 200 comes before the handler runs; a stock Probot server replies after it.
    */
   drained(): Promise<void>;
   /** Every log line, parsed; `level` is the pino label. */
