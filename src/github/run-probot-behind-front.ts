@@ -31,6 +31,8 @@ export async function runProbotBehindFront(options: {
     return options.appFn(app, appOptions);
   };
   // In setup mode Probot never calls the app function, so `probot` stays unset.
+  // NOTE: with WEBHOOK_PROXY_URL, Probot's webhook proxy client posts to its own server here, so
+  // those deliveries skip the front's queue bounds; the size limit and signature check still apply.
   await run(appFn, { env: { ...options.env, HOST: "127.0.0.1", PORT: String(internalPort) }, log: options.logger, Octokit: options.Octokit });
 
   const front = await startWebhookFront({
