@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import pino from "pino";
 
 import { createPaddockOctokit } from "../../src/github/paddock-octokit.ts";
+import { readWebhookFrontLimits } from "../../src/github/webhook-front-limits.ts";
 import { startEmptyProbotServer, startPaddockServer } from "../../test/loopback-github/paddock-server.ts";
 
 const { values } = parseArgs({ options: { app: { type: "string" }, github: { type: "string" } } });
@@ -19,7 +20,8 @@ if ((values.app !== "paddock" && values.app !== "empty") || !values.github?.star
   throw new Error("pass --app paddock or --app empty, and --github with the loopback GitHub's http://127.0.0.1 URL");
 }
 
-const options = { baseUrl: values.github, Octokit: createPaddockOctokit(), logDestination: pino.destination({ dest: "/dev/null", sync: false }) };
+// Paddock's front reads its bounds from PADDOCK_WEBHOOK_* as app/main.ts does, so a run can change them.
+const options = { baseUrl: values.github, Octokit: createPaddockOctokit(), logDestination: pino.destination({ dest: "/dev/null", sync: false }), frontLimits: readWebhookFrontLimits(process.env) };
 const server = values.app === "paddock" ? await startPaddockServer(options) : await startEmptyProbotServer(options);
 process.stdout.write(`${JSON.stringify({ webhookUrl: server.webhookUrl })}\n`);
 
