@@ -13,8 +13,8 @@ const PROBOT_DEFAULT_WEBHOOK_SECRET = "development";
  * Runs a Probot app as Probot's `run` does, with its setup mode, but puts its server on a free
  * port of 127.0.0.1 and the webhook front on the public HOST and PORT (Probot's defaults:
  * localhost and 3000). The front accepts webhooks on its own thread and hands them to this
- * Probot instance; everything else, and every request in setup mode (no app id or key yet),
- * goes on to Probot's server.
+ * Probot instance. It forwards every other request to Probot's server, and in setup mode (no
+ * app id or key yet) every request.
  */
 export async function runProbotBehindFront(options: {
   appFn: ApplicationFunction;
@@ -32,7 +32,7 @@ export async function runProbotBehindFront(options: {
   };
   // In setup mode Probot never calls the app function, so `probot` stays unset.
   // NOTE: with WEBHOOK_PROXY_URL, Probot's webhook proxy client posts to its own server here, so
-  // those deliveries skip the front's queue bounds; the size limit and signature check still apply.
+  // those deliveries skip the front's queue bounds. The size limit and signature check still apply.
   await run(appFn, { env: { ...options.env, HOST: "127.0.0.1", PORT: String(internalPort) }, log: options.logger, Octokit: options.Octokit });
 
   const front = await startWebhookFront({
