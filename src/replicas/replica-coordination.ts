@@ -1,15 +1,12 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import type { InstallationClients, PaddockService } from "../service/paddock-service.ts";
+import type { ClientsForEvent, PaddockService } from "../service/paddock-service.ts";
 import { createCoordinationApi, type CoordinationApi } from "./lease-api.ts";
 import type { ReplicaSettings } from "./replica-settings.ts";
 import { ShardLeases } from "./shard-leases.ts";
 import { shardOfKey } from "./shard-of-key.ts";
 import { WorkInbox } from "./work-inbox.ts";
 import type { WorkRouter } from "./work-router.ts";
-
-/** Builds the GitHub clients for the installation and repository of an event. */
-export type ClientsForEvent = (event: { installationId: number | null; repository: { owner: string; name: string } }) => Promise<InstallationClients>;
 
 /** The coordination objects the app needs to run as one of several replicas. */
 export interface ReplicaCoordination {
@@ -85,7 +82,7 @@ export function createReplicaCoordination(options: { settings: ReplicaSettings; 
 async function acceptEntry(bound: { service: PaddockService; clientsFor: ClientsForEvent }, command: Parameters<PaddockService["acceptCommand"]>[0]["command"], logger: Logger): Promise<void> {
   try {
     const clients = command.kind === "teardown" ? undefined : await bound.clientsFor(command.event);
-    bound.service.acceptCommand({ command, clients, logger });
+    bound.service.acceptCommand({ command, clients, clientsFor: bound.clientsFor, logger });
   } catch (error) {
     // NOTE: the command has left the inbox, so it is lost until GitHub delivers the event again.
     logger.error({ err: error, kind: command.kind }, "taking handed-over work failed");

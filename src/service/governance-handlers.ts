@@ -3,6 +3,7 @@ import type { CheckRunView } from "../checks/check-run-view.ts";
 import type { EnvironmentKey } from "../environments/environment-key.ts";
 import { nameEnvironment } from "../environments/environment-name.ts";
 import type { ApprovalRequestEvent, PushEvent } from "../github/governance-events.ts";
+import type { GitHubRequester } from "../github/repository-gateway.ts";
 import type { PullRequestEvent } from "../github/webhook-event.ts";
 import { approveAction } from "../policy/decision-view.ts";
 import type { Provider } from "../providers/provider.ts";
@@ -29,7 +30,13 @@ export function createGovernanceHandlers(options: {
   now: () => Date;
   track: <T>(promise: Promise<T>) => Promise<T>;
   runPullRequest: (options: { event: PullRequestEvent; clients: InstallationClients; logger: Logger; rerun?: boolean }) => void;
-  teardown: (options: { key: EnvironmentKey; environmentName: string; reason: string; logger: Logger }) => void;
+  teardown: (options: {
+    key: EnvironmentKey;
+    environmentName: string;
+    reason: string;
+    logger: Logger;
+    github?: () => Promise<GitHubRequester | undefined>;
+  }) => void;
 }): GovernanceHandlers {
   const { provider, governance, now, track } = options;
   const listEnvironments = () => provider.listEnvironments();
@@ -52,7 +59,9 @@ export function createGovernanceHandlers(options: {
         const key: EnvironmentKey = verdict.repositoryId !== undefined && verdict.pullRequest !== undefined
           ? { repositoryId: verdict.repositoryId, pullRequest: verdict.pullRequest }
           : { repositoryId: verdict.repositoryId ?? 0, branch: `policy/${verdict.name}` };
-        options.teardown({ key, environmentName: verdict.name, reason: "policy", logger });
+        // The push's installation is the org's, which owns the org's environments and their previews.
+        // NOTE: environments of other accounts are judged too, and this client cannot reach their previews.
+        options.teardown({ key, environmentName: verdict.name, reason: "policy", logger, github: async () => clients.octokit });
       };
       const work = enforcePolicyPush({ event, octokit: clients.octokit, listEnvironments, teardown, now, logger }).then((handled) => {
         if (!handled) logger.info({ reason: "not an org policy change" }, "push ignored");

@@ -24,7 +24,7 @@ import { UnreportedCommits } from "./unreported-commits.ts";
 import { sweepEnvironments, type SweepReport, type SweepTarget } from "./sweep-environments.ts";
 import { createBranchPushes } from "./branch-pushes.ts";
 import { MAX_DEFERRED_WRITES, scheduleRun, type RunDependencies, type RunEnvironment } from "./schedule-run.ts";
-import { scheduleTeardown as scheduleTeardownWork, type TeardownRequest } from "./schedule-teardown.ts";
+import { scheduleTeardown as scheduleTeardownWork, type PreviewRepository, type TeardownRequest } from "./schedule-teardown.ts";
 import { isOrgSettingsRepository } from "./review-policy-pull-request.ts";
 import { findKeyedEnvironment, findPullRequestEnvironment, readIdentityKey } from "../environments/find-environment.ts";
 import { LABEL_PREFIX } from "../environments/environment-labels.ts";
@@ -53,6 +53,9 @@ export interface InstallationClients {
   mintRepositoryToken?: RepositoryTokenMinter;
 }
 
+/** Builds the GitHub clients for an installation and repository, for work that arrives without a webhook's context. */
+export type ClientsForEvent = (event: { installationId: number | null; repository: { owner: string; name: string } }) => Promise<InstallationClients>;
+
 /** The long-lived core behind the app: accepts events at once and does the work in a queue. */
 export interface PaddockService {
   /**
@@ -74,7 +77,7 @@ export interface PaddockService {
     logger: Logger;
     audit?: TeardownAudit;
     /** GitHub access for the repository, to mark the environment's preview deployment inactive. */
-    github?: () => Promise<GitHubRequester | undefined>;
+    github?: (target: PreviewRepository) => Promise<GitHubRequester | undefined>;
     /** The environment as a listing just read it, so the teardown needs no listing of its own. */
     environment?: ListedEnvironment;
   }): void;
@@ -82,8 +85,12 @@ export interface PaddockService {
   sweep(options: { githubFor: (target: SweepTarget) => Promise<GitHubRequester | undefined> }): Promise<SweepReport>;
   /** Reports runs a restart interrupted, found from their environments' annotations. */
   recoverRuns(options: { sinkFor: (run: InterruptedRun) => Promise<CheckRunSink | undefined> }): Promise<InterruptedRun[]>;
-  /** Accepts work another replica handed over; `clients` is needed for pull request and push work only. */
-  acceptCommand(options: { command: HandedOverCommand; clients: InstallationClients | undefined; logger: Logger }): void;
+  /**
+   * Accepts work another replica handed over; `clients` is needed for pull request and push work
+   * only. A teardown builds its GitHub access with `clientsFor`, from the installation that the
+   * environment's annotations record, to mark a preview deployment inactive.
+   */
+  acceptCommand(options: { command: HandedOverCommand; clients: InstallationClients | undefined; clientsFor?: ClientsForEvent; logger: Logger }): void;
   /** Lets go of keys that another replica takes over; see KeyedScheduler.detach. */
   detachKeys(matches: (key: string) => boolean): void;
   /** True when any key that `matches` selects has running or waiting work. */
@@ -93,7 +100,7 @@ export interface PaddockService {
    * runs, and reports other interrupted runs of those keys as cancelled. Remembers the latest
    * event of every such environment, so a redelivery of it is a duplicate.
    */
-  resumeRuns(options: { matches: (key: string) => boolean; clientsFor: (event: { installationId: number | null; repository: { owner: string; name: string } }) => Promise<InstallationClients> }): Promise<InterruptedRun[]>;
+  resumeRuns(options: { matches: (key: string) => boolean; clientsFor: ClientsForEvent }): Promise<InterruptedRun[]>;
   /** Resolves when every accepted event has been handled. */
   onIdle(): Promise<void>;
   /** Cancels queued and running pipelines (their check runs say why), then waits for them, bounded. */
@@ -322,7 +329,7 @@ export function createPaddockService(options: {
 
     acceptTeardown({ key, environmentName, reason, logger, audit, github, environment }) {
       const lane = formatEnvironmentKey(key);
-      // NOTE: a handed-over teardown carries no GitHub access, so the new owner leaves a preview deployment active.
+      // The command carries no GitHub access, so the owner builds its own from the environment's annotations.
       const command: HandedOverCommand = { kind: "teardown", key, environmentName, reason, ...(audit ? { audit } : {}) };
       if (router && !router.owns(lane)) {
         void handOver(lane, command, logger);
@@ -366,9 +373,13 @@ export function createPaddockService(options: {
       return recoverInterruptedRuns({ provider, sinkFor, logger: options.logger });
     },
 
-    acceptCommand({ command, clients, logger }) {
+    acceptCommand({ command, clients, clientsFor, logger }) {
       if (command.kind === "teardown") {
-        service.acceptTeardown({ ...command, logger });
+        const github = clientsFor
+          ? async ({ owner, repo, installationId }: PreviewRepository) =>
+              installationId === undefined ? undefined : (await clientsFor({ installationId, repository: { owner, name: repo } })).octokit
+          : undefined;
+        service.acceptTeardown({ ...command, logger, ...(github ? { github } : {}) });
         return;
       }
       if (!clients) throw new Error(`handed-over ${command.kind} work for ${command.event.repository.fullName} needs GitHub clients for installation ${command.event.installationId}`);

@@ -8,6 +8,14 @@ import { INSTALLATION_ANNOTATION } from "./run-annotations.ts";
 import type { AuditTrail } from "./audit-trail.ts";
 import type { TeardownAudit } from "./paddock-service.ts";
 
+/** The repository of an environment's preview deployment, and the installation its annotations record. */
+export interface PreviewRepository {
+  owner: string;
+  repo: string;
+  /** Undefined when the environment records no installation. */
+  installationId: number | undefined;
+}
+
 /** One teardown to queue. */
 export interface TeardownRequest {
   /** The scheduler key of the environment's work, which the teardown pre-empts. */
@@ -17,8 +25,11 @@ export interface TeardownRequest {
    * nothing is done or recorded. Its annotations name the preview deployment to mark inactive.
    */
   findEnvironment: () => Promise<{ name: string; annotations?: Record<string, string> } | undefined>;
-  /** GitHub access for the environment's repository, to mark its preview deployment inactive. */
-  github?: () => Promise<GitHubRequester | undefined>;
+  /**
+   * GitHub access for the environment's repository, to mark its preview deployment inactive. It
+   * receives the repository and installation that the environment's annotations name.
+   */
+  github?: (target: PreviewRepository) => Promise<GitHubRequester | undefined>;
   /** Why, for the log. */
   reason: string;
   logger: Logger;
@@ -81,7 +92,7 @@ export function scheduleTeardown(
 /** Marks the environment's preview deployment inactive; a failure is logged, since the environment is gone either way. */
 async function deactivatePreview(options: {
   annotations: Record<string, string>;
-  github: (() => Promise<GitHubRequester | undefined>) | undefined;
+  github: ((target: PreviewRepository) => Promise<GitHubRequester | undefined>) | undefined;
   countWrite: (<T>(installationId: number, write: () => Promise<T>) => Promise<T>) | undefined;
   reason: string;
   logger: Logger;
@@ -90,11 +101,15 @@ async function deactivatePreview(options: {
   const deploymentId = readPreviewDeploymentId(annotations);
   const [owner, repo] = (annotations[`${LABEL_PREFIX}/repository`] ?? "").split("/");
   if (deploymentId === undefined || !options.github || !owner || !repo) return;
-  const installationId = Number(annotations[INSTALLATION_ANNOTATION]) || 0;
+  const recorded = Number(annotations[INSTALLATION_ANNOTATION]);
+  const installationId = Number.isInteger(recorded) && recorded > 0 ? recorded : undefined;
   try {
-    const octokit = await options.github();
-    if (!octokit) return;
-    const countWrite = options.countWrite ? <T>(write: () => Promise<T>) => options.countWrite!(installationId, write) : undefined;
+    const octokit = await options.github({ owner, repo, installationId });
+    if (!octokit) {
+      logger.warn({ deploymentId, installationId }, "preview deployment not marked inactive: no GitHub access for the environment's installation");
+      return;
+    }
+    const countWrite = options.countWrite ? <T>(write: () => Promise<T>) => options.countWrite!(installationId ?? 0, write) : undefined;
     await setPreviewStatus({ octokit, owner, repo, deploymentId, state: "inactive", description: `Environment torn down: ${options.reason}`, ...(countWrite ? { countWrite } : {}) });
     logger.info({ deploymentId }, "preview deployment marked inactive");
   } catch (error) {

@@ -31,7 +31,7 @@ export function servePullRequest(fake: FakeGitHub, options: { payload: PullReque
 }
 
 /** Serves the collaborator permission endpoint from a table of roles; unknown users get 404. */
-export function serveRoles(fake: FakeGitHub, roles: Record<string, "admin" | "maintain" | "write" | "triage" | "read">) {
+export function serveRoles(fake: Pick<FakeGitHub, "on">, roles: Record<string, "admin" | "maintain" | "write" | "triage" | "read">) {
   const permissionOf = { admin: "admin", maintain: "write", write: "write", triage: "read", read: "read" } as const;
   fake.on("GET /repos/{owner}/{repo}/collaborators/{username}/permission", (request) => {
     const role = roles[request.params.username ?? ""];

@@ -1,11 +1,16 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { nameEnvironment } from "../../src/environments/environment-name.ts";
+import { PREVIEW_DEPLOYMENT_ANNOTATION } from "../../src/github/preview-deployment.ts";
+import { createLocalProvider } from "../../src/providers/local/local-provider.ts";
+import { jsonResponse } from "../support/fake-github-types.ts";
 import { serveOrgPolicy } from "../policy/support/serve-org-policy.ts";
 import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
 import { loadWebhookExample, patchPayload } from "../support/webhook-examples.ts";
 import { startApp, type AppUnderTest } from "./app-harness.ts";
+import { statusObject } from "./deployment-fixtures.ts";
 import { pullRequestPayload, QUICK_CONFIG, servePullRequest, shaOf } from "./governance-fixtures.ts";
 
 const POLICY_PATH = ".github/paddock-policy.yml";
@@ -144,6 +149,25 @@ describe("org policy merge", () => {
       [".github", "Valid policy: 1 of 1 live environments denied, 0 shrunk"],
     ]);
     expect(existsSync(join(app.stateDir, "environments", live))).toBe(false);
+  });
+
+  it("marks a torn-down environment's preview inactive", async () => {
+    const app = await startApp();
+    const live = await startLiveEnvironment(app);
+    // The environment's preview deployment, as a run with a preview host records it.
+    await createLocalProvider({ stateDir: app.stateDir, logger: pino({ level: "silent" }) }).annotate({ environmentName: live, annotations: { [PREVIEW_DEPLOYMENT_ANNOTATION]: "4711" } });
+    const statuses: Array<{ path: string; body: unknown }> = [];
+    fake.on("POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", (request) => {
+      statuses.push({ path: request.path, body: request.body });
+      return jsonResponse(201, statusObject(request.body as { state: string }));
+    });
+    serveOrgPolicy(fake, { owner: "Codertocat", text: `${STRICTER}onPolicyChange: teardown\n`, commitSha: shaOf("8"), branch: "master" });
+
+    await app.receive({ name: "push", payload: pushPayload({ after: shaOf("8"), modified: [POLICY_PATH] }) });
+    await app.service.onIdle();
+
+    expect(existsSync(join(app.stateDir, "environments", live))).toBe(false);
+    expect(statuses).toEqual([{ path: "/repos/Codertocat/Hello-World/deployments/4711/statuses", body: { state: "inactive", description: "Environment torn down: policy" } }]);
   });
 
   it("ignores a push that does not touch the policy", async () => {

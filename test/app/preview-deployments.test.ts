@@ -1,4 +1,7 @@
+import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createCheckRunReporter } from "../../src/checks/report-check-run.ts";
+import type { ClientsForEvent } from "../../src/service/paddock-service.ts";
 import { nameEnvironment } from "../../src/environments/environment-name.ts";
 import type { GitHubRequester } from "../../src/github/repository-gateway.ts";
 import { serveOrgPolicy } from "../policy/support/serve-org-policy.ts";
@@ -6,6 +9,8 @@ import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
 import { jsonResponse, type FakeHandler } from "../support/fake-github-types.ts";
 import { patchPayload } from "../support/webhook-examples.ts";
 import { startApp } from "./app-harness.ts";
+import { createRecordingRouter } from "./recording-router.ts";
+import { deploymentObject, statusObject } from "./deployment-fixtures.ts";
 import { pullRequestPayload, servePullRequest, shaOf } from "./governance-fixtures.ts";
 
 /** Builds a config with one quick step and a service `web`, running `run`, exposed at the preview host. */
@@ -15,6 +20,8 @@ function previewConfig(run: string): string {
 /** A service that serves HTTP on port 8080 until it is stopped. */
 const PREVIEW_CONFIG = previewConfig(`node -e "require('http').createServer((request, response) => response.end('ok')).listen(8080)"`);
 const PREVIEW_POLICY = 'preview:\n  host: "{environment}.preview.example.com"\n';
+
+const silentLogger = pino({ level: "silent" });
 
 let fake: FakeGitHub;
 /** Every deployment and status request, in arrival order. */
@@ -93,6 +100,42 @@ describe("preview deployment", () => {
     expect(deploymentCalls[3]!.body.description).toBe(`Environment torn down: closed: pull request #${payload.pull_request.number} is not open`);
   });
 
+  it("goes inactive when a handed-over teardown runs", async () => {
+    const payload = pullRequestPayload("opened", shaOf("9"));
+    servePullRequest(fake, { payload, headConfig: PREVIEW_CONFIG });
+    serveOrgPolicy(fake, { owner: "Codertocat", text: PREVIEW_POLICY });
+    const router = createRecordingRouter();
+    const app = await startApp({ router });
+    await app.receive({ name: "pull_request", payload });
+    await app.service.onIdle();
+    const key = { repositoryId: payload.repository.id, pullRequest: payload.pull_request.number };
+    const environmentName = nameEnvironment({ repositoryName: payload.repository.name, key });
+
+    // 1. A replica that does not own the key hands the teardown over, with no GitHub access in it.
+    router.owned = false;
+    app.service.acceptTeardown({ key, environmentName, reason: "requested by maintainer", logger: silentLogger });
+    await app.service.onIdle();
+    const [handed] = router.handed;
+    expect(handed?.command).toEqual({ kind: "teardown", key, environmentName, reason: "requested by maintainer" });
+
+    // 2. The owner builds a client for the installation the environment's annotations record.
+    router.owned = true;
+    const installations: Array<number | null> = [];
+    const clientsFor: ClientsForEvent = async (event) => {
+      installations.push(event.installationId);
+      const octokit = await app.probot.auth(event.installationId ?? undefined);
+      const sink = createCheckRunReporter({ octokit, owner: event.repository.owner, repo: event.repository.name, logger: silentLogger });
+      return { octokit: octokit as unknown as GitHubRequester, sink };
+    };
+    app.service.acceptCommand({ command: handed!.command, clients: undefined, clientsFor, logger: silentLogger });
+    await app.service.onIdle();
+
+    expect(installations).toEqual([payload.installation!.id]);
+    expect(deploymentCalls.map((call) => call.body.state ?? call.route)).toEqual(["deployment", "in_progress", "success", "inactive"]);
+    expect(deploymentCalls[3]!.body.description).toBe("Environment torn down: requested by maintainer");
+    expect(fake.calls.filter((call) => call.method === "POST" && call.path.endsWith("/statuses")).at(-1)?.path).toBe("/repos/Codertocat/Hello-World/deployments/901/statuses");
+  });
+
   it("is left out without a preview host", async () => {
     const payload = pullRequestPayload("opened", shaOf("c"));
     servePullRequest(fake, { payload, headConfig: "steps:\n  - name: check\n    run: test -f package.json\n" });
@@ -137,42 +180,3 @@ describe("preview deployment", () => {
     expect(String(deploymentCalls[2]!.body.description)).toMatch(/^Environment could not be prepared: /);
   });
 });
-
-/** A deployment as GitHub's create endpoint returns it, with the fields its schema requires. */
-function deploymentObject(id: number): Record<string, unknown> {
-  return {
-    url: `https://api.github.com/repos/Codertocat/Hello-World/deployments/${id}`,
-    id,
-    node_id: `DE_${id}`,
-    sha: shaOf("a"),
-    ref: shaOf("a"),
-    task: "deploy",
-    payload: {},
-    environment: "preview",
-    description: null,
-    creator: null,
-    created_at: "2026-12-05T00:00:00Z",
-    updated_at: "2026-12-05T00:00:00Z",
-    statuses_url: `https://api.github.com/repos/Codertocat/Hello-World/deployments/${id}/statuses`,
-    repository_url: "https://api.github.com/repos/Codertocat/Hello-World",
-    transient_environment: true,
-    production_environment: false,
-  };
-}
-
-function statusObject(body: { state: string }): Record<string, unknown> {
-  return {
-    url: "https://api.github.com/repos/Codertocat/Hello-World/deployments/901/statuses/1",
-    id: 1,
-    node_id: "DES_1",
-    state: body.state,
-    creator: null,
-    description: "",
-    environment: "preview",
-    target_url: "",
-    created_at: "2026-12-05T00:00:00Z",
-    updated_at: "2026-12-05T00:00:00Z",
-    deployment_url: "https://api.github.com/repos/Codertocat/Hello-World/deployments/901",
-    repository_url: "https://api.github.com/repos/Codertocat/Hello-World",
-  };
-}

@@ -5,12 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { formatEnvironmentKey } from "../../src/environments/environment-key.ts";
 import { nameEnvironment } from "../../src/environments/environment-name.ts";
 import { createLocalProvider } from "../../src/providers/local/local-provider.ts";
-import type { HandedOverCommand, WorkRouter } from "../../src/replicas/work-router.ts";
 import { RUN_EVENT_ANNOTATION, RUN_STARTED_ANNOTATION } from "../../src/service/run-annotations.ts";
 import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
 import { createSampleRepository } from "../support/sample-repository.ts";
 import { loadWebhookExample, patchPayload } from "../support/webhook-examples.ts";
 import { startApp } from "./app-harness.ts";
+import { createRecordingRouter } from "./recording-router.ts";
 
 /** A step that marks that it started, then runs far longer than the test may take. */
 const SLOW_CONFIG = "steps:\n  - name: slow\n    run: touch started && sleep 600\n    timeout: 15m\n";
@@ -25,17 +25,6 @@ afterEach(() => {
   fake.assertNoViolations();
   fake.close();
 });
-
-/** Creates a router that owns every key while `owned` is true and records the work handed to it. */
-function createRecordingRouter(): WorkRouter & { owned: boolean; handed: Array<{ key: string; command: HandedOverCommand }> } {
-  const router = {
-    owned: true,
-    handed: [] as Array<{ key: string; command: HandedOverCommand }>,
-    owns: () => router.owned,
-    handOver: async (key: string, command: HandedOverCommand) => void router.handed.push({ key, command }),
-  };
-  return router;
-}
 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
   for (let attempt = 0; attempt < 300; attempt += 1) {
