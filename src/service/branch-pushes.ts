@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { formatEnvironmentKey, type EnvironmentKey } from "../environments/environment-key.ts";
 import { nameEnvironment } from "../environments/environment-name.ts";
+import { LABEL_PREFIX } from "../environments/environment-labels.ts";
 import { findKeyedEnvironment } from "../environments/find-environment.ts";
 import type { PushEvent } from "../github/governance-events.ts";
 import { readRepositoryFile, type GitHubRequester } from "../github/repository-gateway.ts";
@@ -11,9 +12,6 @@ import type { InstallationClients } from "./paddock-service.ts";
 import type { RunRequest } from "./schedule-run.ts";
 import type { TeardownRequest } from "./schedule-teardown.ts";
 
-/** Branches remembered as having an open pull request; the oldest are forgotten first. */
-export const MAX_REMEMBERED_PULL_REQUEST_BRANCHES = 10_000;
-
 const BRANCH_REF_PREFIX = "refs/heads/";
 
 /** The service's entry point for pushes to branches other than the default branch. */
@@ -23,16 +21,15 @@ export interface BranchPushes {
    * branch's environment down when the push deleted the branch.
    */
   accept(options: { event: PushEvent; clients: InstallationClients; logger: Logger }): void;
-  /** Records that a pull request from this branch is open, so the branch's pushes are left to it. */
-  notePullRequest(options: { repositoryId: number; branch: string; pullRequest: number }): void;
-  /** Forgets a branch's pull request once it is closed. */
-  forgetPullRequest(options: { repositoryId: number; branch: string }): void;
 }
 
 /**
  * Creates the handler of branch pushes. A push is built only when org policy classifies it as
  * agent work, by the sender's identity or the branch pattern, and no pull request from the branch
- * is open. Otherwise the pull request's own `synchronize` event builds the same commit.
+ * is open. Otherwise the pull request's own `synchronize` event builds the same commit. Whether a
+ * pull request is open is read from the cluster (the branch's environment is labelled with the
+ * pull request that took it over) and then from GitHub, never from memory, so every replica
+ * decides the same.
  */
 export function createBranchPushes(options: {
   provider: Provider;
@@ -42,7 +39,6 @@ export function createBranchPushes(options: {
   scheduleTeardown: (request: TeardownRequest) => void;
 }): BranchPushes {
   const { provider, track } = options;
-  const openPullRequests = new Map<string, number>();
   // Classification reads the org policy, so each branch's pushes wait for the one before. They
   // then reach the scheduler in the order they arrived.
   const intake = new Map<string, Promise<void>>();
@@ -56,21 +52,7 @@ export function createBranchPushes(options: {
     });
   };
 
-  const remember = (lane: string, pullRequest: number): void => {
-    openPullRequests.delete(lane);
-    openPullRequests.set(lane, pullRequest);
-    if (openPullRequests.size > MAX_REMEMBERED_PULL_REQUEST_BRANCHES) openPullRequests.delete(openPullRequests.keys().next().value as string);
-  };
-
   return {
-    notePullRequest({ repositoryId, branch, pullRequest }) {
-      remember(formatEnvironmentKey({ repositoryId, branch }), pullRequest);
-    },
-
-    forgetPullRequest({ repositoryId, branch }) {
-      openPullRequests.delete(formatEnvironmentKey({ repositoryId, branch }));
-    },
-
     accept({ event, clients, logger: baseLogger }) {
       const branch = event.ref.startsWith(BRANCH_REF_PREFIX) ? event.ref.slice(BRANCH_REF_PREFIX.length) : undefined;
       if (branch === undefined || branch === event.repository.defaultBranch) {
@@ -85,7 +67,6 @@ export function createBranchPushes(options: {
       // 1. A deleted branch takes its environment with it. GitHub sends both a push and a delete
       // event for it; the sweeper removes the environment when both were lost.
       if (event.deleted) {
-        openPullRequests.delete(lane);
         const repository = { id: event.repository.id, fullName: event.repository.fullName };
         options.scheduleTeardown({
           lane,
@@ -98,20 +79,22 @@ export function createBranchPushes(options: {
         return;
       }
 
-      // 2. Pushes to a branch with an open pull request are built through the pull request.
-      if (openPullRequests.has(lane)) {
-        logger.info({ reason: "pull request open", pullRequest: openPullRequests.get(lane) }, "push ignored");
-        return;
-      }
       if (options.isDuplicate([`delivery/${event.deliveryId}`, `push/${event.repository.id}/${branch}/${event.after}`])) {
         logger.info({ reason: "duplicate" }, "push ignored");
         return;
       }
 
-      // 3. Only agent work gets an environment of its own.
       enqueue(
         lane,
         async () => {
+          // 2. Pushes to a branch whose environment a pull request took over are built through the pull request.
+          const takenOverBy = await findTakeover({ provider, key });
+          if (takenOverBy !== undefined) {
+            logger.info({ reason: "pull request open", pullRequest: takenOverBy }, "push ignored");
+            return;
+          }
+
+          // 3. Only agent work gets an environment of its own.
           const agents = await readAgentPolicy({ octokit: clients.octokit, owner: event.repository.owner });
           if (agents.kind === "unusable") {
             logger.warn({ detail: agents.message }, "push ignored: the org policy that names agent branches is unusable");
@@ -136,10 +119,11 @@ export function createBranchPushes(options: {
             provisionalName: name,
             resolveEnvironment: async () => ({ key, name }),
             lateCheckRun: true,
+            // A pull request opened while the push waited, with or without an environment yet, takes the commit.
             skip: async () => {
-              const pullRequest = await findOpenPullRequest({ octokit: clients.octokit, owner: event.repository.owner, repo: event.repository.name, branch });
+              const pullRequest =
+                (await findTakeover({ provider, key })) ?? (await findOpenPullRequest({ octokit: clients.octokit, owner: event.repository.owner, repo: event.repository.name, branch }));
               if (pullRequest === undefined) return false;
-              remember(lane, pullRequest);
               logger.info({ reason: "pull request open", pullRequest }, "push ignored");
               return true;
             },
@@ -165,6 +149,13 @@ async function readAgentPolicy(options: { octokit: GitHubRequester; owner: strin
   } catch (error) {
     return { kind: "unusable", message: `${ORG_POLICY_PATH} could not be read: ${(error as Error).message}` } as const;
   }
+}
+
+/** Returns the pull request whose number labels the branch's environment, after it took the environment over. */
+async function findTakeover(options: { provider: Pick<Provider, "listEnvironments">; key: EnvironmentKey }): Promise<number | undefined> {
+  const environment = findKeyedEnvironment(await options.provider.listEnvironments(), options.key);
+  const pullRequest = Number(environment?.labels[`${LABEL_PREFIX}/pull-request`]);
+  return Number.isInteger(pullRequest) && pullRequest > 0 ? pullRequest : undefined;
 }
 
 /** Returns the number of an open pull request from `branch` of the same repository, if there is one. */

@@ -285,7 +285,6 @@ export function createPaddockService(options: {
 
       if (event.action === "closed") {
         const reason = event.pullRequest.merged ? "merged" : "closed";
-        if (isSameRepository(event)) branchPushes.forgetPullRequest({ repositoryId: event.repository.id, branch: event.pullRequest.headRef });
         scheduleTeardown({
           lane,
           reason,
@@ -305,7 +304,6 @@ export function createPaddockService(options: {
         return;
       }
       handlers.reviewPolicy({ event, clients, logger });
-      if (isSameRepository(event)) branchPushes.notePullRequest({ repositoryId: event.repository.id, branch: event.pullRequest.headRef, pullRequest: event.pullRequest.number });
 
       scheduleRun(runDependencies, {
         event,

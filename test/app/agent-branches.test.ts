@@ -56,8 +56,8 @@ interface AppWithAudit extends TestProbot {
 }
 
 /** Starts Paddock with a real local provider and an audit trail that spools to disk. */
-async function startApp(options: { quietMs?: number } = {}): Promise<AppWithAudit> {
-  const stateDir = mkdtempSync(join(tmpdir(), "paddock-agent-"));
+async function startApp(options: { quietMs?: number; stateDir?: string } = {}): Promise<AppWithAudit> {
+  const { stateDir = mkdtempSync(join(tmpdir(), "paddock-agent-")), ...serviceOptions } = options;
   const logger = pino({ level: "silent" });
   const spool = await openFileAuditSpool({ directory: join(stateDir, "audit") });
   const service = createPaddockService({
@@ -65,7 +65,7 @@ async function startApp(options: { quietMs?: number } = {}): Promise<AppWithAudi
     logger,
     governance: createFileGovernance({ stateDir }),
     audit: createAuditTrail({ spool, logger }),
-    ...options,
+    ...serviceOptions,
   });
   const probot = await createTestProbot({ appFn: createPaddockApp({ service }), logLevel: "info" });
   return { ...probot, service, stateDir, spool };
@@ -218,6 +218,50 @@ describe("pull request from an agent branch", () => {
     ]);
     expect(runs[0]!.output.summary).toContain(`Cancelled: pull request #${opened.pull_request.number} took over this branch's environment`);
     expect(environments(app)).toEqual([branchEnvironment]);
+  });
+
+  it("leaves a push to the pull request on another replica", async () => {
+    const sha = serveCommit(CONFIG);
+    const next = serveCommit(`${CONFIG}# next\n`);
+    const first = await startApp();
+    await first.receive({ name: "push", payload: pushPayload({ after: sha }) });
+    await first.service.onIdle();
+    const opened = pullRequestPayload("opened", sha);
+    await first.receive({ name: "pull_request", payload: opened });
+    await first.service.onIdle();
+    const pullsListedBefore = fake.calls.filter((call) => call.operationId === "pulls/list").length;
+
+    // A second service on the same environments never saw the pull request; GitHub lists none, so only the takeover label can stop the build.
+    const second = await startApp({ stateDir: first.stateDir });
+    await second.receive({ name: "push", payload: pushPayload({ after: next }) });
+    await second.service.onIdle();
+
+    expect(fake.checkRuns().map((run) => run.head_sha)).toEqual([sha, sha]);
+    expect(environments(second)).toEqual([branchEnvironment]);
+    expect(second.logs.filter((line) => line.msg === "push ignored").map((line) => [line.reason, line.pullRequest])).toEqual([["pull request open", opened.pull_request.number]]);
+    expect(fake.calls.filter((call) => call.operationId === "pulls/list").length).toBe(pullsListedBefore);
+  });
+
+  it("builds again after another replica saw the close", async () => {
+    const sha = serveCommit(CONFIG);
+    const next = serveCommit(`${CONFIG}# next\n`);
+    const first = await startApp();
+    const opened = pullRequestPayload("opened", sha);
+    await first.receive({ name: "pull_request", payload: opened });
+    await first.service.onIdle();
+
+    // The close reaches a second service; the first one must not go on leaving the branch to the closed pull request.
+    const second = await startApp({ stateDir: first.stateDir });
+    await second.receive({ name: "pull_request", payload: pullRequestPayload("closed", sha) });
+    await second.service.onIdle();
+    await first.receive({ name: "push", payload: pushPayload({ after: next }) });
+    await first.service.onIdle();
+
+    expect(fake.checkRuns().map((run) => [run.name, run.head_sha, run.conclusion])).toEqual([
+      [`paddock / ${nameEnvironment({ repositoryName: repo, key: { repositoryId: template.repository.id, pullRequest: opened.pull_request.number } })}`, sha, "success"],
+      [`paddock / ${branchEnvironment}`, next, "success"],
+    ]);
+    expect(environments(first)).toEqual([branchEnvironment]);
   });
 
   it("leaves a push to the pull request", async () => {

@@ -104,7 +104,11 @@ export class RepositoryStore {
 
   #listOpen(repository: ServedRepository, request: FakeRequest): FakeResponse {
     const prefix = `${repositoryKey(repository.owner, repository.repo)}#`;
-    const open = [...this.#pulls.entries()].filter(([key, pull]) => key.startsWith(prefix) && pull.state === "open").map(([, pull]) => pull);
+    // GitHub's `head` filter is `user:ref-name`, and matches the head repository's owner and branch.
+    const head = request.query.head === undefined ? undefined : String(request.query.head);
+    const matchesHead = (pull: ServedPullRequest): boolean =>
+      head === undefined || `${(pull.head.repo?.full_name ?? "").split("/")[0]}:${pull.head.ref}`.toLowerCase() === head.toLowerCase();
+    const open = [...this.#pulls.entries()].filter(([key, pull]) => key.startsWith(prefix) && pull.state === "open" && matchesHead(pull)).map(([, pull]) => pull);
     const perPage = Number(request.query.per_page ?? 30);
     const page = Number(request.query.page ?? 1);
     return jsonResponse(200, open.slice((page - 1) * perPage, page * perPage));
