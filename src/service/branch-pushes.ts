@@ -9,6 +9,7 @@ import { classifyActor } from "../policy/classify-actor.ts";
 import { ORG_POLICY_PATH, ORG_SETTINGS_REPOSITORY, readOrgPolicy } from "../policy/load-org-policy.ts";
 import type { Provider } from "../providers/provider.ts";
 import type { InstallationClients } from "./paddock-service.ts";
+import type { BranchRunEvent } from "./read-run-event.ts";
 import type { RunRequest } from "./schedule-run.ts";
 import type { TeardownRequest } from "./schedule-teardown.ts";
 
@@ -21,6 +22,11 @@ export interface BranchPushes {
    * branch's environment down when the push deleted the branch.
    */
   accept(options: { event: PushEvent; clients: InstallationClients; logger: Logger }): void;
+  /**
+   * Runs an interrupted branch run again on its own check run, in the environment it ran in. Its
+   * steps that outlived the interruption are adopted, as for a pull request's resumed run.
+   */
+  resume(options: { event: BranchRunEvent; checkRunId: number; environmentName: string; clients: InstallationClients; logger: Logger }): void;
 }
 
 /**
@@ -53,6 +59,13 @@ export function createBranchPushes(options: {
   };
 
   return {
+    resume({ event, checkRunId, environmentName, clients, logger: baseLogger }) {
+      const key: EnvironmentKey = { repositoryId: event.repository.id, branch: event.pullRequest.headRef };
+      const lane = formatEnvironmentKey(key);
+      const logger = baseLogger.child({ key: lane, environment: environmentName, sha: event.pullRequest.headSha });
+      options.scheduleRun({ event, lane, clients, logger, checkRunId, provisionalName: environmentName, resolveEnvironment: async () => ({ key, name: environmentName }) });
+    },
+
     accept({ event, clients, logger: baseLogger }) {
       const branch = event.ref.startsWith(BRANCH_REF_PREFIX) ? event.ref.slice(BRANCH_REF_PREFIX.length) : undefined;
       if (branch === undefined || branch === event.repository.defaultBranch) {

@@ -12,13 +12,13 @@ import type { ApprovalRequestEvent, PushEvent } from "../github/governance-event
 import { describeEventIdentity, type CheckRunRerequestEvent, type PullRequestEvent } from "../github/webhook-event.ts";
 import { DetachError, type ListedEnvironment, type Provider } from "../providers/provider.ts";
 import type { HandedOverCommand, WorkRouter } from "../replicas/work-router.ts";
-import { readRunEvent } from "./read-run-event.ts";
+import { readBranchRunEvent, readRunEvent } from "./read-run-event.ts";
 import type { CheckRunSink } from "./check-run-reporter.ts";
 import { createGovernanceHandlers } from "./governance-handlers.ts";
 import type { Governance } from "./judge-pull-request.ts";
 import type { TEARDOWN_REASONS } from "../audit/audit-record-schema.ts";
 import type { AuditTrail } from "./audit-trail.ts";
-import { recoverInterruptedRuns, type InterruptedRun } from "./recover-runs.ts";
+import { recoverInterruptedRuns, type InterruptedRun, type ResumableRun } from "./recover-runs.ts";
 import { handleEnvironmentAction, reportEnvironmentAction } from "./handle-environment-action.ts";
 import { UnreportedCommits } from "./unreported-commits.ts";
 import { sweepEnvironments, type SweepReport, type SweepTarget } from "./sweep-environments.ts";
@@ -96,8 +96,8 @@ export interface PaddockService {
   /** True when any key that `matches` selects has running or waiting work. */
   hasWork(matches: (key: string) => boolean): boolean;
   /**
-   * Resumes the interrupted pull request runs of the keys `matches` selects, on their own check
-   * runs, and reports other interrupted runs of those keys as cancelled. Remembers the latest
+   * Resumes the interrupted pull request and branch runs of the keys `matches` selects, on their
+   * own check runs, and reports other interrupted runs of those keys as cancelled. Remembers the latest
    * event of every such environment, so a redelivery of it is a duplicate.
    */
   resumeRuns(options: { matches: (key: string) => boolean; clientsFor: ClientsForEvent }): Promise<InterruptedRun[]>;
@@ -401,16 +401,28 @@ export function createPaddockService(options: {
       // A run's lane is its event's key when the environment records the event, else the environment's own key.
       const accept = (environment: ListedEnvironment): boolean => {
         const event = readRunEvent(environment.annotations);
-        const key = event ? { repositoryId: event.repository.id, pullRequest: event.pullRequest.number } : readEnvironmentKey(environment);
+        const branchEvent = event ? undefined : readBranchRunEvent(environment.annotations);
+        const key = event
+          ? { repositoryId: event.repository.id, pullRequest: event.pullRequest.number }
+          : branchEvent
+            ? { repositoryId: branchEvent.repository.id, branch: branchEvent.pullRequest.headRef }
+            : readEnvironmentKey(environment);
         if (!key || !matches(formatEnvironmentKey(key))) return false;
         if (event) rememberEvent(event);
+        // The same keys as a branch push's duplicate check, so a redelivery of the push is a duplicate.
+        if (branchEvent) recentEvents.checkAndRemember([`delivery/${branchEvent.deliveryId}`, `push/${branchEvent.repository.id}/${branchEvent.pullRequest.headRef}/${branchEvent.pullRequest.headSha}`]);
         return true;
       };
-      const resume = (run: InterruptedRun & { event: PullRequestEvent }): void => {
-        const work = clientsFor(run.event).then((clients) => service.acceptPullRequest({ event: run.event, clients, logger: logger.child({ deliveryId: run.event.deliveryId }), rerun: true, checkRunId: run.checkRunId }));
+      const resume = (run: ResumableRun): void => {
+        const event = run.source === "pull_request" ? run.event : run.branchEvent;
+        const work = clientsFor(event).then((clients) => {
+          const runLogger = logger.child({ deliveryId: event.deliveryId });
+          if (run.source === "pull_request") service.acceptPullRequest({ event: run.event, clients, logger: runLogger, rerun: true, checkRunId: run.checkRunId });
+          else branchPushes.resume({ event: run.branchEvent, checkRunId: run.checkRunId, environmentName: run.environmentName, clients, logger: runLogger });
+        });
         track(work).catch((error: unknown) => logger.error({ err: error, environment: run.environmentName }, "resuming an interrupted run failed"));
       };
-      // A run without a recorded pull request event, such as a branch's run, is reported as interrupted.
+      // A run whose environment records no event it can run again is reported as interrupted.
       const sinkFor = async (run: InterruptedRun): Promise<CheckRunSink> => {
         const [owner = "", name = ""] = run.repository.split("/");
         return (await clientsFor({ installationId: run.installationId, repository: { owner, name } })).sink;

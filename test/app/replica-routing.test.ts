@@ -6,14 +6,25 @@ import { formatEnvironmentKey } from "../../src/environments/environment-key.ts"
 import { nameEnvironment } from "../../src/environments/environment-name.ts";
 import { createLocalProvider } from "../../src/providers/local/local-provider.ts";
 import { RUN_EVENT_ANNOTATION, RUN_STARTED_ANNOTATION } from "../../src/service/run-annotations.ts";
+import { createRepositoryTokenMinter } from "../../app/mint-repository-token.ts";
+import { createCheckRunReporter } from "../../src/checks/report-check-run.ts";
+import type { GitHubRequester } from "../../src/github/repository-gateway.ts";
+import type { InstallationClients } from "../../src/service/paddock-service.ts";
 import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
+import { jsonResponse } from "../support/fake-github-types.ts";
 import { createSampleRepository } from "../support/sample-repository.ts";
 import { loadWebhookExample, patchPayload } from "../support/webhook-examples.ts";
-import { startApp } from "./app-harness.ts";
+import { startApp, type AppUnderTest } from "./app-harness.ts";
 import { createRecordingRouter } from "./recording-router.ts";
 
 /** A step that marks that it started, then runs far longer than the test may take. */
 const SLOW_CONFIG = "steps:\n  - name: slow\n    run: touch started && sleep 600\n    timeout: 15m\n";
+
+/** A step that ends at once. */
+const QUICK_STEP_CONFIG = "steps:\n  - name: quick\n    run: echo quick\n";
+const AGENT_BRANCH = "copilot/fix-login";
+/** The Copilot coding agent as GitHub sends it as a push's sender. */
+const COPILOT = { login: "Copilot", id: 198982749, type: "Bot" };
 
 let fake: FakeGitHub;
 
@@ -25,6 +36,14 @@ afterEach(() => {
   fake.assertNoViolations();
   fake.close();
 });
+
+/** Builds installation clients from the app's own credentials, as a replica does for resumed work. */
+async function clientsFor(app: AppUnderTest, event: { installationId: number | null; repository: { owner: string; name: string } }): Promise<InstallationClients> {
+  const octokit = await app.probot.auth(event.installationId ?? undefined);
+  const logger = pino({ level: "silent" });
+  const sink = createCheckRunReporter({ octokit, owner: event.repository.owner, repo: event.repository.name, logger });
+  return { octokit: octokit as unknown as GitHubRequester, sink, mintRepositoryToken: createRepositoryTokenMinter({ octokit, repo: event.repository.name }) };
+}
 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
   for (let attempt = 0; attempt < 300; attempt += 1) {
@@ -80,6 +99,47 @@ describe("work routing between replicas", () => {
     const [listed] = await createLocalProvider({ stateDir: app.stateDir, logger: pino({ level: "silent" }) }).listEnvironments();
     expect(listed?.annotations[RUN_STARTED_ANNOTATION]).toBeDefined();
     expect(JSON.parse(listed?.annotations[RUN_EVENT_ANNOTATION] ?? "{}")).toMatchObject({ deliveryId: "delivery-detached", pullRequest: { headSha: sample.sha } });
+  });
+
+  it("resumes a detached branch run", async () => {
+    const sample = createSampleRepository({ files: { ".github/paddock.yml": SLOW_CONFIG } });
+    const push = patchPayload(loadWebhookExample({ name: "push", withInstallation: true }), {
+      ref: `refs/heads/${AGENT_BRANCH}`,
+      after: sample.sha,
+      created: false,
+      deleted: false,
+      "sender.login": COPILOT.login,
+      "sender.id": COPILOT.id,
+      "sender.type": COPILOT.type,
+    });
+    const owner = push.repository.owner!.login;
+    const repo = push.repository.name;
+    fake.on("GET /repos/{owner}/{repo}/pulls", () => jsonResponse(200, []));
+    fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: SLOW_CONFIG });
+    fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
+    const environment = nameEnvironment({ repositoryName: repo, key: { repositoryId: push.repository.id, branch: AGENT_BRANCH } });
+    const router = createRecordingRouter();
+    const app = await startApp({ router });
+    await app.receive({ name: "push", payload: push, id: "delivery-branch" });
+    await waitFor(() => existsSync(join(app.stateDir, "environments", environment, "checkouts", sample.sha, "started")), "the slow step to start");
+
+    // 1. The replica lets go of the branch's key mid-step, as when its Lease is lost.
+    router.owned = false;
+    app.service.detachKeys(() => true);
+    await app.service.onIdle();
+    const [interrupted] = fake.checkRuns();
+    expect(interrupted?.status).toBe("in_progress");
+
+    // 2. The same commit now holds a quick step, so the resumed run can finish.
+    fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: QUICK_STEP_CONFIG });
+    router.owned = true;
+    const resumed = await app.service.resumeRuns({ matches: () => true, clientsFor: async (event) => clientsFor(app, event) });
+    await app.service.onIdle();
+
+    expect(resumed.map((run) => [run.environmentName, run.checkRunId])).toEqual([[environment, interrupted!.id]]);
+    const runs = fake.checkRuns();
+    expect(runs.map((run) => [run.id, run.head_sha, run.status, run.conclusion])).toEqual([[interrupted!.id, sample.sha, "completed", "success"]]);
+    expect(router.handed).toEqual([]);
   });
 
   it("hands a queued run over when detached", async () => {

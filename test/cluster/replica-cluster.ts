@@ -13,7 +13,7 @@ import { shardOfKey } from "../../src/replicas/shard-of-key.ts";
 import { startLoopbackGitHub, type LoopbackGitHub } from "../loopback-github/loopback-github.ts";
 import { ROOMY_ORG_POLICY, serveOrgPolicy, WIDGETS } from "../loopback-github/loopback-fixtures.ts";
 import { LOOPBACK_WEBHOOK_SECRET } from "../loopback-github/paddock-server.ts";
-import { buildPullRequestPayload, toServedPullRequest, type PullRequestPayload } from "../loopback-github/webhook-payloads.ts";
+import { buildPullRequestPayload, buildPushPayload, toServedPullRequest, type PullRequestPayload } from "../loopback-github/webhook-payloads.ts";
 import { sendWebhook, type WebhookReply } from "../loopback-github/webhook-sender.ts";
 import type { ControlPlaneClients, ControlPlaneConnection } from "./kubeconfig.ts";
 import { impersonate, installPaddockDeployment } from "./paddock-deployment.ts";
@@ -36,6 +36,8 @@ export interface ReplicaCluster {
   start(replicaId: string): Promise<ReplicaProcess>;
   /** Returns the id of the replica that holds the Lease of a pull request's shard, once one does. */
   ownerOf(pullRequest: number): Promise<string>;
+  /** Returns the id of the replica that holds the Lease of an acme/widgets branch's shard, once one does. */
+  ownerOfBranch(branch: string): Promise<string>;
   /** Resolves when every running replica holds at least one shard. */
   waitForSplit(): Promise<void>;
   /** Returns the holder of each shard Lease that has one, by shard number. */
@@ -84,16 +86,18 @@ export async function startReplicaCluster(options: { controlPlane: ControlPlaneC
     const leases = await coordination.listNamespacedLease({ namespace: PADDOCK_NAMESPACE, labelSelector: `${COORDINATION_LABEL}=shard` });
     return new Map(leases.items.filter((lease) => lease.spec?.holderIdentity).map((lease) => [Number(lease.metadata!.name!.split("-").at(-1)), lease.spec!.holderIdentity!]));
   };
+  const ownerOfKey = async (key: string): Promise<string> => {
+    const shard = shardOfKey(key, DEFAULT_LEASE_SHARDS);
+    return waitUntil(async () => (await holders()).get(shard), { description: `a replica to hold ${nameShardLease(shard)}` });
+  };
   return {
     github,
     replicas,
     core,
     batch,
     start,
-    async ownerOf(pullRequest) {
-      const shard = shardOfKey(formatEnvironmentKey({ repositoryId: WIDGETS.repositoryId, pullRequest }), DEFAULT_LEASE_SHARDS);
-      return waitUntil(async () => (await holders()).get(shard), { description: `a replica to hold ${nameShardLease(shard)}` });
-    },
+    ownerOf: (pullRequest) => ownerOfKey(formatEnvironmentKey({ repositoryId: WIDGETS.repositoryId, pullRequest })),
+    ownerOfBranch: (branch) => ownerOfKey(formatEnvironmentKey({ repositoryId: WIDGETS.repositoryId, branch })),
     shardHolders: holders,
     async waitForSplit() {
       const live = [...replicas.values()].filter((replica) => replica.child.exitCode === null && replica.child.signalCode === null).map((replica) => replica.replicaId);
@@ -128,6 +132,23 @@ export async function deliverPullRequest(options: {
   options.cluster.github.setPullRequest({ owner: WIDGETS.owner, repo: WIDGETS.repo, pullRequest: toServedPullRequest(payload) });
   const replies = await Promise.all(options.to.map((replica) => sendWebhook({ url: replica.webhookUrl, delivery: { name: "pull_request", id: options.id, payload, secret: LOOPBACK_WEBHOOK_SECRET } })));
   return { payload, replies };
+}
+
+/** Sends a signed push of an acme/widgets branch to each given replica at the same time. */
+export async function deliverPush(options: {
+  to: ReplicaProcess[];
+  branch: string;
+  headSha: string;
+  sender: { login: string; id: number; type: string };
+  id: string;
+}): Promise<WebhookReply[]> {
+  const payload = buildPushPayload({ ...WIDGETS, branch: options.branch, headSha: options.headSha, sender: options.sender });
+  return Promise.all(options.to.map((replica) => sendWebhook({ url: replica.webhookUrl, delivery: { name: "push", id: options.id, payload, secret: LOOPBACK_WEBHOOK_SECRET } })));
+}
+
+/** Returns the environment name of an acme/widgets branch without a pull request. */
+export function nameBranchEnvironment(branch: string): string {
+  return nameEnvironment({ repositoryName: WIDGETS.repo, key: { repositoryId: WIDGETS.repositoryId, branch } });
 }
 
 /** Returns the environment name of an acme/widgets pull request. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JOB_NAME_LABEL } from "../../src/providers/kubernetes/watch-step.ts";
 import { STEP_LABEL } from "../../src/providers/kubernetes/manifests/job-manifest.ts";
 import { RUN_STARTED_ANNOTATION } from "../../src/service/run-annotations.ts";
-import { deliverPullRequest, listStepJobs, nameWidgetsEnvironment, startReplicaCluster, type ReplicaCluster } from "./replica-cluster.ts";
+import { deliverPullRequest, deliverPush, listStepJobs, nameBranchEnvironment, nameWidgetsEnvironment, startReplicaCluster, type ReplicaCluster } from "./replica-cluster.ts";
 import { logsWithMessage, type ReplicaProcess } from "./replica-process.ts";
 import { DEFAULT_LEASE_SHARDS } from "../../src/replicas/replica-settings.ts";
 import { useSharedControlPlane } from "./shared-control-plane.ts";
@@ -14,6 +14,8 @@ const controlPlane = useSharedControlPlane();
 const STEP_SECONDS = 20;
 /** The takeover the replicas promise with the default 15-second Leases. */
 const MAX_FAILOVER_MS = 30_000;
+/** The Copilot coding agent as GitHub sends it as a push's sender; built-in agent rules classify it as an agent. */
+const COPILOT = { login: "Copilot", id: 198982749, type: "Bot" };
 
 let cluster: ReplicaCluster;
 
@@ -106,6 +108,42 @@ describe("two replicas", () => {
       description: `namespace ${environment} to be deleted`,
       timeoutMs: 90_000,
     });
+  });
+
+  it("resumes an agent branch's run when its owner is killed", async () => {
+    const branch = "copilot/failover";
+    const sha = "4".repeat(40);
+    const environment = nameBranchEnvironment(branch);
+    // The previous test killed one replica: start it again, so the branch's key has an owner with a survivor beside it.
+    for (const entry of [...cluster.replicas.values()].filter((candidate) => candidate.child.exitCode !== null || candidate.child.signalCode !== null)) await cluster.start(entry.replicaId);
+    await cluster.waitForSplit();
+    const owner = replica(await cluster.ownerOfBranch(branch));
+    const survivor = [...cluster.replicas.values()].find((candidate) => candidate !== owner)!;
+
+    // 1. The Copilot agent's push reaches the replica that does not own the branch's key, which hands it over.
+    await deliverPush({ to: [survivor], branch, headSha: sha, sender: COPILOT, id: "delivery-branch-failover" });
+    await waitUntil(async () => ((await listStepJobs(cluster, environment)).some((job) => job.metadata?.labels?.[STEP_LABEL] === "test") ? true : undefined), {
+      description: "the branch run's second step Job to start",
+      timeoutMs: 90_000,
+    });
+
+    // 2. SIGKILL in the middle of the second step.
+    owner.child.kill("SIGKILL");
+    await owner.exited;
+    const run = await waitForCompletedCheckRun(sha, 120_000);
+
+    // 3. Resumed on the same check run, reported once, with no step run twice.
+    expect(logsWithMessage(survivor, "interrupted run resumed").filter((entry) => entry.environment === environment)).toHaveLength(1);
+    expect(checkRunsFor(sha)).toHaveLength(1);
+    expect(run.conclusion).toBe("success");
+    expect(completions(run.id)).toBe(1);
+    const jobs = await listStepJobs(cluster, environment);
+    expect(jobs.map((job) => job.metadata?.labels?.[STEP_LABEL]).sort()).toEqual(["build", "test"]);
+    const created = [...cluster.replicas.values()].flatMap((entry) => logsWithMessage(entry, "step job created")).filter((entry) => entry.environment === environment);
+    const adopted = logsWithMessage(survivor, "step job adopted").filter((entry) => entry.environment === environment);
+    expect(created.map((entry) => entry.step).sort()).toEqual(["build", "test"]);
+    expect(adopted.map((entry) => entry.step)).toEqual(["build", "test"]);
+    expect((await cluster.core.readNamespace({ name: environment })).metadata?.annotations?.[RUN_STARTED_ANNOTATION]).toBeUndefined();
   });
 
   it("closes its front and hands its Leases back on SIGTERM", async () => {

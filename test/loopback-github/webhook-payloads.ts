@@ -60,3 +60,34 @@ export function toServedPullRequest(payload: PullRequestPayload): ServedPullRequ
     user: { login: pull.user.login, id: pull.user.id, type: pull.user.type },
   };
 }
+
+/** What varies between the push deliveries of the loopback suites. */
+export interface PushEventSpec {
+  owner: string;
+  repo: string;
+  repositoryId: number;
+  installationId: number;
+  branch: string;
+  headSha: string;
+  sender: { login: string; id: number; type: string };
+}
+
+/** Builds a real `push` payload from `@octokit/webhooks-examples`, moved to one repository, installation, branch and head commit. */
+export function buildPushPayload(spec: PushEventSpec): WebhookExample<"push", never> {
+  const template = loadWebhookExample({ name: "push", withInstallation: true });
+  // Patched: the recorded push with an installation deletes a tag; these fields make it a branch push.
+  return patchPayload(template, {
+    installation: { ...template.installation, id: spec.installationId },
+    "repository.id": spec.repositoryId,
+    "repository.name": spec.repo,
+    "repository.full_name": `${spec.owner}/${spec.repo}`,
+    "repository.owner.login": spec.owner,
+    ref: `refs/heads/${spec.branch}`,
+    after: spec.headSha,
+    created: false,
+    deleted: false,
+    "sender.login": spec.sender.login,
+    "sender.id": spec.sender.id,
+    "sender.type": spec.sender.type,
+  });
+}
