@@ -81,7 +81,7 @@ export function createReplicaCoordination(options: { settings: ReplicaSettings; 
 
 async function acceptEntry(bound: { service: PaddockService; clientsFor: ClientsForEvent }, command: Parameters<PaddockService["acceptCommand"]>[0]["command"], logger: Logger): Promise<void> {
   try {
-    const clients = command.kind === "teardown" ? undefined : await bound.clientsFor(command.event);
+    const clients = command.kind === "teardown" || command.kind === "preempt" ? undefined : await bound.clientsFor(command.event);
     bound.service.acceptCommand({ command, clients, clientsFor: bound.clientsFor, logger });
   } catch (error) {
     // NOTE: the command has left the inbox, so it is lost until GitHub delivers the event again.

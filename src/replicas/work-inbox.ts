@@ -108,7 +108,7 @@ export class WorkInbox {
 
 /** Keys by which the inbox finds a command handed over twice. */
 function describeCheckKeys(command: HandedOverCommand): string[] {
-  if (command.kind === "teardown") return [];
+  if (command.kind === "teardown" || command.kind === "preempt") return [];
   if (command.kind === "push") return [`delivery/${command.event.deliveryId}`];
   if (command.checkRunId !== undefined) return [`check-run/${command.checkRunId}`];
   const delivery = `delivery/${command.event.deliveryId}`;

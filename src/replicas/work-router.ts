@@ -14,7 +14,9 @@ export type HandedOverCommand =
       checkRunId?: number;
     }
   | { kind: "push"; event: PushEvent }
-  | { kind: "teardown"; key: EnvironmentKey; environmentName: string; reason: string; audit?: TeardownAudit };
+  | { kind: "teardown"; key: EnvironmentKey; environmentName: string; reason: string; audit?: TeardownAudit }
+  /** Stops the key's running and waiting work, such as a branch's runs once a pull request took its environment over. */
+  | { kind: "preempt"; key: EnvironmentKey; reason: string };
 
 /** Decides which replica runs the work for a key, and passes work on to it. */
 export interface WorkRouter {

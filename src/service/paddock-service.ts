@@ -13,6 +13,7 @@ import { describeEventIdentity, type CheckRunRerequestEvent, type PullRequestEve
 import { DetachError, type ListedEnvironment, type Provider } from "../providers/provider.ts";
 import type { HandedOverCommand, WorkRouter } from "../replicas/work-router.ts";
 import { readBranchRunEvent, readRunEvent } from "./read-run-event.ts";
+import { waitForBranchRunToEnd } from "./wait-for-branch-run.ts";
 import type { CheckRunSink } from "./check-run-reporter.ts";
 import { createGovernanceHandlers } from "./governance-handlers.ts";
 import type { Governance } from "./judge-pull-request.ts";
@@ -192,9 +193,14 @@ export function createPaddockService(options: {
     const branchEnvironment = isSameRepository(event) ? findKeyedEnvironment(environments, branchKey) : undefined;
     if (!branchEnvironment || branchEnvironment.labels[`${LABEL_PREFIX}/pull-request`]) return { key, name: ownName };
 
-    // NOTE: this stops only this replica's work for the branch. With several replicas, another one
-    // that owns the branch's lane may still be running a pipeline in the environment.
-    await scheduler.preempt(formatEnvironmentKey(branchKey), `Cancelled: pull request #${event.pullRequest.number} took over this branch's environment`);
+    // The replica that owns the branch's lane stops its work, and the pull request waits until the
+    // environment no longer records a running branch run.
+    const branchLane = formatEnvironmentKey(branchKey);
+    const reason = `Cancelled: pull request #${event.pullRequest.number} took over this branch's environment`;
+    if (router && !router.owns(branchLane)) {
+      await handOver(branchLane, { kind: "preempt", key: branchKey, reason }, logger);
+      await waitForBranchRunToEnd({ provider, key: branchKey, logger });
+    } else await scheduler.preempt(branchLane, reason);
     takenOver.set(lane, branchEnvironment.name);
     logger.info({ environment: branchEnvironment.name }, "pull request took over its branch's environment");
     return { key: branchKey, name: branchEnvironment.name };
@@ -378,6 +384,12 @@ export function createPaddockService(options: {
               installationId === undefined ? undefined : (await clientsFor({ installationId, repository: { owner, name: repo } })).octokit
           : undefined;
         service.acceptTeardown({ ...command, logger, ...(github ? { github } : {}) });
+        return;
+      }
+      if (command.kind === "preempt") {
+        const lane = formatEnvironmentKey(command.key);
+        if (router && !router.owns(lane)) void handOver(lane, command, logger);
+        else void track(scheduler.preempt(lane, command.reason)).then(() => logger.info({ key: lane, reason: command.reason }, "work of the key stopped"));
         return;
       }
       if (!clients) throw new Error(`handed-over ${command.kind} work for ${command.event.repository.fullName} needs GitHub clients for installation ${command.event.installationId}`);

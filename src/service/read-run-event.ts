@@ -53,7 +53,7 @@ export type BranchRunEvent = z.infer<typeof branchRunEventSchema>;
 
 /**
  * Reads the push event an environment's latest branch run was started for, from the same
- * annotation. Returns undefined when the annotation is missing or holds a pull request's event.
+ * annotation. Returns undefined when the annotation is missing or contains a pull request's event.
  */
 export function readBranchRunEvent(annotations: Record<string, string>): BranchRunEvent | undefined {
   const text = annotations[RUN_EVENT_ANNOTATION];

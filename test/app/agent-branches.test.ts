@@ -9,6 +9,8 @@ import { openFileAuditSpool } from "../../src/audit/file-audit-spool.ts";
 import { nameEnvironment } from "../../src/environments/environment-name.ts";
 import type { GitHubRequester } from "../../src/github/repository-gateway.ts";
 import { createLocalProvider } from "../../src/providers/local/local-provider.ts";
+import { formatEnvironmentKey } from "../../src/environments/environment-key.ts";
+import type { WorkRouter } from "../../src/replicas/work-router.ts";
 import { createAuditTrail } from "../../src/service/audit-trail.ts";
 import { createFileGovernance } from "../../src/service/create-governance.ts";
 import { createPaddockService, type PaddockService } from "../../src/service/paddock-service.ts";
@@ -17,6 +19,7 @@ import { jsonResponse } from "../support/fake-github-types.ts";
 import { createTestProbot, type TestProbot } from "../support/probot-harness.ts";
 import { createSampleRepository } from "../support/sample-repository.ts";
 import { loadWebhookExample, patchPayload } from "../support/webhook-examples.ts";
+import { createRecordingRouter } from "./recording-router.ts";
 
 const CONFIG = "steps:\n  - name: hello\n    run: echo hello\n";
 /** A step that marks that it started, then runs far longer than the test may take. */
@@ -56,7 +59,7 @@ interface AppWithAudit extends TestProbot {
 }
 
 /** Starts Paddock with a real local provider and an audit trail that spools to disk. */
-async function startApp(options: { quietMs?: number; stateDir?: string } = {}): Promise<AppWithAudit> {
+async function startApp(options: { quietMs?: number; stateDir?: string; router?: WorkRouter } = {}): Promise<AppWithAudit> {
   const { stateDir = mkdtempSync(join(tmpdir(), "paddock-agent-")), ...serviceOptions } = options;
   const logger = pino({ level: "silent" });
   const spool = await openFileAuditSpool({ directory: join(stateDir, "audit") });
@@ -218,6 +221,30 @@ describe("pull request from an agent branch", () => {
     ]);
     expect(runs[0]!.output.summary).toContain(`Cancelled: pull request #${opened.pull_request.number} took over this branch's environment`);
     expect(environments(app)).toEqual([branchEnvironment]);
+  });
+
+  it("asks the branch's owner to stop its work", async () => {
+    const sha = serveCommit(CONFIG);
+    const router = createRecordingRouter();
+    const app = await startApp({ router });
+    await app.receive({ name: "push", payload: pushPayload({ after: sha }) });
+    await app.service.onIdle();
+
+    // Another replica owns the branch's key from now on.
+    const branchKey = { repositoryId: template.repository.id, branch: AGENT_BRANCH };
+    router.owns = (key) => key !== formatEnvironmentKey(branchKey);
+    const opened = pullRequestPayload("opened", sha);
+    await app.receive({ name: "pull_request", payload: opened });
+    await app.service.onIdle();
+
+    const reason = `Cancelled: pull request #${opened.pull_request.number} took over this branch's environment`;
+    expect(router.handed).toEqual([{ key: formatEnvironmentKey(branchKey), command: { kind: "preempt", key: branchKey, reason } }]);
+    expect(fake.checkRuns().map((run) => [run.head_sha, run.conclusion])).toEqual([
+      [sha, "success"],
+      [sha, "success"],
+    ]);
+    expect(environments(app)).toEqual([branchEnvironment]);
+    expect(readLabels(app, branchEnvironment)["paddock.dev/pull-request"]).toBe(String(opened.pull_request.number));
   });
 
   it("leaves a push to the pull request on another replica", async () => {

@@ -130,7 +130,7 @@ describe("work routing between replicas", () => {
     const [interrupted] = fake.checkRuns();
     expect(interrupted?.status).toBe("in_progress");
 
-    // 2. The same commit now holds a quick step, so the resumed run can finish.
+    // 2. The same commit now contains a quick step, so the resumed run can finish.
     fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: QUICK_STEP_CONFIG });
     router.owned = true;
     const resumed = await app.service.resumeRuns({ matches: () => true, clientsFor: async (event) => clientsFor(app, event) });

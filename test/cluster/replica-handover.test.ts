@@ -5,17 +5,20 @@ import { statusObject } from "../app/deployment-fixtures.ts";
 import { serveRoles } from "../app/governance-fixtures.ts";
 import { WIDGETS } from "../loopback-github/loopback-fixtures.ts";
 import { LOOPBACK_WEBHOOK_SECRET } from "../loopback-github/paddock-server.ts";
+import { buildPullRequestPayload, toServedPullRequest } from "../loopback-github/webhook-payloads.ts";
 import { sendWebhook } from "../loopback-github/webhook-sender.ts";
 import { jsonResponse } from "../support/fake-github-types.ts";
 import { loadWebhookExample, patchPayload } from "../support/webhook-examples.ts";
-import { deliverPullRequest, nameWidgetsEnvironment, startReplicaCluster, type ReplicaCluster } from "./replica-cluster.ts";
+import { deliverPullRequest, deliverPush, listStepJobs, nameBranchEnvironment, nameWidgetsEnvironment, startReplicaCluster, type ReplicaCluster } from "./replica-cluster.ts";
 import { logsWithMessage, type ReplicaProcess } from "./replica-process.ts";
 import { useSharedControlPlane } from "./shared-control-plane.ts";
 import { waitUntil } from "./wait-until.ts";
 
 const controlPlane = useSharedControlPlane();
-/** Seconds kwok keeps each step's pod running. */
-const STEP_SECONDS = 1;
+/** Seconds kwok keeps each step's pod running: long enough for a pull request to arrive while a branch's run is in its steps. */
+const STEP_SECONDS = 8;
+/** The Copilot coding agent as GitHub sends it as a push's sender; built-in agent rules classify it as an agent. */
+const COPILOT = { login: "Copilot", id: 198982749, type: "Bot" };
 
 let cluster: ReplicaCluster;
 /** Every deployment status request that reached the loopback GitHub, in arrival order. */
@@ -97,5 +100,47 @@ describe("handed-over teardown", () => {
     expect(statuses).toEqual([{ path: "/repos/acme/widgets/deployments/4712/statuses", body: { state: "inactive", description: "Environment torn down: requested by maintainer" } }]);
     const statusCall = cluster.github.calls.find((call) => call.method === "POST" && call.path.endsWith("/deployments/4712/statuses"));
     expect(statusCall?.installationId).toBe(WIDGETS.installationId);
+  });
+});
+
+describe("pull request from an agent branch", () => {
+  it("stops the branch's run on the other replica first", async () => {
+    const branch = "copilot/takeover";
+    const sha = "5".repeat(40);
+    const environment = nameBranchEnvironment(branch);
+    const branchOwner = cluster.replicas.get(await cluster.ownerOfBranch(branch))!;
+    // A pull request number whose key the other replica owns, so the branch's work runs on a replica that never receives the pull request.
+    let number = 8300;
+    while (cluster.replicas.get(await cluster.ownerOf(number)) === branchOwner) number += 1;
+    const pullRequestOwner = cluster.replicas.get(await cluster.ownerOf(number))!;
+
+    // 1. The agent's push runs on the branch's owner, which is in the first step when the pull request opens.
+    await deliverPush({ to: [branchOwner], branch, headSha: sha, sender: COPILOT, id: "delivery-takeover-push" });
+    await waitUntil(async () => ((await listStepJobs(cluster, environment)).length > 0 ? true : undefined), { description: "the branch run's first Job", timeoutMs: 90_000 });
+    const payload = buildPullRequestPayload({ ...WIDGETS, action: "opened", number, headSha: sha, headRef: branch });
+    cluster.github.setPullRequest({ owner: WIDGETS.owner, repo: WIDGETS.repo, pullRequest: toServedPullRequest(payload) });
+    await sendWebhook({ url: pullRequestOwner.webhookUrl, delivery: { name: "pull_request", id: "delivery-takeover-pull", payload, secret: LOOPBACK_WEBHOOK_SECRET } });
+    const runs = await waitUntil(
+      async () => {
+        const forSha = cluster.github.checkRuns().filter((run) => run.head_sha === sha);
+        return forSha.length === 2 && forSha.every((run) => run.status === "completed") ? forSha : undefined;
+      },
+      { description: "both check runs of the commit to complete", timeoutMs: 120_000 },
+    );
+
+    // 2. The branch's run was cancelled before the pull request's run started, so the two never overlapped.
+    const [branchRun, pullRequestRun] = runs;
+    expect(branchRun?.conclusion).toBe("cancelled");
+    expect(branchRun?.output.summary).toContain(`Cancelled: pull request #${number} took over this branch's environment`);
+    expect(pullRequestRun?.conclusion).toBe("success");
+    expect(Date.parse(branchRun!.completed_at!)).toBeLessThanOrEqual(Date.parse(pullRequestRun!.started_at!));
+    expect(logsWithMessage(pullRequestOwner, "work handed over to the key's owner").filter((entry) => entry.kind === "preempt")).toHaveLength(1);
+    expect(logsWithMessage(branchOwner, "work of the key stopped")).toHaveLength(1);
+
+    // 3. One namespace, now labelled with the pull request.
+    const namespaces = await cluster.core.listNamespace({ labelSelector: `paddock.dev/repository-id=${WIDGETS.repositoryId}` });
+    const forBranch = namespaces.items.filter((namespace) => namespace.metadata?.annotations?.["paddock.dev/branch"] === branch);
+    expect(forBranch.map((namespace) => namespace.metadata?.name)).toEqual([environment]);
+    expect(forBranch[0]?.metadata?.labels?.["paddock.dev/pull-request"]).toBe(String(number));
   });
 });
