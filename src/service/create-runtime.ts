@@ -3,6 +3,8 @@ import { describeError } from "../errors.ts";
 import { createAuditTrailFromEnv } from "./create-audit-trail-from-env.ts";
 import { createLogger, readLogLevel } from "./create-logger.ts";
 import { createProviderFromEnv, readKubeConfig } from "./create-provider-from-env.ts";
+import { createClusterSpendLedger } from "../replicas/cluster-spend-ledger.ts";
+import { createCoordinationApi } from "../replicas/lease-api.ts";
 import { createReplicaCoordination, type ReplicaCoordination } from "../replicas/replica-coordination.ts";
 import { readReplicaSettings } from "../replicas/replica-settings.ts";
 import { createFileGovernance } from "./create-governance.ts";
@@ -48,7 +50,11 @@ export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }):
   logger.info({ provider: provider.kind, stateDir, concurrency }, "paddock runtime ready");
   // Records a crash left in the spool go out first.
   await audit.flush({ immediate: true });
-  const replicas = replicaSettings ? createReplicaCoordination({ settings: replicaSettings, logger, kubeConfig: readKubeConfig(env) }) : undefined;
-  const service = createPaddockService({ provider, logger, concurrency, governance: createFileGovernance({ stateDir }), audit, ...(replicas ? { router: replicas.router } : {}) });
+  const coordinationApi = replicaSettings ? createCoordinationApi({ kubeConfig: readKubeConfig(env), namespace: replicaSettings.namespace }) : undefined;
+  const replicas = replicaSettings ? createReplicaCoordination({ settings: replicaSettings, logger, api: coordinationApi }) : undefined;
+  // Replicas share one spend ledger in the cluster, so every replica judges budgets on all spend.
+  const fileGovernance = createFileGovernance({ stateDir });
+  const governance = coordinationApi ? { ...fileGovernance, ledger: createClusterSpendLedger({ api: coordinationApi, logger }) } : fileGovernance;
+  const service = createPaddockService({ provider, logger, concurrency, governance, audit, ...(replicas ? { router: replicas.router } : {}) });
   return { logger, service, sweepIntervalMs: sweepSeconds * 1000, ...(replicas ? { replicas } : {}) };
 }

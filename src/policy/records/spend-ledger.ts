@@ -30,7 +30,8 @@ export interface SpendLedger {
   record(entry: SpendEntry): Promise<void>;
 }
 
-const entrySchema = z.object({
+/** The schema every stored spend entry is read back through. */
+export const spendEntrySchema = z.object({
   day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   repositoryId: z.number().int(),
   actorClass: z.enum(ACTOR_CLASSES),
@@ -54,15 +55,25 @@ export function createJsonlSpendLedger(options: { stateDir: string }): SpendLedg
   const fileOf = (day: string) => path.join(options.stateDir, "spend", `${day}.jsonl`);
   return {
     async spentToday(query) {
-      const entries = await readJsonLines(fileOf(query.day), (value) => entrySchema.parse(value));
-      return entries
-        .filter((entry) => entry.repositoryId === query.repositoryId && entry.currency === query.currency)
-        .filter((entry) => query.actorClass === undefined || entry.actorClass === query.actorClass)
-        .reduce((sum, entry) => sum + BigInt(entry.nanos), 0n);
+      const entries = await readJsonLines(fileOf(query.day), (value) => spendEntrySchema.parse(value));
+      return sumSpend(entries, query);
     },
     async record(entry) {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(entry.day)) throw new Error(`spend entry day ${JSON.stringify(entry.day)} is not YYYY-MM-DD`);
+      requireSpendDay(entry.day);
       await appendJsonLine(fileOf(entry.day), entry);
     },
   };
+}
+
+/** Sums the entries that match a query of SpendLedger.spentToday. */
+export function sumSpend(entries: readonly SpendEntry[], query: Parameters<SpendLedger["spentToday"]>[0]): bigint {
+  return entries
+    .filter((entry) => entry.repositoryId === query.repositoryId && entry.currency === query.currency && entry.day === query.day)
+    .filter((entry) => query.actorClass === undefined || entry.actorClass === query.actorClass)
+    .reduce((sum, entry) => sum + BigInt(entry.nanos), 0n);
+}
+
+/** Throws unless `day` is a UTC day as `YYYY-MM-DD`, because ledgers store entries by day. */
+export function requireSpendDay(day: string): void {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`spend entry day ${JSON.stringify(day)} is not YYYY-MM-DD`);
 }

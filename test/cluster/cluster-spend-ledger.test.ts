@@ -1,0 +1,92 @@
+import { CoreV1Api } from "@kubernetes/client-node";
+import { pino } from "pino";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+
+import type { SpendEntry } from "../../src/policy/records/spend-ledger.ts";
+import { createClusterSpendLedger, nameSpendConfigMap, SPEND_COMPONENT } from "../../src/replicas/cluster-spend-ledger.ts";
+import { createCoordinationApi } from "../../src/replicas/lease-api.ts";
+import { impersonate, installPaddockDeployment } from "./paddock-deployment.ts";
+import { useSharedControlPlane } from "./shared-control-plane.ts";
+
+const NAMESPACE = "paddock-system";
+const DAY = "2026-12-05";
+const REPOSITORY_ID = 4242;
+/**
+ * Entries each of the two ledgers records at the same time. A write loses only to another
+ * writer's success, so each of the 12 writers needs at most 12 attempts, within the ledger's 16.
+ */
+const ENTRIES_PER_LEDGER = 6;
+const controlPlane = useSharedControlPlane();
+const admin = controlPlane.kubeConfig().makeApiClient(CoreV1Api);
+const silent = pino({ enabled: false });
+
+/** Creates a ledger as one replica has it: its own client, acting as Paddock's service account. */
+function openLedger(options: { maxEntries?: number } = {}) {
+  const api = createCoordinationApi({ kubeConfig: impersonate(controlPlane), namespace: NAMESPACE });
+  return createClusterSpendLedger({ api, logger: silent, ...options });
+}
+
+function makeEntry(overrides: Partial<SpendEntry> = {}): SpendEntry {
+  return {
+    day: DAY,
+    repositoryId: REPOSITORY_ID,
+    actorClass: "agent",
+    environment: "widgets-copilot-fix-3f9a1c02be",
+    headSha: "a".repeat(40),
+    currency: "USD",
+    nanos: "1000",
+    at: `${DAY}T02:00:00.000Z`,
+    ...overrides,
+  };
+}
+
+beforeAll(async () => {
+  await installPaddockDeployment(controlPlane);
+});
+
+afterEach(async () => {
+  await admin.deleteCollectionNamespacedConfigMap({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/component=${SPEND_COMPONENT}` });
+});
+
+describe("cluster spend ledger", () => {
+  it("keeps every entry two replicas record at once", async () => {
+    const ledgers = [openLedger(), openLedger()];
+
+    await Promise.all(
+      ledgers.flatMap((ledger, index) =>
+        Array.from({ length: ENTRIES_PER_LEDGER }, (_, entry) => ledger.record(makeEntry({ nanos: String(1_000_000 * (index + 1) + entry), environment: `env-${index}-${entry}` }))),
+      ),
+    );
+
+    // Ledger 0 recorded entries of 1,000,000 + i and ledger 1 entries of 2,000,000 + i, for i from 0 to ENTRIES_PER_LEDGER - 1.
+    const expected = BigInt(ENTRIES_PER_LEDGER * 3_000_000 + 2 * ((ENTRIES_PER_LEDGER * (ENTRIES_PER_LEDGER - 1)) / 2));
+    for (const ledger of ledgers) {
+      expect(await ledger.spentToday({ repositoryId: REPOSITORY_ID, day: DAY, currency: "USD" })).toBe(expected);
+    }
+    const stored = await admin.readNamespacedConfigMap({ namespace: NAMESPACE, name: nameSpendConfigMap({ day: DAY, repositoryId: REPOSITORY_ID }) });
+    expect(JSON.parse(stored.data?.entries ?? "[]")).toHaveLength(2 * ENTRIES_PER_LEDGER);
+  });
+
+  it("sums by actor class and currency", async () => {
+    const ledger = openLedger();
+    await ledger.record(makeEntry({ nanos: "5" }));
+    await ledger.record(makeEntry({ nanos: "7", actorClass: "human" }));
+    await ledger.record(makeEntry({ nanos: "11", currency: "EUR" }));
+    await ledger.record(makeEntry({ nanos: "13", repositoryId: REPOSITORY_ID + 1 }));
+
+    expect(await ledger.spentToday({ repositoryId: REPOSITORY_ID, day: DAY, currency: "USD" })).toBe(12n);
+    expect(await ledger.spentToday({ repositoryId: REPOSITORY_ID, actorClass: "agent", day: DAY, currency: "USD" })).toBe(5n);
+    expect(await ledger.spentToday({ repositoryId: REPOSITORY_ID, day: "2026-12-06", currency: "USD" })).toBe(0n);
+  });
+
+  it("rejects an entry past the maximum", async () => {
+    const ledger = openLedger({ maxEntries: 2 });
+    await ledger.record(makeEntry());
+    await ledger.record(makeEntry());
+
+    await expect(ledger.record(makeEntry({ environment: "widgets-third" }))).rejects.toThrow(
+      `spend ConfigMap ${nameSpendConfigMap({ day: DAY, repositoryId: REPOSITORY_ID })} is full with 2 entries, so the spend of environment widgets-third was not recorded`,
+    );
+    expect(await ledger.spentToday({ repositoryId: REPOSITORY_ID, day: DAY, currency: "USD" })).toBe(2000n);
+  });
+});
