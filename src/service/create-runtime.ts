@@ -3,6 +3,7 @@ import { describeError } from "../errors.ts";
 import { createAuditTrailFromEnv } from "./create-audit-trail-from-env.ts";
 import { createLogger, readLogLevel } from "./create-logger.ts";
 import { createProviderFromEnv, readKubeConfig } from "./create-provider-from-env.ts";
+import { createClusterApprovalStore } from "../replicas/cluster-approval-store.ts";
 import { createClusterSpendLedger } from "../replicas/cluster-spend-ledger.ts";
 import { createCoordinationApi } from "../replicas/lease-api.ts";
 import { createReplicaCoordination, type ReplicaCoordination } from "../replicas/replica-coordination.ts";
@@ -52,9 +53,10 @@ export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }):
   await audit.flush({ immediate: true });
   const coordinationApi = replicaSettings ? createCoordinationApi({ kubeConfig: readKubeConfig(env), namespace: replicaSettings.namespace }) : undefined;
   const replicas = replicaSettings ? createReplicaCoordination({ settings: replicaSettings, logger, api: coordinationApi }) : undefined;
-  // Replicas share one spend ledger in the cluster, so every replica judges budgets on all spend.
-  const fileGovernance = createFileGovernance({ stateDir });
-  const governance = coordinationApi ? { ...fileGovernance, ledger: createClusterSpendLedger({ api: coordinationApi, logger }) } : fileGovernance;
+  // Replicas share spend and approvals in the cluster, so every replica judges a commit on the same records.
+  const governance = coordinationApi
+    ? { ledger: createClusterSpendLedger({ api: coordinationApi, logger }), approvals: createClusterApprovalStore({ api: coordinationApi, logger }) }
+    : createFileGovernance({ stateDir });
   const service = createPaddockService({ provider, logger, concurrency, governance, audit, ...(replicas ? { router: replicas.router } : {}) });
   return { logger, service, sweepIntervalMs: sweepSeconds * 1000, ...(replicas ? { replicas } : {}) };
 }

@@ -85,7 +85,7 @@ describe("cluster spend ledger", () => {
     await ledger.record(makeEntry());
 
     await expect(ledger.record(makeEntry({ environment: "widgets-third" }))).rejects.toThrow(
-      `spend ConfigMap ${nameSpendConfigMap({ day: DAY, repositoryId: REPOSITORY_ID })} is full with 2 entries, so the spend of environment widgets-third was not recorded`,
+      `spend-ledger ConfigMap ${nameSpendConfigMap({ day: DAY, repositoryId: REPOSITORY_ID })} is full with 2 entries, so the spend of environment widgets-third was not recorded`,
     );
     expect(await ledger.spentToday({ repositoryId: REPOSITORY_ID, day: DAY, currency: "USD" })).toBe(2000n);
   });

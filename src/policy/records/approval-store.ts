@@ -26,7 +26,8 @@ export interface ApprovalStore {
   record(approval: ApprovalRecord): Promise<void>;
 }
 
-const recordSchema = z.object({
+/** The schema every stored approval is read back through. */
+export const approvalRecordSchema = z.object({
   repositoryId: z.number().int(),
   pullRequest: z.number().int(),
   headSha: z.string(),
@@ -41,13 +42,16 @@ export function createJsonlApprovalStore(options: { stateDir: string }): Approva
   const file = path.join(options.stateDir, "approvals.jsonl");
   return {
     async find(query) {
-      const records = await readJsonLines(file, (value) => recordSchema.parse(value));
-      return records
-        .filter((record) => record.repositoryId === query.repositoryId && record.pullRequest === query.pullRequest && record.headSha === query.headSha)
-        .at(-1);
+      const records = await readJsonLines(file, (value) => approvalRecordSchema.parse(value));
+      return findApproval(records, query);
     },
     async record(approval) {
       await appendJsonLine(file, approval);
     },
   };
+}
+
+/** Returns the newest of `records` that approves exactly the query's head commit. */
+export function findApproval(records: readonly ApprovalRecord[], query: Parameters<ApprovalStore["find"]>[0]): ApprovalRecord | undefined {
+  return records.filter((record) => record.repositoryId === query.repositoryId && record.pullRequest === query.pullRequest && record.headSha === query.headSha).at(-1);
 }
