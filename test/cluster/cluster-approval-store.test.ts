@@ -26,6 +26,7 @@ function makeApproval(overrides: Partial<ApprovalRecord> = {}): ApprovalRecord {
 
 beforeAll(async () => {
   await installPaddockDeployment(controlPlane);
+  await admin.deleteCollectionNamespacedConfigMap({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/component=${APPROVAL_COMPONENT}` });
 });
 
 afterEach(async () => {

@@ -9,8 +9,9 @@ import { impersonate, installPaddockDeployment } from "./paddock-deployment.ts";
 import { useSharedControlPlane } from "./shared-control-plane.ts";
 
 const NAMESPACE = "paddock-system";
-const DAY = "2026-12-05";
-const REPOSITORY_ID = 4242;
+/** A day and repository of no other cluster suite, whose replicas record today's spend of their own repositories. */
+const DAY = "2001-02-03";
+const REPOSITORY_ID = 990_001;
 /**
  * Entries each of the two ledgers records at the same time. A write loses only to another
  * writer's success, so each of the 12 writers needs at most 12 attempts, within the ledger's 16.
@@ -42,6 +43,7 @@ function makeEntry(overrides: Partial<SpendEntry> = {}): SpendEntry {
 
 beforeAll(async () => {
   await installPaddockDeployment(controlPlane);
+  await admin.deleteCollectionNamespacedConfigMap({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/component=${SPEND_COMPONENT}` });
 });
 
 afterEach(async () => {
@@ -76,7 +78,7 @@ describe("cluster spend ledger", () => {
 
     expect(await ledger.spentToday({ repositoryId: REPOSITORY_ID, day: DAY, currency: "USD" })).toBe(12n);
     expect(await ledger.spentToday({ repositoryId: REPOSITORY_ID, actorClass: "agent", day: DAY, currency: "USD" })).toBe(5n);
-    expect(await ledger.spentToday({ repositoryId: REPOSITORY_ID, day: "2026-12-06", currency: "USD" })).toBe(0n);
+    expect(await ledger.spentToday({ repositoryId: REPOSITORY_ID, day: "2001-02-04", currency: "USD" })).toBe(0n);
   });
 
   it("rejects an entry past the maximum", async () => {
