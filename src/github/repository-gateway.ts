@@ -71,14 +71,16 @@ export function tarballSource(options: { octokit: GitHubRequester; owner: string
 }
 
 /**
- * Returns the tarball URL on the requester's own GitHub (an Octokit's `request.endpoint` knows
+ * Returns the tarball URL on the requester's own GitHub (an Octokit's `request.endpoint` carries
  * its base URL, such as a GitHub Enterprise Server's `/api/v3`), so pods in a cluster download
- * from the same GitHub the app talks to.
+ * from the same GitHub the app talks to. Pods send tokens over https only, so a GitHub the app
+ * reaches over plain http (a test server) leaves the URL on api.github.com.
  */
 export function describeTarballUrl(options: { octokit: GitHubRequester; owner: string; repo: string; sha: string }): string {
   const { octokit, owner, repo, sha } = options;
   const endpoint = (octokit.request as { endpoint?: (route: string, parameters: Record<string, unknown>) => { url: string } }).endpoint;
-  if (endpoint) return endpoint("GET /repos/{owner}/{repo}/tarball/{ref}", { owner, repo, ref: sha }).url;
+  const url = endpoint?.("GET /repos/{owner}/{repo}/tarball/{ref}", { owner, repo, ref: sha }).url;
+  if (url?.startsWith("https://")) return url;
   return `${GITHUB_API_URL}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/tarball/${sha}`;
 }
 

@@ -11,6 +11,12 @@ describe("describeTarballUrl", () => {
     expect(describeTarballUrl({ octokit, owner: "acme", repo: "shop", sha: SHA })).toBe(`https://ghe.example.com/api/v3/repos/acme/shop/tarball/${SHA}`);
   });
 
+  it("keeps api.github.com for a plain-http GitHub", () => {
+    const octokit = new Octokit({ baseUrl: "http://127.0.0.1:8080/api/v3" });
+
+    expect(describeTarballUrl({ octokit, owner: "acme", repo: "shop", sha: SHA })).toBe(`https://api.github.com/repos/acme/shop/tarball/${SHA}`);
+  });
+
   it("uses api.github.com by default", () => {
     expect(describeTarballUrl({ octokit: new Octokit(), owner: "acme", repo: "shop", sha: SHA })).toBe(`https://api.github.com/repos/acme/shop/tarball/${SHA}`);
   });
