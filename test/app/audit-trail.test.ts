@@ -27,26 +27,41 @@ afterEach(() => {
   fake.assertNoViolations();
 });
 
+/** Starts the app with a local provider and an audit trail spooled to a fresh folder. */
+async function startAuditedApp(options: { cluster?: string; quietMs?: number; maxDeferredWrites?: number } = {}) {
+  const { cluster, ...serviceOptions } = options;
+  const stateDir = mkdtempSync(join(tmpdir(), "paddock-audit-app-"));
+  const logger = pino({ level: "silent" });
+  const spool = await openFileAuditSpool({ directory: join(stateDir, "audit") });
+  const local = createLocalProvider({ stateDir, logger });
+  const service = createPaddockService({
+    provider: cluster === undefined ? local : { ...local, kind: local.kind, cluster },
+    logger,
+    governance: createFileGovernance({ stateDir }),
+    audit: createAuditTrail({ spool, logger }),
+    ...serviceOptions,
+  });
+  const app = await createTestProbot({ appFn: createPaddockApp({ service }), logLevel: "info" });
+  return { app, service, spool };
+}
+
+/** Serves an opened pull request whose head is a sample repository with SAMPLE_CONFIG. */
+function servePullRequest() {
+  const sample = createSampleRepository();
+  // Patched: the head SHA is the sample repository's commit.
+  const opened = patchPayload(loadWebhookExample({ name: "pull_request", action: "opened", withInstallation: true }), { "pull_request.head.sha": sample.sha });
+  const owner = opened.repository.owner.login;
+  const repo = opened.repository.name;
+  fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: SAMPLE_CONFIG });
+  fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
+  fake.setPullRequest({ owner, repo, pullRequest: opened.pull_request });
+  return { opened, owner };
+}
+
 describe("audit trail of a pull request", () => {
   it("spools a record per action and mirrors them on the check run", async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), "paddock-audit-app-"));
-    const logger = pino({ level: "silent" });
-    const spool = await openFileAuditSpool({ directory: join(stateDir, "audit") });
-    const service = createPaddockService({
-      provider: createLocalProvider({ stateDir, logger }),
-      logger,
-      governance: createFileGovernance({ stateDir }),
-      audit: createAuditTrail({ spool, logger }),
-    });
-    const app = await createTestProbot({ appFn: createPaddockApp({ service }), logLevel: "info" });
-    const sample = createSampleRepository();
-    // Patched: the head SHA is the sample repository's commit.
-    const opened = patchPayload(loadWebhookExample({ name: "pull_request", action: "opened", withInstallation: true }), { "pull_request.head.sha": sample.sha });
-    const owner = opened.repository.owner.login;
-    const repo = opened.repository.name;
-    fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: SAMPLE_CONFIG });
-    fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
-    fake.setPullRequest({ owner, repo, pullRequest: opened.pull_request });
+    const { app, service, spool } = await startAuditedApp();
+    const { opened } = servePullRequest();
 
     await app.receive({ name: "pull_request", payload: opened, id: "delivery-audit" });
     await service.onIdle();
@@ -64,7 +79,7 @@ describe("audit trail of a pull request", () => {
       ["environment.torn_down", null, null],
     ]);
     const [run] = fake.checkRuns();
-    expect(records[0]).toMatchObject({ deliveryId: "delivery-audit", checkRunId: run!.id, actor: { login: opened.sender.login }, pullRequest: opened.pull_request.number, headSha: sample.sha });
+    expect(records[0]).toMatchObject({ deliveryId: "delivery-audit", checkRunId: run!.id, actor: { login: opened.sender.login }, pullRequest: opened.pull_request.number, headSha: opened.pull_request.head.sha });
     expect(records[2]!.cost).toMatchObject({ currency: "USD", method: "measured" });
     expect(records[5]).toMatchObject({ teardownReason: "closed", deliveryId: "delivery-close" });
     const notices = run!.annotations.filter((annotation) => annotation.annotation_level === "notice");
@@ -79,18 +94,7 @@ describe("audit trail of a pull request", () => {
 
   it("records superseded unstarted commits", async () => {
     for (const maxDeferredWrites of [120, 0]) {
-      const stateDir = mkdtempSync(join(tmpdir(), "paddock-audit-supersede-"));
-      const logger = pino({ level: "silent" });
-      const spool = await openFileAuditSpool({ directory: join(stateDir, "audit") });
-      const service = createPaddockService({
-        provider: createLocalProvider({ stateDir, logger }),
-        logger,
-        governance: createFileGovernance({ stateDir }),
-        audit: createAuditTrail({ spool, logger }),
-        quietMs: 1_500,
-        maxDeferredWrites,
-      });
-      const app = await createTestProbot({ appFn: createPaddockApp({ service }), logLevel: "info" });
+      const { app, service, spool } = await startAuditedApp({ quietMs: 1_500, maxDeferredWrites });
       const [first, skipped, newest] = ["first", "skipped", "newest"].map((name) => createSampleRepository({ files: { ".github/paddock.yml": "steps:\n  - name: fast\n    run: echo done\n", "commit.txt": name } }));
       const opened = patchPayload(loadWebhookExample({ name: "pull_request", action: "opened", withInstallation: true }), { "pull_request.head.sha": first!.sha });
       const owner = opened.repository.owner.login;
@@ -116,21 +120,11 @@ describe("audit trail of a pull request", () => {
   });
 
   it("names the policy, decision, authorizer and prices", async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), "paddock-audit-policy-"));
-    const logger = pino({ level: "silent" });
-    const spool = await openFileAuditSpool({ directory: join(stateDir, "audit") });
-    const service = createPaddockService({ provider: createLocalProvider({ stateDir, logger }), logger, governance: createFileGovernance({ stateDir }), audit: createAuditTrail({ spool, logger }) });
-    const app = await createTestProbot({ appFn: createPaddockApp({ service }), logLevel: "info" });
-    const sample = createSampleRepository();
-    const opened = patchPayload(loadWebhookExample({ name: "pull_request", action: "opened", withInstallation: true }), { "pull_request.head.sha": sample.sha });
-    const owner = opened.repository.owner.login;
-    const repo = opened.repository.name;
+    const { app, service, spool } = await startAuditedApp();
+    const { opened, owner } = servePullRequest();
     // Prices a thousand times OpenCost's, in euros, so the cost table and the records cannot pass with the defaults.
     const policyText = 'cost:\n  currency: EUR\n  prices: { cpuCoreHour: "31.611", memoryGiBHour: "4.237", gpuHour: "950", storageGiBMonth: "40" }\n';
     serveOrgPolicy(fake, { owner, text: policyText });
-    fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: SAMPLE_CONFIG });
-    fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
-    fake.setPullRequest({ owner, repo, pullRequest: opened.pull_request });
 
     await app.receive({ name: "pull_request", payload: opened, id: "delivery-policy" });
     await service.onIdle();
@@ -150,20 +144,9 @@ describe("audit trail of a pull request", () => {
   });
 
   it("names the cluster and uses its prices", async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), "paddock-audit-cluster-"));
-    const logger = pino({ level: "silent" });
-    const spool = await openFileAuditSpool({ directory: join(stateDir, "audit") });
-    const local = createLocalProvider({ stateDir, logger });
-    const service = createPaddockService({ provider: { ...local, kind: local.kind, cluster: "edge-1" }, logger, governance: createFileGovernance({ stateDir }), audit: createAuditTrail({ spool, logger }) });
-    const app = await createTestProbot({ appFn: createPaddockApp({ service }), logLevel: "info" });
-    const sample = createSampleRepository();
-    const opened = patchPayload(loadWebhookExample({ name: "pull_request", action: "opened", withInstallation: true }), { "pull_request.head.sha": sample.sha });
-    const owner = opened.repository.owner.login;
-    const repo = opened.repository.name;
+    const { app, service, spool } = await startAuditedApp({ cluster: "edge-1" });
+    const { opened, owner } = servePullRequest();
     serveOrgPolicy(fake, { owner, text: 'cost:\n  clusters:\n    edge-1:\n      currency: CHF\n      prices: { cpuCoreHour: "0.05", memoryGiBHour: "0.006", gpuHour: "1", storageGiBMonth: "0.05" }\n' });
-    fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: SAMPLE_CONFIG });
-    fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
-    fake.setPullRequest({ owner, repo, pullRequest: opened.pull_request });
 
     await app.receive({ name: "pull_request", payload: opened, id: "delivery-cluster" });
     await service.onIdle();
