@@ -21,7 +21,7 @@ export interface Rejection {
  * of deliveries acknowledged and not yet handled by Probot (count and body bytes, in the shared
  * gauge), and the body bytes being read at once over all requests. Over either, the delivery
  * gets 503, which GitHub shows as a failed delivery that can be redelivered. A byte bound never
- * turns away a delivery when nothing else holds bytes, so one body up to the size limit always
+ * turns away a delivery when no other delivery uses bytes, so one body up to the size limit always
  * fits. Each run of rejections logs one warn line when it starts and one info line, with the
  * count, when a delivery is admitted again.
  */

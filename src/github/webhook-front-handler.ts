@@ -39,10 +39,10 @@ export function createWebhookRoute(route: WebhookRoute): (request: IncomingMessa
 }
 
 /**
- * Replies to one POST to the webhook path, in this order: 503 while shutting down, 415 for a body
- * that is not JSON, 401 without a signature, 400 without the event or delivery id header, 413
- * for a declared length over the limit, 503 when the backlog or the read budget is full, all
- * before reading any of the body. Then it reads at most the size limit (413 past it), checks the
+ * Replies to one POST to the webhook path. In this order, before reading any of the body: 503
+ * while shutting down, 415 for a body that is not JSON, 401 without a signature, 400 without
+ * the event or delivery id header, 413 for a declared length over the limit, and 503 when the
+ * backlog or the read budget is full. Then it reads at most the size limit (413 past it), checks the
  * HMAC (401 on a mismatch), checks the backlog again with the real size, counts the delivery in
  * the gauge, hands it over and replies 200 at once.
  */

@@ -10,9 +10,9 @@ import { COMPONENT_START_TIMEOUT_MS } from "./readiness-checks.ts";
 
 /**
  * How often metrics-server scrapes the fake node: the minimum that metrics-server v0.8.0
- * accepts. A pod with usage gets PodMetrics from the third scrape after it starts, 20 to 30 s,
- * because kwok's first scrape of a container reads its CPU counter as 0, which metrics-server
- * drops, and metrics-server needs two more points to compute a CPU rate.
+ * accepts. A pod with usage gets PodMetrics from the third scrape after it starts, 20 to 30 s.
+ * kwok's first scrape of a container reads its CPU counter as 0, which metrics-server drops,
+ * and metrics-server needs two more points to compute a CPU rate.
  */
 export const METRIC_RESOLUTION_SECONDS = 10;
 
