@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { MAX_RETRY_AFTER_SECONDS, readRetryAfter } from "../../src/github/bounded-retries.ts";
 import { createPaddockOctokit } from "../../src/github/paddock-octokit.ts";
 import { loopbackOnlyFetch, throwawayPrivateKey } from "../loopback-github/paddock-server.ts";
+import { rejection } from "../support/rejection.ts";
 
 const TOKEN_PATH = "/api/v3/app/installations/4242/access_tokens";
 const REPO_PATH = "/api/v3/repos/acme/widgets";
@@ -52,21 +53,15 @@ async function installationClient(baseUrl: string) {
   return probot.auth(4242);
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error & { status?: number; request?: { request?: { retryAfter?: number } } }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("the promise resolved, but a rejection was expected");
-}
+/** The error of a failed request, with the status and the retry-after the retry plugin recorded. */
+type RequestFailure = Error & { status?: number; request?: { request?: { retryAfter?: number } } };
 
 describe("bounded retries", () => {
   it("sends a failing token request 4 times", async () => {
     const { baseUrl, sent } = await startGitHub((_request, response) => replyStatus(response, 500));
     const octokit = await installationClient(baseUrl);
 
-    const error = await rejection(octokit.request("GET /repos/{owner}/{repo}", { owner: "acme", repo: "widgets" }));
+    const error = await rejection<RequestFailure>(octokit.request("GET /repos/{owner}/{repo}", { owner: "acme", repo: "widgets" }));
 
     expect(error.status).toBe(500);
     expect(sent).toEqual(Array(4).fill(`POST ${TOKEN_PATH}`));
@@ -76,7 +71,7 @@ describe("bounded retries", () => {
     const { baseUrl, sent } = await startGitHub((request, response) => (request.url === TOKEN_PATH ? replyToken(response) : replyStatus(response, 502)));
     const octokit = await installationClient(baseUrl);
 
-    const error = await rejection(octokit.request("GET /repos/{owner}/{repo}", { owner: "acme", repo: "widgets" }));
+    const error = await rejection<RequestFailure>(octokit.request("GET /repos/{owner}/{repo}", { owner: "acme", repo: "widgets" }));
 
     expect(error.status).toBe(502);
     expect(sent).toEqual([`POST ${TOKEN_PATH}`, ...Array(4).fill(`GET ${REPO_PATH}`)]);
@@ -101,7 +96,7 @@ describe("bounded retries", () => {
     const { baseUrl, sent } = await startGitHub((request, response) => (request.url === TOKEN_PATH ? replyToken(response) : replyStatus(response, 503, { "retry-after": "7" })));
     const octokit = await installationClient(baseUrl);
 
-    const error = await rejection(octokit.request("GET /repos/{owner}/{repo}", { owner: "acme", repo: "widgets" }));
+    const error = await rejection<RequestFailure>(octokit.request("GET /repos/{owner}/{repo}", { owner: "acme", repo: "widgets" }));
 
     expect(error.status).toBe(503);
     expect(error.request?.request?.retryAfter).toBe(7);
@@ -112,7 +107,7 @@ describe("bounded retries", () => {
     const { baseUrl } = await startGitHub((request, response) => (request.url === TOKEN_PATH ? replyToken(response) : replyStatus(response, 500)));
     const octokit = await installationClient(baseUrl);
 
-    const error = await rejection(octokit.request("GET /repos/{owner}/{repo}", { owner: "acme", repo: "widgets" }));
+    const error = await rejection<RequestFailure>(octokit.request("GET /repos/{owner}/{repo}", { owner: "acme", repo: "widgets" }));
 
     // The last failure computes the wait a fourth retry would have had: (3 + 1) squared.
     expect(error.request?.request?.retryAfter).toBe(16);

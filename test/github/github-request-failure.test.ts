@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { createPaddockOctokit } from "../../src/github/paddock-octokit.ts";
 import { loopbackOnlyFetch, throwawayPrivateKey } from "../loopback-github/paddock-server.ts";
+import { rejection } from "../support/rejection.ts";
 
 const FAILED = "GitHub API request failed without a response";
 
@@ -32,16 +33,6 @@ function createUnreachableProbot() {
     request: { fetch: loopbackOnlyFetch },
   });
   return { probot, logs };
-}
-
-/** Resolves with the error a promise rejects with; fails the test when it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("the promise resolved, but a rejection was expected");
 }
 
 describe("GitHub request failure", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { createPaddockOctokit, withResponseTimeout } from "../../src/github/paddock-octokit.ts";
+import { rejection } from "../support/rejection.ts";
 
 /** A fetch that counts its calls and never answers until its signal aborts. */
 function silentFetch() {
@@ -10,16 +11,6 @@ function silentFetch() {
     return new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal!.reason)));
   }) as typeof globalThis.fetch;
   return { fetch, calls };
-}
-
-/** Resolves with the error a promise rejects with; fails the test when it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("the promise resolved, but a rejection was expected");
 }
 
 describe("Paddock's Octokit", () => {
