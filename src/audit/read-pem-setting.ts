@@ -16,14 +16,15 @@ export interface PemSetting {
 /**
  * Reads a setting that contains either PEM text (detected by its `-----BEGIN` prefix, after
  * leading whitespace) or the path of a PEM file, relative to `cwd`. Errors name the setting,
- * and the path when there is one, but never echo PEM text, which may be a private key.
+ * and the path when there is one, but never echo PEM text, which may be a private key. With
+ * `secret`, a value that names no readable file is not echoed either, because it may be key
+ * text without its PEM lines.
  */
-export function readPemSetting(options: { name: string; value: string; cwd: string; hint: string }): PemSetting {
+export function readPemSetting(options: { name: string; value: string; cwd: string; hint: string; secret?: boolean }): PemSetting {
   const { name, value, cwd, hint } = options;
   if (value.trimStart().startsWith(PEM_PREFIX)) return { pem: value, label: `${name} (PEM text)` };
 
   // A value with a newline or a PEM boundary is broken key text, not a path, so it is not echoed.
-  // NOTE: a bare base64 key without PEM lines still reads as a path and appears in the message.
   if (value.includes("\n") || value.includes("-----")) {
     throw new PaddockError("USAGE", `${name} is neither PEM text starting with ${PEM_PREFIX} nor a file path`, { hint });
   }
@@ -31,7 +32,8 @@ export function readPemSetting(options: { name: string; value: string; cwd: stri
   try {
     return { pem: readFileSync(resolve(cwd, value), "utf8"), label };
   } catch (error) {
-    throw new PaddockError("USAGE", `${label}: ${describeReadFailure(error)}`, { hint, cause: error });
+    const named = options.secret ? `${name} (value not shown)` : label;
+    throw new PaddockError("USAGE", `${named}: ${describeReadFailure(error)}`, { hint, cause: error });
   }
 }
 

@@ -46,6 +46,6 @@ export async function createAuditTrailFromEnv(options: { env: NodeJS.ProcessEnv;
 }
 
 function readSigningKey(value: string): KeyObject {
-  const setting = readPemSetting({ name: "PADDOCK_AUDIT_SIGNING_KEY", value, cwd: process.cwd(), hint: SIGNING_KEY_HINT });
+  const setting = readPemSetting({ name: "PADDOCK_AUDIT_SIGNING_KEY", value, cwd: process.cwd(), hint: SIGNING_KEY_HINT, secret: true });
   return loadPemSettingKey(setting, loadCheckpointSigningKey);
 }

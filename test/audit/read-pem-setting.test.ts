@@ -47,6 +47,15 @@ describe("readPemSetting", () => {
     expect(messageOf(() => readPemSetting({ name: "KEY", value: "/nonexistent/key.pem", cwd: "/", hint: HINT }))).toBe("KEY=/nonexistent/key.pem: file not found. set the key");
   });
 
+  it("hides a secret value naming no file", () => {
+    const keyBody = privatePem().split("\n")[1]!;
+
+    const message = messageOf(() => readPemSetting({ name: "KEY", value: keyBody, cwd: "/", hint: HINT, secret: true }));
+
+    expect(message).toBe("KEY (value not shown): file not found. set the key");
+    expect(message).not.toContain(keyBody);
+  });
+
   it("names a folder", () => {
     const folder = mkdtempSync(join(tmpdir(), "paddock-pem-"));
 

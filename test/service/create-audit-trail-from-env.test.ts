@@ -81,7 +81,7 @@ describe("createAuditTrailFromEnv", () => {
     it("names a missing path", async () => {
       const path = join(stateDir, "missing.pem");
 
-      expect(await messageOf(path)).toBe(`PADDOCK_AUDIT_SIGNING_KEY=${path}: file not found. ${keyHint}`);
+      expect(await messageOf(path)).toBe(`PADDOCK_AUDIT_SIGNING_KEY (value not shown): file not found. ${keyHint}`);
     });
 
     it("names the path of a file without a key", async () => {
