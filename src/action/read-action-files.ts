@@ -9,7 +9,7 @@ import type { OrgPolicy, PolicySource } from "../policy/org-policy-schema.ts";
 
 /** Reads and validates the repository config the `config` input names, relative to the checkout. */
 export function readConfigInput(options: { path: string; workspace: string }): LocatedConfig<RepoConfig> {
-  const text = readFlagFile({ flag: "input config", path: options.path, cwd: options.workspace });
+  const text = readFlagFile({ flag: "input config", path: options.path, cwd: options.workspace, within: options.workspace });
   const lookup = readRepoConfig({ text, file: options.path });
   if (lookup.kind === "valid") return { value: lookup.config, file: lookup.file, locate: lookup.locate };
   const problems = lookup.kind === "invalid" ? lookup.problems.map(formatConfigProblem) : [];

@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { lstatSync, readFileSync, realpathSync } from "node:fs";
+import { resolve, sep } from "node:path";
 import { formatConfigProblem } from "../config/config-problem.ts";
 import { readRepoConfig, REPO_CONFIG_PATH } from "../config/load-repo-config.ts";
 import type { RepoConfig } from "../config/repo-config-schema.ts";
@@ -10,8 +10,9 @@ import { readOrgPolicy } from "../policy/load-org-policy.ts";
 import type { OrgPolicy, PolicySource } from "../policy/org-policy-schema.ts";
 
 /** Reads a file for a CLI flag, or throws a usage error naming the flag and the path. */
-export function readFlagFile(options: { flag: string; path: string; cwd: string }): string {
+export function readFlagFile(options: { flag: string; path: string; cwd: string; within?: string }): string {
   const absolute = resolve(options.cwd, options.path);
+  if (options.within !== undefined) requireInside({ flag: options.flag, path: options.path, absolute, root: options.within });
   try {
     return readFileSync(absolute, "utf8");
   } catch (error) {
@@ -19,6 +20,30 @@ export function readFlagFile(options: { flag: string; path: string; cwd: string 
     if (code === "EISDIR") throw new PaddockError("USAGE", `${options.flag} ${options.path} is a directory`, { hint: "pass the path of a file", cause: error });
     const reason = code === "ENOENT" ? "not found" : "unreadable";
     throw new PaddockError("USAGE", `${options.flag} ${options.path}: file ${reason}`, { hint: "pass the path of an existing file", cause: error });
+  }
+}
+
+/**
+ * Rejects a file of a checkout that is a symbolic link or resolves outside the checkout. The
+ * checkout belongs to the pull request's author, whose link could make Paddock read and quote
+ * a file of the host, such as a token in .git/config.
+ */
+function requireInside(options: { flag: string; path: string; absolute: string; root: string }): void {
+  const { flag, path, absolute } = options;
+  let real: string;
+  try {
+    if (lstatSync(absolute).isSymbolicLink()) {
+      throw new PaddockError("USAGE", `${flag} ${path} is a symbolic link`, { hint: "commit the config as a regular file; Paddock reads no link in the checkout" });
+    }
+    real = realpathSync(absolute);
+  } catch (error) {
+    if (error instanceof PaddockError) throw error;
+    // A missing file gets the usual read error.
+    return;
+  }
+  const root = realpathSync(options.root);
+  if (real !== root && !real.startsWith(`${root}${sep}`)) {
+    throw new PaddockError("USAGE", `${flag} ${path} resolves outside the checkout`, { hint: "commit the config as a regular file inside the repository, not under a linked folder" });
   }
 }
 
@@ -70,8 +95,8 @@ export function readPullRequestPayload(options: { event: string; path: string; c
 }
 
 /** Reads and validates a repository config file, throwing every problem as one usage error. */
-export function readConfigFlag(options: { path: string; cwd: string; label?: string }): LocatedConfig<RepoConfig> {
-  const text = readFlagFile({ flag: "--config", path: options.path, cwd: options.cwd });
+export function readConfigFlag(options: { path: string; cwd: string; label?: string; within?: string }): LocatedConfig<RepoConfig> {
+  const text = readFlagFile({ flag: "--config", path: options.path, cwd: options.cwd, ...(options.within === undefined ? {} : { within: options.within }) });
   const lookup = readRepoConfig({ text, file: options.label ?? options.path });
   if (lookup.kind === "valid") return { value: lookup.config, file: lookup.file, locate: lookup.locate };
   const problems = lookup.kind === "invalid" ? lookup.problems : [];

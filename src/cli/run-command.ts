@@ -63,7 +63,7 @@ export async function runRunCommand(options: { args: string[]; io: CliIo }): Pro
   }
   const config = values.config
     ? readConfigFlag({ path: values.config, cwd: io.cwd })
-    : readConfigFlag({ path: join(repositoryDir, REPO_CONFIG_PATH), cwd: io.cwd, label: REPO_CONFIG_PATH });
+    : readConfigFlag({ path: join(repositoryDir, REPO_CONFIG_PATH), cwd: io.cwd, label: REPO_CONFIG_PATH, within: repositoryDir });
   const { policy, source: policySource } = readPolicyFlag({ path: values["org-policy"], cwd: io.cwd });
   const logMaxBytes = readLogMaxBytes(io.env);
   const { sha, note } = await chooseCommit({ repositoryDir, ref: values.ref, payloadSha: event.pullRequest.headSha });

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -114,6 +114,35 @@ describe("paddock run", () => {
 
     expect(result.stderr).toBe("paddock: --repo no-such-folder: folder not found. pass the folder of a git checkout\n");
     expect(result.code).toBe(2);
+  });
+
+  it("rejects a linked config file", async () => {
+    const sample = createSampleRepository();
+    const cwd = writePayload();
+    const secret = join(cwd, "secret.txt");
+    writeFileSync(secret, "canary-token-4711: yes\n");
+    rmSync(join(sample.directory, ".github", "paddock.yml"));
+    symlinkSync(secret, join(sample.directory, ".github", "paddock.yml"));
+
+    const result = await runCli(["run", "--event", "pull_request", "--payload", "event.json", "--repo", sample.directory, "--state-dir", join(cwd, "state")], { cwd });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`paddock: --config ${join(sample.directory, ".github", "paddock.yml")} is a symbolic link. commit the config as a regular file; Paddock reads no link in the checkout\n`);
+    expect(result.stdout).not.toContain("canary-token-4711");
+  });
+
+  it("rejects a config under a linked folder", async () => {
+    const sample = createSampleRepository();
+    const cwd = writePayload();
+    const outside = mkdtempSync(join(tmpdir(), "paddock-outside-"));
+    writeFileSync(join(outside, "paddock.yml"), "canary-token-4712: yes\n");
+    rmSync(join(sample.directory, ".github"), { recursive: true });
+    symlinkSync(outside, join(sample.directory, ".github"));
+
+    const result = await runCli(["run", "--event", "pull_request", "--payload", "event.json", "--repo", sample.directory, "--state-dir", join(cwd, "state")], { cwd });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`paddock: --config ${join(sample.directory, ".github", "paddock.yml")} resolves outside the checkout. commit the config as a regular file inside the repository, not under a linked folder\n`);
   });
 
   it("exits 0 neutral without the config file", async () => {
