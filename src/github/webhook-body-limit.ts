@@ -77,7 +77,11 @@ export function rejectTooLarge(options: { request: IncomingMessage; response: Se
     { deliveryId: request.headers["x-github-delivery"], event: request.headers["x-github-event"], contentLength: request.headers["content-length"], receivedBytes: options.receivedBytes, maxBytes },
     "webhook body over the size limit rejected",
   );
-  const error = `webhook body is larger than ${maxBytes} bytes: GitHub caps webhook payloads at 25 MB, so this request did not come from GitHub. Set ${WEBHOOK_MAX_BYTES_VARIABLE} to change the limit`;
+  // Below the default, a real GitHub delivery can exceed the limit, so the reply says only what the limit is.
+  const error =
+    maxBytes >= DEFAULT_WEBHOOK_MAX_BYTES
+      ? `webhook body is larger than ${maxBytes} bytes: GitHub caps webhook payloads at 25 MB, so this request did not come from GitHub. Set ${WEBHOOK_MAX_BYTES_VARIABLE} to change the limit`
+      : `webhook body is larger than ${maxBytes} bytes, the limit ${WEBHOOK_MAX_BYTES_VARIABLE} sets. Raise it to accept deliveries up to GitHub's cap of 25 MB`;
   replyAndDiscardBody({ request, response, status: 413, body: JSON.stringify({ error }) });
 }
 

@@ -27,7 +27,10 @@ const PAYLOAD_TEXT = JSON.stringify(buildPullRequestPayload({ action: "opened", 
 const PAYLOAD_BYTES = Buffer.byteLength(PAYLOAD_TEXT);
 const TOO_LARGE = (maxBytes: number): string =>
   JSON.stringify({
-    error: `webhook body is larger than ${maxBytes} bytes: GitHub caps webhook payloads at 25 MB, so this request did not come from GitHub. Set PADDOCK_WEBHOOK_MAX_BYTES to change the limit`,
+    error:
+      maxBytes >= DEFAULT_WEBHOOK_MAX_BYTES
+        ? `webhook body is larger than ${maxBytes} bytes: GitHub caps webhook payloads at 25 MB, so this request did not come from GitHub. Set PADDOCK_WEBHOOK_MAX_BYTES to change the limit`
+        : `webhook body is larger than ${maxBytes} bytes, the limit PADDOCK_WEBHOOK_MAX_BYTES sets. Raise it to accept deliveries up to GitHub's cap of 25 MB`,
   });
 
 /** A real Probot server on 127.0.0.1 behind a real front thread, with a gate that keeps deliveries from Probot until it opens. */
