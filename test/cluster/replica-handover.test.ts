@@ -1,3 +1,4 @@
+import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { PREVIEW_DEPLOYMENT_ANNOTATION } from "../../src/github/preview-deployment.ts";
@@ -13,6 +14,8 @@ import { deliverPullRequest, deliverPush, listStepJobs, nameBranchEnvironment, n
 import { logsWithMessage, type ReplicaProcess } from "./replica-process.ts";
 import { useSharedControlPlane } from "./shared-control-plane.ts";
 import { waitUntil } from "./wait-until.ts";
+
+const MERGE_PATCH = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
 const controlPlane = useSharedControlPlane();
 /** Seconds kwok keeps each step's pod running: long enough for a pull request to arrive while a branch's run is in its steps. */
@@ -80,9 +83,8 @@ describe("handed-over teardown", () => {
     expect(run.conclusion).toBe("success");
 
     // 2. The environment records a preview deployment, as a run with a preview host does.
-    const namespace = await cluster.core.readNamespace({ name: environment });
-    namespace.metadata!.annotations = { ...namespace.metadata!.annotations, [PREVIEW_DEPLOYMENT_ANNOTATION]: "4712" };
-    await cluster.core.replaceNamespace({ name: environment, body: namespace });
+    // A merge patch, as the app writes its annotations: the app may still be updating the namespace.
+    await cluster.core.patchNamespace({ name: environment, body: { metadata: { annotations: { [PREVIEW_DEPLOYMENT_ANNOTATION]: "4712" } } } }, MERGE_PATCH);
 
     // 3. Destroy is pressed on the replica that does not own the key, which hands the teardown over.
     const payload = pressButton({ id: run.id, headSha: sha, identifier: `destroy:${number}` });
@@ -96,7 +98,12 @@ describe("handed-over teardown", () => {
 
     // 4. The owner tore the environment down and marked its deployment inactive, through installation 77.
     expect(logsWithMessage(other, "work handed over to the key's owner").map((entry) => entry.kind)).toEqual(["teardown"]);
-    expect(logsWithMessage(owner, "preview deployment marked inactive").map((entry) => entry.deploymentId)).toEqual([4712]);
+    // The owner logs after GitHub's reply, which can come after the namespace is gone.
+    const marked = await waitUntil(async () => {
+      const entries = logsWithMessage(owner, "preview deployment marked inactive");
+      return entries.length > 0 ? entries : undefined;
+    }, { description: "the owner to log the inactive deployment", timeoutMs: 30_000 });
+    expect(marked.map((entry) => entry.deploymentId)).toEqual([4712]);
     expect(statuses).toEqual([{ path: "/repos/acme/widgets/deployments/4712/statuses", body: { state: "inactive", description: "Environment torn down: requested by maintainer" } }]);
     const statusCall = cluster.github.calls.find((call) => call.method === "POST" && call.path.endsWith("/deployments/4712/statuses"));
     expect(statusCall?.installationId).toBe(WIDGETS.installationId);

@@ -57,6 +57,20 @@ async function readHolder(namespace: string, name: string): Promise<string | und
   return lease.spec?.holderIdentity || undefined;
 }
 
+/** Writes another holder into a Lease, reading it again when the holder's own renewal got there first (409). */
+async function takeLeaseOver(options: { namespace: string; name: string; holder: string }): Promise<void> {
+  const { namespace, name, holder } = options;
+  for (let attempt = 1; ; attempt += 1) {
+    const lease = await coordination.readNamespacedLease({ namespace, name });
+    try {
+      await coordination.replaceNamespacedLease({ namespace, name, body: { ...lease, spec: { ...lease.spec, holderIdentity: holder, leaseDurationSeconds: 3600 } } });
+      return;
+    } catch (error) {
+      if ((error as { code?: number }).code !== 409 || attempt === 5) throw error;
+    }
+  }
+}
+
 afterEach(async () => {
   await Promise.all(running.splice(0).map((leases) => leases.stop({ release: false })));
 });
@@ -129,8 +143,7 @@ describe("shard leases", () => {
 
     // Another writer takes shard 2 over, as a replica that judged the Lease expired would.
     const name = nameShardLease(2);
-    const lease = await coordination.readNamespacedLease({ namespace, name });
-    await coordination.replaceNamespacedLease({ namespace, name, body: { ...lease, spec: { ...lease.spec, holderIdentity: "intruder", leaseDurationSeconds: 3600 } } });
+    await takeLeaseOver({ namespace, name, holder: "intruder" });
     await waitUntil(async () => (replica.lost.length > 0 ? true : undefined), { description: "replica-a to report shard 2 lost" });
 
     expect(replica.lost).toEqual([{ shards: [2], at: expect.any(Number) }]);
