@@ -22,7 +22,12 @@ const SIGNING_KEY_HINT = "set the Ed25519 private key's PEM text, or the path of
 export async function createAuditTrailFromEnv(options: { env: NodeJS.ProcessEnv; stateDir: string; logger: Logger }): Promise<AuditTrail> {
   const { env, stateDir, logger } = options;
   const repository = env.PADDOCK_AUDIT_REPOSITORY;
-  if (!repository) return createAuditTrail({ spool: await openAuditSpoolFromEnv({ env, stateDir, hasLedger: false, logger }), logger });
+  // Read before anything else, so a bad key stops the app at start-up even where no ledger uses it.
+  const signingKey = env.PADDOCK_AUDIT_SIGNING_KEY ? readSigningKey(env.PADDOCK_AUDIT_SIGNING_KEY) : undefined;
+  if (!repository) {
+    if (signingKey) logger.warn("PADDOCK_AUDIT_SIGNING_KEY is ignored: checkpoints are signed only in a ledger, and PADDOCK_AUDIT_REPOSITORY is not set");
+    return createAuditTrail({ spool: await openAuditSpoolFromEnv({ env, stateDir, hasLedger: false, logger }), logger });
+  }
 
   const [owner, repo, ...rest] = repository.split("/");
   if (!owner || !repo || rest.length > 0) {
@@ -32,7 +37,7 @@ export async function createAuditTrailFromEnv(options: { env: NodeJS.ProcessEnv;
     throw new PaddockError("USAGE", "PADDOCK_AUDIT_TOKEN is missing", { hint: "set a token that can write to the audit repository and nothing else" });
   }
   const octokit = new Octokit({ auth: env.PADDOCK_AUDIT_TOKEN, ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}) });
-  const signer = env.PADDOCK_AUDIT_SIGNING_KEY ? { privateKey: readSigningKey(env.PADDOCK_AUDIT_SIGNING_KEY), interval: DEFAULT_CHECKPOINT_INTERVAL } : undefined;
+  const signer = signingKey ? { privateKey: signingKey, interval: DEFAULT_CHECKPOINT_INTERVAL } : undefined;
   const request = octokit.request as unknown as GitHubRequest;
   const ledger = createGitAuditLedger({ request, owner, repo, ...(signer ? { signer } : {}) });
   const spool = await openAuditSpoolFromEnv({ env, stateDir, hasLedger: true, logger });

@@ -1,5 +1,4 @@
 import { KubeConfig } from "@kubernetes/client-node";
-import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { CLUSTER_NAME_PATTERN } from "../cost/price-table-schema.ts";
 import { describeError, PaddockError } from "../errors.ts";
@@ -7,6 +6,7 @@ import { readLogMaxBytes } from "../providers/local/capped-log.ts";
 import { findBwrap } from "../providers/local/find-bwrap.ts";
 import { createLocalProvider } from "../providers/local/local-provider.ts";
 import { createKubernetesProvider } from "../providers/kubernetes/kubernetes-provider.ts";
+import { readKubeConfigFile } from "../providers/kubernetes/read-kubeconfig-file.ts";
 import type { Provider } from "../providers/provider.ts";
 
 /**
@@ -20,15 +20,17 @@ import type { Provider } from "../providers/provider.ts";
 export async function createProviderFromEnv(options: { env: NodeJS.ProcessEnv; stateDir: string; logger: Logger }): Promise<Provider> {
   const { env, stateDir, logger } = options;
   const kind = env.PADDOCK_PROVIDER ?? "local";
+  // Read for every provider, so a bad name stops the app at start-up whichever provider it runs.
+  const cluster = readClusterName(env.PADDOCK_CLUSTER);
   if (kind === "kubernetes") {
     const loadKubeConfig = (): KubeConfig => readKubeConfig(env);
     const annotations = readPodAnnotations(env.PADDOCK_POD_ANNOTATIONS);
-    const cluster = readClusterName(env.PADDOCK_CLUSTER);
     const provider = createKubernetesProvider({ kubeConfig: loadKubeConfig(), loadKubeConfig, logger, ...(annotations ? { podAnnotations: () => annotations } : {}) });
     return cluster === undefined ? provider : { ...provider, kind: provider.kind, cluster };
   }
   if (kind !== "local") throw new PaddockError("USAGE", `PADDOCK_PROVIDER=${kind} is invalid`, { hint: "set local (the default) or kubernetes" });
 
+  if (cluster !== undefined) logger.warn({ cluster }, "PADDOCK_CLUSTER is ignored: only the kubernetes provider names a cluster");
   const logMaxBytes = readLogMaxBytes(env);
   const sandbox = env.PADDOCK_SANDBOX ?? "bwrap";
   if (sandbox !== "bwrap" && sandbox !== "none") {
@@ -47,8 +49,9 @@ export async function createProviderFromEnv(options: { env: NodeJS.ProcessEnv; s
 export function readKubeConfig(env: NodeJS.ProcessEnv): KubeConfig {
   const kubeConfig = new KubeConfig();
   if (env.PADDOCK_KUBECONFIG) {
-    kubeConfig.loadFromFile(resolve(env.PADDOCK_KUBECONFIG));
-  } else if (env.KUBERNETES_SERVICE_HOST) {
+    return readKubeConfigFile({ name: "PADDOCK_KUBECONFIG", value: env.PADDOCK_KUBECONFIG });
+  }
+  if (env.KUBERNETES_SERVICE_HOST) {
     kubeConfig.loadFromCluster();
   } else {
     throw new PaddockError("USAGE", "PADDOCK_PROVIDER=kubernetes needs cluster credentials", {

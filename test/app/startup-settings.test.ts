@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -9,11 +10,15 @@ const ROOT = resolve(import.meta.dirname, "../..");
 // The child runs in a folder without node_modules, so tsx is named by its file, not its package name.
 const TSX_LOADER = pathToFileURL(join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 const STATE_DIR_HINT = "set it to a folder Paddock can create and write, or leave it empty for .paddock in the working folder";
+const SIGNING_KEY_HINT = "set the Ed25519 private key's PEM text, or the path of a PEM file that contains it";
 
 let folder: string;
 
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), "paddock-startup-"));
+  const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" });
+  await writeFile(join(folder, "rsa.pem"), rsa);
+  await writeFile(join(folder, "broken-kubeconfig.yaml"), "clusters: [\n");
 });
 afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
@@ -56,6 +61,37 @@ describe("app start-up settings", () => {
       variable: "PADDOCK_AUDIT_REPOSITORY",
       env: { PADDOCK_AUDIT_REPOSITORY: "acme", PADDOCK_AUDIT_TOKEN: "test-token" },
       stderr: "PADDOCK_AUDIT_REPOSITORY=acme is invalid. set it to owner/name, such as acme/paddock-audit",
+    },
+    {
+      variable: "PADDOCK_KUBECONFIG naming no file",
+      env: { PADDOCK_PROVIDER: "kubernetes", PADDOCK_KUBECONFIG: "missing.yaml" },
+      stderr: "PADDOCK_KUBECONFIG=missing.yaml: file not found. set it to the path of a readable kubeconfig file",
+    },
+    {
+      variable: "PADDOCK_KUBECONFIG with invalid YAML",
+      env: { PADDOCK_PROVIDER: "kubernetes", PADDOCK_KUBECONFIG: "broken-kubeconfig.yaml" },
+      stderr:
+        "PADDOCK_KUBECONFIG=broken-kubeconfig.yaml is not a valid kubeconfig: invalid YAML at line 2, column 1: unexpected end of the stream within a flow collection. check it with `kubectl --kubeconfig FILE config view`, or export a new one with `kubectl config view --minify --raw`",
+    },
+    {
+      variable: "PADDOCK_CLUSTER on the local provider",
+      env: { PADDOCK_CLUSTER: "prod eu" },
+      stderr: 'PADDOCK_CLUSTER="prod eu" is invalid. set a name of 1 to 63 letters, digits, dots, dashes or underscores that starts with a letter or digit, such as prod-eu-1',
+    },
+    {
+      variable: "PADDOCK_CLUSTER on the kubernetes provider",
+      env: { PADDOCK_PROVIDER: "kubernetes", PADDOCK_KUBECONFIG: "missing.yaml", PADDOCK_CLUSTER: "-prod" },
+      stderr: 'PADDOCK_CLUSTER="-prod" is invalid. set a name of 1 to 63 letters, digits, dots, dashes or underscores that starts with a letter or digit, such as prod-eu-1',
+    },
+    {
+      variable: "PADDOCK_AUDIT_SIGNING_KEY naming no file",
+      env: { PADDOCK_AUDIT_SIGNING_KEY: "audit-signing.pem" },
+      stderr: `PADDOCK_AUDIT_SIGNING_KEY (value not shown): file not found. ${SIGNING_KEY_HINT}`,
+    },
+    {
+      variable: "PADDOCK_AUDIT_SIGNING_KEY naming an RSA key",
+      env: { PADDOCK_AUDIT_SIGNING_KEY: "rsa.pem" },
+      stderr: "PADDOCK_AUDIT_SIGNING_KEY=rsa.pem: the checkpoint private key is rsa, not ed25519. make one with `openssl genpkey -algorithm ed25519 -out audit-signing.pem`",
     },
   ];
 

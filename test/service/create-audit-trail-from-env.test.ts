@@ -104,5 +104,22 @@ describe("createAuditTrailFromEnv", () => {
       );
       expect(message).not.toContain(canary);
     });
+
+    it("rejects a missing file without a ledger", async () => {
+      const path = join(stateDir, "missing.pem");
+
+      const error = await createAuditTrailFromEnv({ env: { PADDOCK_AUDIT_SIGNING_KEY: path }, stateDir, logger }).catch((thrown: unknown) => thrown);
+
+      expect((error as Error).message).toBe(`PADDOCK_AUDIT_SIGNING_KEY (value not shown): file not found. ${keyHint}`);
+    });
+
+    it("warns when unused without a ledger", async () => {
+      const warnings: string[] = [];
+      const capture = pino({ level: "warn" }, { write: (line: string) => void warnings.push(JSON.parse(line).msg) });
+
+      await createAuditTrailFromEnv({ env: { PADDOCK_AUDIT_SIGNING_KEY: pem() }, stateDir, logger: capture });
+
+      expect(warnings).toContain("PADDOCK_AUDIT_SIGNING_KEY is ignored: checkpoints are signed only in a ledger, and PADDOCK_AUDIT_REPOSITORY is not set");
+    });
   });
 });

@@ -41,6 +41,29 @@ describe("createProviderFromEnv log cap", () => {
   });
 });
 
+describe("createProviderFromEnv PADDOCK_CLUSTER", () => {
+  it("rejects a bad name on local", async () => {
+    const stateDir = await makeTemporaryDirectory("provider-env");
+
+    const error = await createProviderFromEnv({ env: { PADDOCK_CLUSTER: "prod eu", PADDOCK_SANDBOX: "none" }, stateDir, logger }).catch((caught: unknown) => caught);
+
+    expect((error as PaddockError).message).toBe(
+      'PADDOCK_CLUSTER="prod eu" is invalid. set a name of 1 to 63 letters, digits, dots, dashes or underscores that starts with a letter or digit, such as prod-eu-1',
+    );
+  });
+
+  it("warns that local ignores it", async () => {
+    const stateDir = await makeTemporaryDirectory("provider-env");
+    const warnings: string[] = [];
+    const capture = pino({ level: "warn" }, { write: (line: string) => void warnings.push(JSON.parse(line).msg) });
+
+    const provider = await createProviderFromEnv({ env: { PADDOCK_CLUSTER: "prod-eu-1", PADDOCK_SANDBOX: "none" }, stateDir, logger: capture });
+
+    expect(provider.cluster).toBeUndefined();
+    expect(warnings).toContain("PADDOCK_CLUSTER is ignored: only the kubernetes provider names a cluster");
+  });
+});
+
 describe("readClusterName", () => {
   it("reads a valid cluster name", () => {
     expect(readClusterName("prod-eu-1")).toBe("prod-eu-1");
