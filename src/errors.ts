@@ -3,6 +3,7 @@
  * quota) are values, not errors; these are for input and environment problems that stop work.
  */
 export type PaddockErrorCode =
+  | "AUDIT_CHECKOUT_INVALID"
   | "AUDIT_KEY_INVALID"
   | "AUDIT_LEDGER_CONFLICT"
   | "AUDIT_LEDGER_FAILED"

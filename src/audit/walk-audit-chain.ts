@@ -90,8 +90,13 @@ function findSequence(lines: readonly RecordLine[], start: number, sequence: num
   return undefined;
 }
 
+/**
+ * Splits a record file into lines. CRLF endings are accepted, because git with
+ * `core.autocrlf=true` writes them into a checkout, and a record's hash covers its canonical
+ * JSON, not the bytes of its line.
+ */
 function readLines(file: LedgerFile): RecordLine[] {
-  const parts = file.text.split("\n");
+  const parts = file.text.split(/\r?\n/);
   const terminated = parts[parts.length - 1] === "";
   if (terminated) parts.pop();
 

@@ -45,6 +45,7 @@ function reportError(options: { error: unknown; io: CliIo }): number {
   // parseArgs throws TypeErrors with codes such as ERR_PARSE_ARGS_UNKNOWN_OPTION for bad flags.
   const isUsage = error instanceof PaddockError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") === true;
   io.stderr(`paddock: ${describeError(error)}\n`);
-  if (error instanceof PaddockError && error.code === "SANDBOX_UNAVAILABLE") return 1;
+  // A ledger checkout that cannot be checked fails like a broken chain, not like a wrong flag.
+  if (error instanceof PaddockError && (error.code === "SANDBOX_UNAVAILABLE" || error.code === "AUDIT_CHECKOUT_INVALID")) return 1;
   return isUsage ? EXIT_USAGE : 1;
 }
