@@ -1,5 +1,6 @@
 import type { LedgerFile } from "./audit-problem.ts";
 import { auditRecordSchema, type AuditAction, type AuditRecord } from "./audit-record-schema.ts";
+import { compareExactTimes, parseExactTime, type ExactTime } from "./exact-time.ts";
 
 /** Filters of `paddock audit query`; each one left out matches every record. */
 export interface AuditQuery {
@@ -10,10 +11,10 @@ export interface AuditQuery {
   /** Repository full name such as `acme/web`, compared case-insensitively. */
   repository?: string;
   action?: AuditAction;
-  /** Inclusive start of the time range. */
-  since?: Date;
-  /** Exclusive end of the time range. */
-  until?: Date;
+  /** Inclusive start of the time range, compared to every digit of a record's time. */
+  since?: ExactTime;
+  /** Exclusive end of the time range, compared to every digit of a record's time. */
+  until?: ExactTime;
 }
 
 /** Records of one group and their cost per currency, in whole nano-units. */
@@ -71,13 +72,17 @@ function parseRecord(line: string): AuditRecord | undefined {
 
 function matchesQuery(record: AuditRecord, query: AuditQuery): boolean {
   const same = (left: string | undefined, right: string | undefined) => left?.toLowerCase() === right?.toLowerCase();
-  const time = Date.parse(record.time);
   if (query.actor !== undefined && !same(record.actor.login, query.actor)) return false;
   if (query.agent !== undefined && !same(record.agent?.app, query.agent)) return false;
   if (query.repository !== undefined && !same(record.repository.fullName, query.repository)) return false;
   if (query.action !== undefined && record.action !== query.action) return false;
-  if (query.since !== undefined && time < query.since.getTime()) return false;
-  if (query.until !== undefined && time >= query.until.getTime()) return false;
+  if (query.since === undefined && query.until === undefined) return true;
+
+  // The record schema accepts only RFC 3339 times, which Date.parse reads, so this is a guard.
+  const time = parseExactTime(record.time);
+  if (time === undefined) return false;
+  if (query.since !== undefined && compareExactTimes(time, query.since) < 0) return false;
+  if (query.until !== undefined && compareExactTimes(time, query.until) >= 0) return false;
   return true;
 }
 

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { AUDIT_ACTIONS, type AuditAction } from "../audit/audit-record-schema.ts";
 import { queryAuditRecords, type AuditQuery, type AuditQueryResult, type CostTotal } from "../audit/query-audit-records.ts";
+import { compareExactTimes } from "../audit/exact-time.ts";
 import { readAuditCheckout } from "../audit/read-audit-checkout.ts";
 import { verifyAuditLedger } from "../audit/verify-audit-ledger.ts";
 import { formatCost } from "../cost/format-cost.ts";
@@ -9,7 +10,7 @@ import { PaddockError } from "../errors.ts";
 import { formatTextTable } from "./audit-table.ts";
 import { EXIT_CHAIN_BROKEN } from "./audit-verify-command.ts";
 import { HELP_OPTION, printUsage, type CliIo } from "./cli-io.ts";
-import { parseCliTime } from "./parse-cli-time.ts";
+import { parseCliExactTime } from "./parse-cli-time.ts";
 
 export const AUDIT_QUERY_USAGE =
   "paddock audit query PATH [--actor LOGIN] [--agent APP] [--repository OWNER/NAME] [--action ACTION] [--since ISO-TIME] [--until ISO-TIME] [--unverified] [--json]";
@@ -48,10 +49,10 @@ export async function runAuditQueryCommand(options: { args: string[]; io: CliIo 
     ...(values.agent !== undefined ? { agent: values.agent } : {}),
     ...(values.repository !== undefined ? { repository: values.repository } : {}),
     ...(values.action !== undefined ? { action: parseAction(values.action) } : {}),
-    ...(values.since !== undefined ? { since: parseCliTime({ flag: "--since", text: values.since }) } : {}),
-    ...(values.until !== undefined ? { until: parseCliTime({ flag: "--until", text: values.until }) } : {}),
+    ...(values.since !== undefined ? { since: parseCliExactTime({ flag: "--since", text: values.since }) } : {}),
+    ...(values.until !== undefined ? { until: parseCliExactTime({ flag: "--until", text: values.until }) } : {}),
   };
-  if (query.since !== undefined && query.until !== undefined && query.since.getTime() > query.until.getTime()) {
+  if (query.since !== undefined && query.until !== undefined && compareExactTimes(query.since, query.until) > 0) {
     throw new PaddockError("USAGE", `--since ${values.since} is later than --until ${values.until}`, { hint: "pass a --since time at or before the --until time" });
   }
 

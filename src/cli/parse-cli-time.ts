@@ -1,3 +1,4 @@
+import { parseExactTime, type ExactTime } from "../audit/exact-time.ts";
 import { PaddockError } from "../errors.ts";
 
 /**
@@ -27,4 +28,11 @@ function isInRange(match: RegExpExecArray): boolean {
   const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = match.slice(1).map((part) => (part === undefined ? 0 : Number(part)));
   const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
   return month! >= 1 && month! <= 12 && day! >= 1 && day! <= daysInMonth && hour! <= 23 && minute! <= 59 && second! <= 59 && offsetHours! <= 23 && offsetMinutes! <= 59;
+}
+
+/** Parses a time flag like `parseCliTime`, and keeps the fraction digits beyond milliseconds that a `Date` would drop. */
+export function parseCliExactTime(options: { flag: string; text: string }): ExactTime {
+  parseCliTime(options);
+  // parseCliTime accepted the text, so Date.parse reads it.
+  return parseExactTime(options.text)!;
 }

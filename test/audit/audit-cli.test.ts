@@ -236,6 +236,24 @@ describe("paddock audit query", () => {
     });
   });
 
+  it("keeps --since digits below a millisecond", async () => {
+    const atRecord = await runCli(["audit", "query", ".", "--since", "2026-12-04T10:00:00Z", "--until", "2026-12-04T11:00:00Z", "--json"], { cwd: directory });
+    const afterRecord = await runCli(["audit", "query", ".", "--since", "2026-12-04T10:00:00.000000001Z", "--until", "2026-12-04T11:00:00Z", "--json"], { cwd: directory });
+
+    expect((JSON.parse(atRecord.stdout) as { records: Array<{ sequence: number }> }).records.map((record) => record.sequence)).toEqual([2]);
+    expect((JSON.parse(afterRecord.stdout) as { records: unknown[] }).records).toEqual([]);
+  });
+
+  it("rejects --since after --until below a millisecond", async () => {
+    const run = await runCli(["audit", "query", ".", "--since", "2026-12-05T09:10:00.0000005Z", "--until", "2026-12-05T09:10:00.0000004Z"], { cwd: directory });
+
+    expect(run).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "paddock: --since 2026-12-05T09:10:00.0000005Z is later than --until 2026-12-05T09:10:00.0000004Z. pass a --since time at or before the --until time\n",
+    });
+  });
+
   it("exits 1 on a duplicated record", async () => {
     const path = join(directory, "records/2026/12/04.jsonl");
     const lines = readFileSync(path, "utf8").trimEnd().split("\n");
