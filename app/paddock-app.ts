@@ -26,16 +26,15 @@ export function createPaddockApp(options: { service: PaddockService; sweepInterv
     if (options.sweepIntervalMs !== undefined) {
       startSweeper({ app, service: options.service, intervalMs: options.sweepIntervalMs, ...(replicas ? { isSweeper: () => replicas.isSweeper() } : {}) });
     }
-    if (replicas) {
-      // Work resumed or handed over from another replica has no webhook context, so its clients come from the installation id.
-      const clientsFor = async (event: { installationId: number | null; repository: { owner: string; name: string } }): Promise<ServiceClients> => {
-        const octokit = installationClients.clientFor(event.installationId ?? 0, await app.auth(event.installationId ?? undefined));
-        const logger = app.log.child({ repo: `${event.repository.owner}/${event.repository.name}` });
-        const sink = createCheckRunReporter({ octokit, owner: event.repository.owner, repo: event.repository.name, logger });
-        return { octokit, sink, mintRepositoryToken: createRepositoryTokenMinter({ octokit, repo: event.repository.name }) };
-      };
-      replicas.start({ service: options.service, clientsFor });
-    }
+    // Work resumed or handed over from another replica has no webhook context, so its clients come from
+    // the installation id. A policy teardown uses them for environments of other installations too.
+    const clientsFor = async (event: { installationId: number | null; repository: { owner: string; name: string } }): Promise<ServiceClients> => {
+      const octokit = installationClients.clientFor(event.installationId ?? 0, await app.auth(event.installationId ?? undefined));
+      const logger = app.log.child({ repo: `${event.repository.owner}/${event.repository.name}` });
+      const sink = createCheckRunReporter({ octokit, owner: event.repository.owner, repo: event.repository.name, logger });
+      return { octokit, sink, mintRepositoryToken: createRepositoryTokenMinter({ octokit, repo: event.repository.name }) };
+    };
+    if (replicas) replicas.start({ service: options.service, clientsFor });
 
     // Probot passes a Context to every handler; onAny's declared type omits it.
     app.onAny(async (anyContext) => {
@@ -59,7 +58,7 @@ export function createPaddockApp(options: { service: PaddockService; sweepInterv
       if (event.kind === "pull_request") options.service.acceptPullRequest({ event, clients, logger });
       else if (event.kind === "check_run_rerequested") options.service.acceptRerequest({ event, clients, logger });
       else if (event.kind === "approval_request") options.service.acceptApproval({ event, clients, logger });
-      else options.service.acceptPush({ event, clients, logger });
+      else options.service.acceptPush({ event, clients, logger, clientsFor });
     });
   };
 }

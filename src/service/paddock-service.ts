@@ -68,8 +68,11 @@ export interface PaddockService {
   acceptRerequest(options: { event: CheckRunRerequestEvent; clients: InstallationClients; logger: Logger }): void;
   /** Verifies an approval (check-run button or label) and runs the approved head commit. */
   acceptApproval(options: { event: ApprovalRequestEvent; clients: InstallationClients; logger: Logger }): void;
-  /** Judges live environments again when a push changes the org policy. */
-  acceptPush(options: { event: PushEvent; clients: InstallationClients; logger: Logger }): void;
+  /**
+   * Runs a push to an agent branch, or judges live environments again when a push changes the org
+   * policy. `clientsFor` reaches the preview deployments of environments of other installations.
+   */
+  acceptPush(options: { event: PushEvent; clients: InstallationClients; logger: Logger; clientsFor?: ClientsForEvent }): void;
   /** Tears an environment down through the queue, pre-empting the work queued for its key. */
   acceptTeardown(options: {
     key: EnvironmentKey;

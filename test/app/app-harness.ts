@@ -6,6 +6,7 @@ import { createPaddockApp } from "../../app/paddock-app.ts";
 import { createLocalProvider } from "../../src/providers/local/local-provider.ts";
 import { createFileGovernance } from "../../src/service/create-governance.ts";
 import type { WorkRouter } from "../../src/replicas/work-router.ts";
+import type { AuditTrail } from "../../src/service/audit-trail.ts";
 import { createPaddockService, type PaddockService } from "../../src/service/paddock-service.ts";
 import { createTestProbot, type TestProbot } from "../support/probot-harness.ts";
 
@@ -16,7 +17,7 @@ export interface AppUnderTest extends TestProbot {
 }
 
 /** Starts Paddock's Probot app on a fresh state folder; start the fake GitHub first. */
-export async function startApp(options: { quietMs?: number; now?: () => Date; router?: WorkRouter; maxDeferredWrites?: number } = {}): Promise<AppUnderTest> {
+export async function startApp(options: { quietMs?: number; now?: () => Date; router?: WorkRouter; maxDeferredWrites?: number; audit?: AuditTrail } = {}): Promise<AppUnderTest> {
   const stateDir = mkdtempSync(join(tmpdir(), "paddock-state-"));
   const logger = pino({ level: "silent" });
   const provider = createLocalProvider({ stateDir, logger });

@@ -1,13 +1,18 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openFileAuditSpool } from "../../src/audit/file-audit-spool.ts";
 import { nameEnvironment } from "../../src/environments/environment-name.ts";
 import { PREVIEW_DEPLOYMENT_ANNOTATION } from "../../src/github/preview-deployment.ts";
 import { createLocalProvider } from "../../src/providers/local/local-provider.ts";
+import { createAuditTrail } from "../../src/service/audit-trail.ts";
+import { INSTALLATION_ANNOTATION } from "../../src/service/run-annotations.ts";
 import { jsonResponse } from "../support/fake-github-types.ts";
 import { serveOrgPolicy } from "../policy/support/serve-org-policy.ts";
 import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
+import { createSampleRepository } from "../support/sample-repository.ts";
 import { loadWebhookExample, patchPayload } from "../support/webhook-examples.ts";
 import { startApp, type AppUnderTest } from "./app-harness.ts";
 import { statusObject } from "./deployment-fixtures.ts";
@@ -17,6 +22,9 @@ const POLICY_PATH = ".github/paddock-policy.yml";
 const ORG_REPOSITORY = { "repository.id": 999_100, "repository.name": ".github", "repository.full_name": "Codertocat/.github" };
 const STRICTER = "profiles:\n  human:\n    resources: { cpu: 500m }\n";
 const LIVE_SHA = shaOf("1");
+/** The Copilot coding agent as GitHub sends it as a push's sender. */
+const COPILOT = { login: "Copilot", id: 198982749, type: "Bot" };
+const AGENT_BRANCH = "copilot/fix-login";
 
 let fake: FakeGitHub;
 
@@ -68,6 +76,28 @@ function pushPayload(options: { after: string; modified: string[] }) {
     modified: options.modified,
   };
   return patchPayload(example, { ...ORG_REPOSITORY, ref: "refs/heads/master", after: options.after, commits: [commit], head_commit: commit });
+}
+
+/** Builds a real push payload moved to the agent branch of Codertocat/Hello-World, pushed by Copilot. */
+function agentPushPayload(after: string) {
+  const template = loadWebhookExample({ name: "push", withInstallation: true });
+  // Patched: the recorded push with an installation deletes a tag; these fields make it a branch push.
+  return patchPayload(template, { ref: `refs/heads/${AGENT_BRANCH}`, after, created: false, deleted: false, "sender.login": COPILOT.login, "sender.id": COPILOT.id, "sender.type": COPILOT.type });
+}
+
+/** Serves a commit of Codertocat/Hello-World with QUICK_CONFIG and returns its SHA; `marker` makes the SHA distinct. */
+function serveAgentCommit(marker: string): string {
+  const config = `${QUICK_CONFIG}# ${marker}\n`;
+  const sample = createSampleRepository({ files: { ".github/paddock.yml": config } });
+  fake.setFile({ owner: "Codertocat", repo: "Hello-World", ref: sample.sha, path: ".github/paddock.yml", content: config });
+  fake.setTarball({ owner: "Codertocat", repo: "Hello-World", ref: sample.sha, directory: sample.directory, sha: sample.sha });
+  return sample.sha;
+}
+
+/** Opens an audit trail that spools to a fresh folder. */
+async function openAudit() {
+  const spool = await openFileAuditSpool({ directory: mkdtempSync(join(tmpdir(), "paddock-policy-audit-")) });
+  return { spool, audit: createAuditTrail({ spool, logger: pino({ level: "silent" }) }) };
 }
 
 function policyRuns() {
@@ -168,6 +198,76 @@ describe("org policy merge", () => {
 
     expect(existsSync(join(app.stateDir, "environments", live))).toBe(false);
     expect(statuses).toEqual([{ path: "/repos/Codertocat/Hello-World/deployments/4711/statuses", body: { state: "inactive", description: "Environment torn down: policy" } }]);
+  });
+
+  it("records a policy teardown in the audit trail", async () => {
+    const { spool, audit } = await openAudit();
+    const app = await startApp({ audit });
+    const live = await startLiveEnvironment(app);
+    serveOrgPolicy(fake, { owner: "Codertocat", text: `${STRICTER}onPolicyChange: teardown\n`, commitSha: shaOf("9"), branch: "master" });
+    const push = pushPayload({ after: shaOf("9"), modified: [POLICY_PATH] });
+
+    await app.receive({ name: "push", payload: push, id: "delivery-policy" });
+    await app.service.onIdle();
+
+    const tornDown = (await spool.list({ limit: 100 })).filter((record) => record.action === "environment.torn_down");
+    expect(tornDown).toHaveLength(1);
+    expect(tornDown[0]).toMatchObject({
+      teardownReason: "policy",
+      deliveryId: "delivery-policy",
+      actor: { login: push.sender!.login, id: push.sender!.id },
+      repository: { fullName: "Codertocat/Hello-World" },
+      pullRequest: 2,
+      environment: { name: live },
+    });
+  });
+
+  it("pre-empts a branch's queued run", async () => {
+    const agentPolicy = "profiles:\n  agent:\n    resources: { cpu: 500m }\nonPolicyChange: teardown\n";
+    const first = serveAgentCommit("first");
+    const queued = serveAgentCommit("queued");
+    const app = await startApp({ quietMs: 4_000 });
+    // The default branch's config sets the cpu, so the stricter policy denies rather than shrinks.
+    fake.setFile({ owner: "Codertocat", repo: "Hello-World", ref: "master", path: ".github/paddock.yml", content: QUICK_CONFIG });
+    // The agent branch has no open pull request.
+    fake.on("GET /repos/{owner}/{repo}/pulls", () => jsonResponse(200, []));
+    const live = nameEnvironment({ repositoryName: "Hello-World", key: { repositoryId: agentPushPayload(first).repository.id, branch: AGENT_BRANCH } });
+    await app.receive({ name: "push", payload: agentPushPayload(first) });
+    await app.service.onIdle();
+    expect(existsSync(join(app.stateDir, "environments", live))).toBe(true);
+    serveOrgPolicy(fake, { owner: "Codertocat", text: agentPolicy, commitSha: shaOf("a"), branch: "master" });
+
+    // The queued commit waits out its quiet time while the policy push tears the environment down.
+    await app.receive({ name: "push", payload: agentPushPayload(queued) });
+    await app.receive({ name: "push", payload: pushPayload({ after: shaOf("a"), modified: [POLICY_PATH] }) });
+    await app.service.onIdle();
+
+    const queuedRun = fake.checkRuns().find((run) => run.head_sha === queued);
+    expect([queuedRun?.status, queuedRun?.conclusion]).toEqual(["completed", "cancelled"]);
+    expect(existsSync(join(app.stateDir, "environments", live))).toBe(false);
+  });
+
+  it("marks another installation's preview inactive", async () => {
+    const otherInstallation = 4_242_424;
+    const app = await startApp();
+    const live = await startLiveEnvironment(app);
+    // The environment records another account's installation, as one created by a run of that account does.
+    const annotations = { [PREVIEW_DEPLOYMENT_ANNOTATION]: "4712", [INSTALLATION_ANNOTATION]: String(otherInstallation) };
+    await createLocalProvider({ stateDir: app.stateDir, logger: pino({ level: "silent" }) }).annotate({ environmentName: live, annotations });
+    const authorizations: string[] = [];
+    fake.on("POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", (request) => {
+      authorizations.push(request.headers.authorization ?? "");
+      return jsonResponse(201, statusObject(request.body as { state: string }));
+    });
+    serveOrgPolicy(fake, { owner: "Codertocat", text: `${STRICTER}onPolicyChange: teardown\n`, commitSha: shaOf("b"), branch: "master" });
+
+    await app.receive({ name: "push", payload: pushPayload({ after: shaOf("b"), modified: [POLICY_PATH] }) });
+    await app.service.onIdle();
+
+    expect(existsSync(join(app.stateDir, "environments", live))).toBe(false);
+    expect(fake.tokenMints(otherInstallation)).toBe(1);
+    expect(authorizations).toHaveLength(1);
+    expect(authorizations[0]).toMatch(new RegExp(`^token ghs_fake${otherInstallation}n1`));
   });
 
   it("ignores a push that does not touch the policy", async () => {
