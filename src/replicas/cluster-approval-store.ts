@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { approvalRecordSchema, findApproval, type ApprovalStore } from "../policy/records/approval-store.ts";
 import { createConfigMapEntries } from "./config-map-entries.ts";
 import type { CoordinationApi } from "./lease-api.ts";
+import { dropSupersededApprovals } from "./prune-shared-records.ts";
 
 /**
  * Maximum approvals of one pull request. An approval takes about 200 bytes of JSON, so 3,000
@@ -20,7 +21,8 @@ export function nameApprovalConfigMap(options: { repositoryId: number; pullReque
  * Creates an approval store that every replica shares: one ConfigMap per pull request in
  * Paddock's namespace, appended to with optimistic concurrency (see createConfigMapEntries). An
  * approval recorded by the replica that received it is found by the replica that runs the commit.
- * NOTE: the ConfigMaps of closed pull requests are never deleted.
+ * Each record drops the approvals of superseded commits (see dropSupersededApprovals), and
+ * `forget` deletes a closed pull request's ConfigMap.
  */
 export function createClusterApprovalStore(options: { api: CoordinationApi; logger: Logger; maxEntries?: number }): ApprovalStore {
   const entries = createConfigMapEntries({
@@ -29,6 +31,7 @@ export function createClusterApprovalStore(options: { api: CoordinationApi; logg
     schema: approvalRecordSchema,
     component: APPROVAL_COMPONENT,
     maxEntries: options.maxEntries ?? MAX_APPROVALS_PER_CONFIGMAP,
+    prune: dropSupersededApprovals,
   });
 
   return {
@@ -37,6 +40,9 @@ export function createClusterApprovalStore(options: { api: CoordinationApi; logg
     },
     async record(approval) {
       await entries.append(nameApprovalConfigMap(approval), approval, `the approval of ${approval.headSha.slice(0, 7)} by ${approval.login}`);
+    },
+    async forget(pullRequest) {
+      await entries.remove(nameApprovalConfigMap(pullRequest));
     },
   };
 }

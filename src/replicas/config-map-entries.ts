@@ -11,14 +11,21 @@ const ENTRIES_KEY = "entries";
 export interface ConfigMapEntries<T> {
   /** Reads the entries of one ConfigMap; none when it does not exist. */
   read(name: string): Promise<T[]>;
-  /** Appends an entry to one ConfigMap, creating it when needed; `description` names the entry in errors. */
-  append(name: string, entry: T, description: string): Promise<void>;
+  /**
+   * Appends an entry to one ConfigMap, creating it when needed; `description` names the entry in
+   * errors. Resolves `created: true` when this append created the ConfigMap.
+   */
+  append(name: string, entry: T, description: string): Promise<{ created: boolean }>;
+  /** Deletes one ConfigMap with its entries; one that does not exist counts as deleted. */
+  remove(name: string): Promise<void>;
 }
 
 /**
  * Creates shared record lists. Each append is a replace that carries the resourceVersion it read,
  * so two replicas appending at once cannot lose each other's entries: the loser gets a 409 and
- * tries again. Reading an entry that `schema` rejects is an error, never an empty list.
+ * tries again. `prune` drops or folds the entries that can no longer matter before each append,
+ * inside that same read and replace, so an entry another replica appended meanwhile is never
+ * dropped unseen. Reading an entry that `schema` rejects is an error, never an empty list.
  */
 export function createConfigMapEntries<T>(options: {
   api: CoordinationApi;
@@ -27,8 +34,10 @@ export function createConfigMapEntries<T>(options: {
   /** Value of `app.kubernetes.io/component`, which deploy/ admission policy checks; also names the records in messages. */
   component: string;
   maxEntries: number;
+  /** Returns the entries to keep of those stored, before `entry` is appended to them. Pure. */
+  prune?: (entries: T[], entry: T) => T[];
 }): ConfigMapEntries<T> {
-  const { api, logger, schema, component, maxEntries } = options;
+  const { api, logger, schema, component, maxEntries, prune } = options;
 
   const readEntries = (configMap: V1ConfigMap | undefined): T[] => {
     const text = configMap?.data?.[ENTRIES_KEY];
@@ -50,12 +59,14 @@ export function createConfigMapEntries<T>(options: {
     async append(name, entry, description) {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
         const current = await api.readConfigMap(name);
-        const entries = readEntries(current);
+        const stored = readEntries(current);
+        const entries = prune ? prune(stored, entry) : stored;
+        if (entries.length < stored.length) logger.info({ configMap: name, pruned: stored.length - entries.length, kept: entries.length }, "shared records pruned");
         if (entries.length >= maxEntries) throw new Error(`${component} ConfigMap ${name} is full with ${maxEntries} entries, so ${description} was not recorded`);
         const body = buildConfigMap({ name, component, current, entries: [...entries, entry] });
         try {
           await (current ? api.replaceConfigMap(body) : api.createConfigMap(body));
-          return;
+          return { created: current === undefined };
         } catch (error) {
           if (!(error instanceof CoordinationConflictError)) throw error;
           logger.debug({ configMap: name, attempt }, "shared record write conflicted; reading it again");
@@ -65,6 +76,8 @@ export function createConfigMapEntries<T>(options: {
       }
       throw new Error(`${component} ConfigMap ${name} changed ${MAX_ATTEMPTS} times while ${description} was recorded, so it was not recorded; retry when fewer replicas write at once`);
     },
+
+    remove: (name) => api.deleteConfigMap(name),
   };
 }
 

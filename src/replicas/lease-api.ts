@@ -18,9 +18,16 @@ export interface CoordinationApi {
   replaceLease(lease: V1Lease): Promise<V1Lease>;
   deleteLease(name: string, resourceVersion: string): Promise<void>;
   listConfigMaps(): Promise<V1ConfigMap[]>;
+  /** Lists the ConfigMaps whose `app.kubernetes.io/component` label is `component`, such as the spend ledger's. */
+  listComponentConfigMaps(component: string): Promise<V1ConfigMap[]>;
   readConfigMap(name: string): Promise<V1ConfigMap | undefined>;
   createConfigMap(configMap: V1ConfigMap): Promise<V1ConfigMap>;
   replaceConfigMap(configMap: V1ConfigMap): Promise<V1ConfigMap>;
+  /**
+   * Deletes a ConfigMap; one that does not exist counts as deleted. With `resourceVersion`, rejects
+   * with CoordinationConflictError when the ConfigMap changed since it was read.
+   */
+  deleteConfigMap(name: string, resourceVersion?: string): Promise<void>;
 }
 
 /** Creates the coordination API over a KubeConfig; every request times out after COORDINATION_REQUEST_TIMEOUT_MS. */
@@ -43,6 +50,8 @@ export function createCoordinationApi(options: { kubeConfig: KubeConfig; namespa
       await send(`deleting lease ${name}`, () => leases.deleteNamespacedLease({ namespace, name, body: { preconditions: { resourceVersion } } }));
     },
     listConfigMaps: async () => (await send("listing configmaps", () => core.listNamespacedConfigMap({ namespace, labelSelector }))).items,
+    listComponentConfigMaps: async (component) =>
+      (await send(`listing ${component} configmaps`, () => core.listNamespacedConfigMap({ namespace, labelSelector: `app.kubernetes.io/component=${component}` }))).items,
     readConfigMap: (name) =>
       send(`reading configmap ${name}`, () => core.readNamespacedConfigMap({ namespace, name })).catch((error: unknown) => {
         if (error instanceof ApiException && error.code === 404) return undefined;
@@ -50,6 +59,13 @@ export function createCoordinationApi(options: { kubeConfig: KubeConfig; namespa
       }),
     createConfigMap: (configMap) => send(`creating configmap ${configMap.metadata?.name}`, () => core.createNamespacedConfigMap({ namespace, body: configMap })),
     replaceConfigMap: (configMap) => send(`replacing configmap ${configMap.metadata?.name}`, () => core.replaceNamespacedConfigMap({ namespace, name: configMap.metadata!.name!, body: configMap })),
+    deleteConfigMap: async (name, resourceVersion) => {
+      const body = resourceVersion === undefined ? {} : { preconditions: { resourceVersion } };
+      await send(`deleting configmap ${name}`, () => core.deleteNamespacedConfigMap({ namespace, name, body })).catch((error: unknown) => {
+        if (error instanceof ApiException && error.code === 404) return;
+        throw error;
+      });
+    },
   };
 }
 

@@ -151,6 +151,15 @@ export function createPaddockService(options: {
       () => logger.info({ key, kind: command.kind }, "work handed over to the key's owner"),
       (error: unknown) => logger.error({ err: error, key, kind: command.kind }, "handing work over failed; the work is lost until the event is delivered again"),
     );
+  // A closed pull request's approvals can no longer matter; a failure leaves them for an operator.
+  const forgetApprovals = (key: { repositoryId: number; pullRequest: number }, logger: Logger): void => {
+    const forget = options.governance.approvals.forget;
+    if (!forget) return;
+    track(forget.call(options.governance.approvals, key)).then(
+      () => logger.info({ pullRequest: key.pullRequest }, "approvals of the closed pull request deleted"),
+      (error: unknown) => logger.error({ err: error, pullRequest: key.pullRequest }, "deleting the approvals of the closed pull request failed"),
+    );
+  };
   const rememberEvent = (event: PullRequestEvent): boolean => recentEvents.checkAndRemember([`delivery/${event.deliveryId}`, describeEventIdentity(event)]);
 
   const runDependencies: RunDependencies = { provider, scheduler, deferredWrites, maxDeferredWrites: options.maxDeferredWrites ?? MAX_DEFERRED_WRITES, unreported, track, now, governance: options.governance, ...(options.audit ? { audit: options.audit } : {}) };
@@ -294,6 +303,7 @@ export function createPaddockService(options: {
 
       if (event.action === "closed") {
         const reason = event.pullRequest.merged ? "merged" : "closed";
+        forgetApprovals(key, logger);
         scheduleTeardown({
           lane,
           reason,
@@ -371,6 +381,8 @@ export function createPaddockService(options: {
           const target = verdict.repository;
           const github = target ? () => githubFor({ repository: target, installationId: undefined }) : undefined;
           const environment = listed.get(verdict.name);
+          // The close event may have been lost, so the sweeper deletes the pull request's approvals too.
+          if (verdict.reason === "closed" && "pullRequest" in key) forgetApprovals(key, logger);
           service.acceptTeardown({ key, environmentName: verdict.name, reason: `${verdict.reason}: ${verdict.detail}`, logger, audit, ...(github ? { github } : {}), ...(environment ? { environment } : {}) });
         },
       });

@@ -4,16 +4,16 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createPaddockApp } from "../../app/paddock-app.ts";
 import { nameEnvironment } from "../../src/environments/environment-name.ts";
 import { createKubernetesProvider } from "../../src/providers/kubernetes/kubernetes-provider.ts";
-import { createFileGovernance } from "../../src/service/create-governance.ts";
+import { createClusterApprovalStore, nameApprovalConfigMap } from "../../src/replicas/cluster-approval-store.ts";
+import { createClusterSpendLedger } from "../../src/replicas/cluster-spend-ledger.ts";
+import { createCoordinationApi } from "../../src/replicas/lease-api.ts";
+import type { ApprovalStore } from "../../src/policy/records/approval-store.ts";
 import { createPaddockService, type PaddockService } from "../../src/service/paddock-service.ts";
 import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
 import { createTestProbot, type TestProbot } from "../support/probot-harness.ts";
 import { loadWebhookExample, patchPayload } from "../support/webhook-examples.ts";
 import { impersonate, installPaddockDeployment } from "./paddock-deployment.ts";
 import { useSharedControlPlane } from "./shared-control-plane.ts";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 
 const controlPlane = useSharedControlPlane();
 const core = controlPlane.kubeConfig().makeApiClient(CoreV1Api);
@@ -49,12 +49,16 @@ let kwokBehaviour: Record<string, Record<string, string>> = {};
 let fake: FakeGitHub;
 let app: TestProbot;
 let service: PaddockService;
+let approvals: ApprovalStore;
 
 beforeAll(async () => {
   await installPaddockDeployment(controlPlane);
   const logger = pino({ level: "silent" });
   const provider = createKubernetesProvider({ kubeConfig: impersonate(controlPlane), logger, podAnnotations: (step) => kwokBehaviour[step.name] ?? {} });
-  service = createPaddockService({ provider, logger, governance: createFileGovernance({ stateDir: mkdtempSync(join(tmpdir(), "paddock-k8s-app-")) }) });
+  // Spend and approvals in ConfigMaps of Paddock's namespace, as replicas keep them.
+  const api = createCoordinationApi({ kubeConfig: impersonate(controlPlane), namespace: "paddock-system" });
+  approvals = createClusterApprovalStore({ api, logger });
+  service = createPaddockService({ provider, logger, governance: { ledger: createClusterSpendLedger({ api, logger }), approvals } });
 });
 
 beforeEach(async () => {
@@ -125,10 +129,16 @@ describe("app on the Kubernetes provider", () => {
     const { name, payload } = await openPullRequest(7003, "c".repeat(40));
     expect((await core.readNamespace({ name })).metadata?.name).toBe(name);
 
+    const approval = { repositoryId: payload.repository.id, pullRequest: 7003, headSha: "c".repeat(40), login: "Codertocat", permission: "admin", via: "label", at: new Date().toISOString() } as const;
+    await approvals.record(approval);
+
     await app.receive({ name: "pull_request", payload: patchPayload(payload, { action: "closed" }), id: "delivery-close-7003" });
     await service.onIdle();
 
     const remaining = await core.listNamespace({ labelSelector: `paddock.dev/environment=${name}` });
     expect(remaining.items).toEqual([]);
+    // The closed pull request's approvals are deleted with it.
+    const approvalConfigMaps = await core.listNamespacedConfigMap({ namespace: "paddock-system", fieldSelector: `metadata.name=${nameApprovalConfigMap(approval)}` });
+    expect(approvalConfigMaps.items).toEqual([]);
   });
 });

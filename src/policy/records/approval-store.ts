@@ -24,6 +24,11 @@ export interface ApprovalStore {
   /** Returns the newest approval of exactly this head commit, if any. */
   find(query: { repositoryId: number; pullRequest: number; headSha: string }): Promise<ApprovalRecord | undefined>;
   record(approval: ApprovalRecord): Promise<void>;
+  /**
+   * Deletes the approvals of a closed pull request, so a reopened one needs a new approval.
+   * Absent on a store that keeps them.
+   */
+  forget?(pullRequest: { repositoryId: number; pullRequest: number }): Promise<void>;
 }
 
 /** The schema every stored approval is read back through. */
@@ -37,7 +42,10 @@ export const approvalRecordSchema = z.object({
   at: z.string(),
 });
 
-/** Creates the store over `<stateDir>/approvals.jsonl`. */
+/**
+ * Creates the store over `<stateDir>/approvals.jsonl`.
+ * NOTE: the file keeps the approvals of closed pull requests and superseded commits; it has no `forget`.
+ */
 export function createJsonlApprovalStore(options: { stateDir: string }): ApprovalStore {
   const file = path.join(options.stateDir, "approvals.jsonl");
   return {

@@ -16,6 +16,11 @@ export interface SpendEntry {
   nanos: string;
   /** ISO 8601 time of the record. */
   at: string;
+  /**
+   * How many entries were summed into this one when its ledger was full; absent on an entry of one
+   * environment. A summed entry has an empty `environment` and `headSha`.
+   */
+  folded?: number;
 }
 
 /**
@@ -40,6 +45,7 @@ export const spendEntrySchema = z.object({
   currency: z.string(),
   nanos: z.string().regex(/^\d+$/),
   at: z.string(),
+  folded: z.number().int().positive().optional(),
 });
 
 /** Returns the UTC day of a time as `YYYY-MM-DD`, the key budgets reset on. */
