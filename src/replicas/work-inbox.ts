@@ -110,6 +110,8 @@ export class WorkInbox {
 function describeCheckKeys(command: HandedOverCommand): string[] {
   if (command.kind === "teardown" || command.kind === "preempt") return [];
   if (command.kind === "push") return [`delivery/${command.event.deliveryId}`];
+  // A branch run comes from a push this replica accepted, whose delivery the inbox may have seen already.
+  if (command.kind === "branch_run") return [command.checkRunId !== undefined ? `check-run/${command.checkRunId}` : `branch-run/${command.event.deliveryId}`];
   if (command.checkRunId !== undefined) return [`check-run/${command.checkRunId}`];
   const delivery = `delivery/${command.event.deliveryId}`;
   return command.rerun ? [delivery] : [delivery, describeEventIdentity(command.event)];

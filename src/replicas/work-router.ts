@@ -2,6 +2,7 @@ import type { EnvironmentKey } from "../environments/environment-key.ts";
 import type { PushEvent } from "../github/governance-events.ts";
 import type { PullRequestEvent } from "../github/webhook-event.ts";
 import type { TeardownAudit } from "../service/paddock-service.ts";
+import type { BranchRunEvent } from "../service/read-run-event.ts";
 
 /** Work for an environment key that one replica hands to the replica that owns the key. */
 export type HandedOverCommand =
@@ -14,6 +15,11 @@ export type HandedOverCommand =
       checkRunId?: number;
     }
   | { kind: "push"; event: PushEvent }
+  /**
+   * An agent branch's run that its replica let go of before the run prepared its environment.
+   * The new owner runs it in `environmentName`, on the check run when one was created.
+   */
+  | { kind: "branch_run"; event: BranchRunEvent; environmentName: string; checkRunId?: number }
   | { kind: "teardown"; key: EnvironmentKey; environmentName: string; reason: string; audit?: TeardownAudit }
   /** Stops the key's running and waiting work, such as a branch's runs once a pull request took its environment over. */
   | { kind: "preempt"; key: EnvironmentKey; reason: string };

@@ -8,6 +8,7 @@ import { readRepositoryFile, type GitHubRequester } from "../github/repository-g
 import { classifyActor } from "../policy/classify-actor.ts";
 import { ORG_POLICY_PATH, ORG_SETTINGS_REPOSITORY, readOrgPolicy } from "../policy/load-org-policy.ts";
 import type { Provider } from "../providers/provider.ts";
+import type { HandedOverCommand } from "../replicas/work-router.ts";
 import type { InstallationClients } from "./paddock-service.ts";
 import type { BranchRunEvent } from "./read-run-event.ts";
 import type { RunRequest } from "./schedule-run.ts";
@@ -23,10 +24,11 @@ export interface BranchPushes {
    */
   accept(options: { event: PushEvent; clients: InstallationClients; logger: Logger }): void;
   /**
-   * Runs an interrupted branch run again on its own check run, in the environment it ran in. Its
-   * steps that outlived the interruption are adopted, as for a pull request's resumed run.
+   * Runs an interrupted or handed-over branch run again on its own check run, in the environment
+   * it ran in. Its steps that outlived the interruption are adopted, as for a pull request's
+   * resumed run. Without `checkRunId` the run creates its check run when it starts.
    */
-  resume(options: { event: BranchRunEvent; checkRunId: number; environmentName: string; clients: InstallationClients; logger: Logger }): void;
+  resume(options: { event: BranchRunEvent; checkRunId?: number; environmentName: string; clients: InstallationClients; logger: Logger }): void;
 }
 
 /**
@@ -43,8 +45,19 @@ export function createBranchPushes(options: {
   isDuplicate: (keys: string[]) => boolean;
   scheduleRun: (request: RunRequest) => void;
   scheduleTeardown: (request: TeardownRequest) => void;
+  /** Passes work to the replica that took the branch's key over; absent without replicas. */
+  handOver?: (lane: string, command: HandedOverCommand, logger: Logger) => Promise<void>;
 }): BranchPushes {
   const { provider, track } = options;
+  // A run let go of before it prepared its environment goes to the key's new owner, with its check run.
+  // NOTE: the new owner does not check for an open pull request (`skip`) again, so a run handed over
+  // from the queue is built even if a pull request opened meanwhile. The pull request's takeover stops it.
+  const handOverRun = (run: { lane: string; event: BranchRunEvent; environmentName: string; logger: Logger }): Pick<RunRequest, "handOver"> => {
+    const handOver = options.handOver;
+    if (!handOver) return {};
+    const { lane, event, environmentName, logger } = run;
+    return { handOver: (checkRunId) => handOver(lane, { kind: "branch_run", event, environmentName, ...(checkRunId !== undefined ? { checkRunId } : {}) }, logger) };
+  };
   // Classification reads the org policy, so each branch's pushes wait for the one before. They
   // then reach the scheduler in the order they arrived.
   const intake = new Map<string, Promise<void>>();
@@ -63,7 +76,16 @@ export function createBranchPushes(options: {
       const key: EnvironmentKey = { repositoryId: event.repository.id, branch: event.pullRequest.headRef };
       const lane = formatEnvironmentKey(key);
       const logger = baseLogger.child({ key: lane, environment: environmentName, sha: event.pullRequest.headSha });
-      options.scheduleRun({ event, lane, clients, logger, checkRunId, provisionalName: environmentName, resolveEnvironment: async () => ({ key, name: environmentName }) });
+      options.scheduleRun({
+        event,
+        lane,
+        clients,
+        logger,
+        ...(checkRunId !== undefined ? { checkRunId } : {}),
+        provisionalName: environmentName,
+        resolveEnvironment: async () => ({ key, name: environmentName }),
+        ...handOverRun({ lane, event, environmentName, logger }),
+      });
     },
 
     accept({ event, clients, logger: baseLogger }) {
@@ -118,14 +140,12 @@ export function createBranchPushes(options: {
             logger.info({ reason: "not an agent branch", sender: event.sender.login }, "push ignored");
             return;
           }
+          const installationId = event.installationId;
+          const runEvent = { deliveryId: event.deliveryId, installationId, repository: event.repository, sender: event.sender, pullRequest: { number: null, headSha: event.after, headRef: branch } };
           options.scheduleRun({
-            event: {
-              deliveryId: event.deliveryId,
-              installationId: event.installationId,
-              repository: event.repository,
-              sender: event.sender,
-              pullRequest: { number: null, headSha: event.after, headRef: branch },
-            },
+            event: runEvent,
+            // Work handed over needs an installation to build its clients from.
+            ...(installationId !== null ? handOverRun({ lane, event: { ...runEvent, installationId }, environmentName: name, logger }) : {}),
             lane,
             clients,
             logger: logger.child({ agent: actor.agent }),

@@ -182,6 +182,7 @@ export function createPaddockService(options: {
     isDuplicate: (keys) => recentEvents.checkAndRemember(keys),
     scheduleRun: (request) => scheduleRun(runDependencies, request),
     scheduleTeardown,
+    ...(router ? { handOver } : {}),
   });
 
   /**
@@ -409,6 +410,21 @@ export function createPaddockService(options: {
       }
       if (!clients) throw new Error(`handed-over ${command.kind} work for ${command.event.repository.fullName} needs GitHub clients for installation ${command.event.installationId}`);
       const childLogger = logger.child({ deliveryId: command.event.deliveryId });
+      if (command.kind === "branch_run") {
+        const lane = formatEnvironmentKey({ repositoryId: command.event.repository.id, branch: command.event.pullRequest.headRef });
+        if (router && !router.owns(lane)) {
+          void handOver(lane, command, childLogger);
+          return;
+        }
+        // A run handed over twice, or also resumed from its environment, has its check run already.
+        if (command.checkRunId !== undefined && recentEvents.checkAndRemember([`check-run/${command.checkRunId}`])) {
+          childLogger.info({ reason: "duplicate", checkRunId: command.checkRunId }, "handed-over branch run ignored");
+          return;
+        }
+        const checkRunId = command.checkRunId !== undefined ? { checkRunId: command.checkRunId } : {};
+        branchPushes.resume({ event: command.event, environmentName: command.environmentName, clients, logger: childLogger, ...checkRunId });
+        return;
+      }
       if (command.kind === "push") {
         service.acceptPush({ event: command.event, clients, logger: childLogger });
         return;

@@ -142,6 +142,59 @@ describe("work routing between replicas", () => {
     expect(router.handed).toEqual([]);
   });
 
+  it("hands an unprepared branch run over", async () => {
+    const sample = createSampleRepository({ files: { ".github/paddock.yml": QUICK_STEP_CONFIG } });
+    const push = patchPayload(loadWebhookExample({ name: "push", withInstallation: true }), {
+      ref: `refs/heads/${AGENT_BRANCH}`,
+      after: sample.sha,
+      created: false,
+      deleted: false,
+      "sender.login": COPILOT.login,
+      "sender.id": COPILOT.id,
+      "sender.type": COPILOT.type,
+    });
+    const owner = push.repository.owner!.login;
+    const repo = push.repository.name;
+    fake.on("GET /repos/{owner}/{repo}/pulls", () => jsonResponse(200, []));
+    fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: QUICK_STEP_CONFIG });
+    const tarball = fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
+    // The checkout's download waits until the test releases it, so the run is detached while it prepares.
+    let requested = false;
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    fake.on("GET /repos/{owner}/{repo}/tarball/{ref}", async (request) => {
+      requested = true;
+      await released;
+      return jsonResponse(404, { message: "Not Found", documentation_url: request.documentationUrl });
+    });
+    const environment = nameEnvironment({ repositoryName: repo, key: { repositoryId: push.repository.id, branch: AGENT_BRANCH } });
+    const router = createRecordingRouter();
+    const app = await startApp({ router });
+    await app.receive({ name: "push", payload: push, id: "delivery-unprepared" });
+    await waitFor(() => requested, "the checkout's download");
+
+    // 1. The replica lets go of the branch's key while the environment is being prepared.
+    router.owned = false;
+    app.service.detachKeys(() => true);
+    release();
+    await app.service.onIdle();
+    const [detached] = fake.checkRuns();
+    expect(detached?.status).toBe("in_progress");
+    expect(router.handed.map((entry) => entry.key)).toEqual([formatEnvironmentKey({ repositoryId: push.repository.id, branch: AGENT_BRANCH })]);
+    const handed = router.handed[0]!.command;
+    expect(handed).toMatchObject({ kind: "branch_run", checkRunId: detached!.id, environmentName: environment, event: { deliveryId: "delivery-unprepared", pullRequest: { number: null, headSha: sample.sha, headRef: AGENT_BRANCH } } });
+
+    // 2. The new owner takes the command and finishes the run on the same check run.
+    fake.on("GET /repos/{owner}/{repo}/tarball/{ref}", () => ({ status: 302, headers: { location: tarball.downloadUrl } }));
+    router.owned = true;
+    if (handed.kind !== "branch_run") throw new Error(`expected a branch_run command, got ${handed.kind}`);
+    app.service.acceptCommand({ command: handed, clients: await clientsFor(app, handed.event), logger: pino({ level: "silent" }) });
+    await app.service.onIdle();
+
+    expect(fake.checkRuns().map((run) => [run.id, run.head_sha, run.status, run.conclusion])).toEqual([[detached!.id, sample.sha, "completed", "success"]]);
+    expect(router.handed).toHaveLength(1);
+  });
+
   it("hands a queued run over when detached", async () => {
     const { sample, payload, lane, environment } = servePullRequest({ ".github/paddock.yml": SLOW_CONFIG });
     const router = createRecordingRouter();

@@ -7,6 +7,7 @@ import { createCoordinationApi, type CoordinationApi } from "../../src/replicas/
 import type { ReplicaSettings } from "../../src/replicas/replica-settings.ts";
 import { nameShardLease, ShardLeases, SWEEPER_LEASE_NAME } from "../../src/replicas/shard-leases.ts";
 import { WorkInbox } from "../../src/replicas/work-inbox.ts";
+import type { HandedOverCommand } from "../../src/replicas/work-router.ts";
 import { installPaddockDeployment, PADDOCK_USER } from "./paddock-deployment.ts";
 import { useSharedControlPlane } from "./shared-control-plane.ts";
 import { waitUntil } from "./wait-until.ts";
@@ -197,6 +198,29 @@ describe("work inbox", () => {
     expect(await inboxes[1]!.take([0, 1, 2, 3])).toEqual([]);
   });
 
+  it("stores a branch run after its push", async () => {
+    const namespace = await createNamespace();
+    const inbox = new WorkInbox({ api: createCoordinationApi({ kubeConfig: controlPlane.kubeConfig(), namespace }), shards: 1, logger });
+    const { repository, sender } = buildEvent("delivery-branch");
+    const event = { deliveryId: "delivery-branch", installationId: 1, repository, sender, pullRequest: { number: null, headSha: "a".repeat(40), headRef: "copilot/fix" } };
+    const push: HandedOverCommand = {
+      kind: "push",
+      event: { kind: "push", deliveryId: "delivery-branch", installationId: 1, repository, sender, ref: "refs/heads/copilot/fix", after: "a".repeat(40), deleted: false, changedPaths: [], commitCount: 1 },
+    };
+    const key = "repository/1/branch/copilot/fix";
+
+    // The push reached this key's shard once, and the replica that ran it hands its run back before preparing.
+    const outcomes = [
+      await inbox.handOver(key, push),
+      await inbox.handOver(key, { kind: "branch_run", event, environmentName: "widgets-copilot-fix" }),
+      await inbox.handOver(key, { kind: "branch_run", event, environmentName: "widgets-copilot-fix", checkRunId: 5 }),
+      await inbox.handOver(key, { kind: "branch_run", event, environmentName: "widgets-copilot-fix", checkRunId: 5 }),
+    ];
+
+    expect(outcomes).toEqual(["stored", "stored", "stored", "duplicate"]);
+    expect((await inbox.take([0])).map((entry) => entry.command.kind)).toEqual(["push", "branch_run", "branch_run"]);
+  });
+
   it("keeps every command of concurrent writers", async () => {
     const namespace = await createNamespace();
     const inboxes = [0, 1, 2].map(() => new WorkInbox({ api: createCoordinationApi({ kubeConfig: controlPlane.kubeConfig(), namespace }), shards: 1, logger }));
@@ -224,7 +248,7 @@ describe("coordination Role", () => {
     expect(await may({ verb, resource: "leases", group: "coordination.k8s.io", namespace: "paddock-system" })).toBe(true);
   });
 
-  it.each(["get", "list", "create", "update"])("allows %s configmaps in paddock-system", async (verb) => {
+  it.each(["get", "list", "create", "update", "delete"])("allows %s configmaps in paddock-system", async (verb) => {
     expect(await may({ verb, resource: "configmaps", group: "", namespace: "paddock-system" })).toBe(true);
   });
 
