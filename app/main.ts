@@ -3,6 +3,7 @@ import { describeError } from "../src/errors.ts";
 import { runProbotBehindFront } from "../src/github/run-probot-behind-front.ts";
 import { readWebhookFrontLimits } from "../src/github/webhook-front-limits.ts";
 import { createPaddockRuntime } from "../src/service/create-runtime.ts";
+import { keepWasmOnBaselineCompiler } from "../src/service/keep-wasm-on-baseline-compiler.ts";
 import { loadDotEnv } from "../src/service/load-dot-env.ts";
 import { createPaddockApp } from "./paddock-app.ts";
 
@@ -15,6 +16,8 @@ const FRONT_CLOSE_WAIT_MS = 5_000;
 process.env.NO_SMEE_SETUP ??= "true";
 
 try {
+  // Before the first fetch: TurboFan's compile of fetch's HTTP parser caused the app's peak memory.
+  keepWasmOnBaselineCompiler();
   loadDotEnv(process.env);
   // Read before the runtime logs that it is ready, so a bad limit stops the app first.
   const limits = readWebhookFrontLimits(process.env);
