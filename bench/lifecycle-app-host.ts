@@ -22,9 +22,11 @@ import type { GitHubRequester } from "../src/github/repository-gateway.ts";
 import type { Provider } from "../src/providers/provider.ts";
 import { createAuditTrailFromEnv } from "../src/service/create-audit-trail-from-env.ts";
 import { createFileGovernance } from "../src/service/create-governance.ts";
+import { keepWasmOnBaselineCompiler } from "../src/service/keep-wasm-on-baseline-compiler.ts";
 import { createPaddockService, type PaddockService } from "../src/service/paddock-service.ts";
 import type { SweepTarget } from "../src/service/sweep-environments.ts";
 import { createCountingLogger } from "./lifecycle-counting-logger.ts";
+import { startMemorySampler, type MemoryTrace } from "./lifecycle-memory-trace.ts";
 import { startProbotServer } from "./lifecycle-probot-server.ts";
 import { SimulatedProvider, type SimulatedProviderStats } from "./lifecycle-simulated-provider.ts";
 
@@ -37,6 +39,10 @@ export interface AppHostSettings {
   sweepIntervalMs?: number;
   /** Keeps Octokit's throttling on, as in production; off by default. */
   throttle: boolean;
+  /** Puts the webhook front thread before Probot's server, as app/main.ts does; on unless false. */
+  front?: boolean;
+  /** Samples the process's memory at this interval from the start (see lifecycle-memory-trace.ts); no sampling when unset. */
+  traceIntervalMs?: number;
 }
 
 /** A memory reading of the app process, taken after `global.gc()`. */
@@ -78,7 +84,7 @@ export interface StateFiles {
 }
 
 /** Messages from the parent. */
-export type HostRequest = { type: "memory" } | { type: "idle" } | { type: "stats" } | { type: "stop" };
+export type HostRequest = { type: "memory" } | { type: "idle" } | { type: "stats" } | { type: "trace" } | { type: "stop" };
 
 /** Messages to the parent. */
 export type HostMessage =
@@ -87,10 +93,14 @@ export type HostMessage =
   | { type: "memory"; memory: MemoryReading }
   | { type: "idle" }
   | { type: "stats"; stats: SimulatedProviderStats | undefined; problems: Array<[string, { count: number; firstError: string | undefined }]>; files: StateFiles }
+  | { type: "trace"; trace: MemoryTrace }
   | { type: "stopped" };
 
 async function main(): Promise<void> {
   const settings = JSON.parse(process.env.PADDOCK_BENCH_HOST ?? "") as AppHostSettings;
+  const sampler = settings.traceIntervalMs === undefined ? undefined : startMemorySampler({ intervalMs: settings.traceIntervalMs });
+  // As app/main.ts does first.
+  keepWasmOnBaselineCompiler();
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!process.send || !gc) throw new Error("lifecycle-app-host needs an IPC channel and --expose-gc: start it through lifecycle-host-client.ts");
   const send = (message: HostMessage): void => void process.send!(message);
@@ -104,22 +114,29 @@ async function main(): Promise<void> {
   const provider: Provider = kubernetes ? { ...kubernetes, listEnvironments: () => timeCall(() => kubernetes.listEnvironments(), (ms) => (listMs += ms)) } : simulated!;
   const audit = await createAuditTrailFromEnv({ env: {}, stateDir, logger });
   const service = createPaddockService({ provider, logger, governance: createFileGovernance({ stateDir }), audit });
+  let sweeps = 0;
   const timedService: PaddockService = {
     ...service,
     sweep: async (options) => {
       kubernetes?.takeApiCalls(LIST_CALL_ENVIRONMENT);
       listMs = 0;
       const github = { clientMs: 0, pullsMs: 0 };
+      sweeps += 1;
+      sampler?.mark(`sweep ${sweeps} started`);
       const startedAt = performance.now();
       const report = await service.sweep({ githubFor: timeGitHub(options.githubFor, github) });
       const durationMs = performance.now() - startedAt;
+      sampler?.mark(`sweep ${sweeps} finished`);
       const listCalls = kubernetes?.takeApiCalls(LIST_CALL_ENVIRONMENT).byVerb.list ?? 0;
       const sweep = { durationMs, listed: report.listed, removed: report.removed.length, skippedRepositories: report.skippedRepositories.length, listMs, ...github, listCalls, memory: await readMemory(gc) };
       send({ type: "sweep", sweep });
       return report;
     },
   };
-  const server = await startProbotServer({ baseUrl: settings.baseUrl, logger, throttle: settings.throttle, apps: [createPaddockApp({ service: timedService, ...(settings.sweepIntervalMs !== undefined ? { sweepIntervalMs: settings.sweepIntervalMs } : {}) })] });
+  sampler?.mark("app loading");
+  const server = await startProbotServer({ baseUrl: settings.baseUrl, logger, throttle: settings.throttle, front: settings.front ?? true, apps: [createPaddockApp({ service: timedService, ...(settings.sweepIntervalMs !== undefined ? { sweepIntervalMs: settings.sweepIntervalMs } : {}) })] });
+
+  sampler?.mark("server listening");
 
   // 2. Handle the parent's requests until it sends stop.
   process.on("message", (request: HostRequest) => {
@@ -129,6 +146,8 @@ async function main(): Promise<void> {
       } else if (request.type === "idle") {
         await service.onIdle();
         send({ type: "idle" });
+      } else if (request.type === "trace") {
+        send({ type: "trace", trace: sampler?.read() ?? { samples: [], marks: [] } });
       } else if (request.type === "stats") {
         send({ type: "stats", stats: simulated?.stats(), problems: [...problems.entries()], files: readStateFiles(stateDir) });
       } else {

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 import type { AppHostSettings, HostMessage, HostRequest, MemoryReading, SweepReading } from "./lifecycle-app-host.ts";
+import type { MemoryTrace } from "./lifecycle-memory-trace.ts";
 
 const HOST_SCRIPT = fileURLToPath(new URL("./lifecycle-app-host.ts", import.meta.url));
 const FRONT_THREAD_SCRIPT = fileURLToPath(new URL("../src/github/webhook-front-thread.ts", import.meta.url));
@@ -22,6 +23,8 @@ export interface AppHost {
   /** Resolves when the app's queue is empty. */
   waitForIdle(): Promise<void>;
   readStats(): Promise<Extract<HostMessage, { type: "stats" }>>;
+  /** The memory samples taken since the host started; empty unless `traceIntervalMs` was set. */
+  readTrace(): Promise<MemoryTrace>;
   /** Shuts the app down and waits for the process to exit. */
   stop(): Promise<void>;
 }
@@ -33,11 +36,11 @@ export interface AppHost {
  */
 export type HostRuntime = "tsx" | "bundle";
 
-/** Starts lifecycle-app-host.ts with `--expose-gc` and waits until its server listens. */
-export async function startAppHost(settings: AppHostSettings, options: { runtime: HostRuntime }): Promise<AppHost> {
+/** Starts lifecycle-app-host.ts with `--expose-gc` and any `nodeOptions` (such as `--trace-gc`), and waits until its server listens. */
+export async function startAppHost(settings: AppHostSettings, options: { runtime: HostRuntime; nodeOptions?: string[] }): Promise<AppHost> {
   const bundle = options.runtime === "bundle" ? await bundleHost() : undefined;
   const child = fork(bundle?.file ?? HOST_SCRIPT, [], {
-    execArgv: bundle ? ["--expose-gc"] : ["--expose-gc", "--import", "tsx"],
+    execArgv: [...(bundle ? ["--expose-gc"] : ["--expose-gc", "--import", "tsx"]), ...(options.nodeOptions ?? [])],
     env: { ...process.env, PADDOCK_BENCH_HOST: JSON.stringify(settings) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -59,6 +62,7 @@ export async function startAppHost(settings: AppHostSettings, options: { runtime
     readMemory: async () => (await ask({ type: "memory" }, "memory")).memory,
     waitForIdle: async () => void (await ask({ type: "idle" }, "idle")),
     readStats: () => ask({ type: "stats" }, "stats"),
+    readTrace: async () => (await ask({ type: "trace" }, "trace")).trace,
     async stop() {
       await ask({ type: "stop" }, "stopped");
       await exited;

@@ -14,10 +14,11 @@ export type LoadableApp = Parameters<Server["load"]>[0];
  * Starts Probot's own HTTP server on a free port of 127.0.0.1 with Paddock's Octokit class,
  * pointed at a loopback GitHub, loads the apps, and puts the webhook front thread in front of it
  * on another free port, as app/main.ts does, so the process's memory includes the front. With
+ * `front: false`, webhooks go straight to Probot's server, to compare the memory without it. With
  * `throttle` off, Octokit's throttling is disabled, so the figures show the app's own requests. Production runs with it on, which
  * spaces one installation's writes at least one second apart.
  */
-export async function startProbotServer(options: { baseUrl: string; logger: pino.Logger; throttle: boolean; apps: LoadableApp[] }): Promise<{ webhookUrl: string; stop: () => Promise<void> }> {
+export async function startProbotServer(options: { baseUrl: string; logger: pino.Logger; throttle: boolean; front?: boolean; apps: LoadableApp[] }): Promise<{ webhookUrl: string; stop: () => Promise<void> }> {
   // Probot's Server reads port 0 as "unset" and takes 3000, so a free port is found first.
   const port = await findFreeLoopbackPort();
   const paddockOctokit = createPaddockOctokit();
@@ -33,6 +34,7 @@ export async function startProbotServer(options: { baseUrl: string; logger: pino
   await server.load((app) => void (probot = app));
   for (const app of options.apps) await server.load(app);
   await server.start();
+  if (options.front === false) return { webhookUrl: `http://127.0.0.1:${port}${probot!.webhookPath}`, stop: () => server.stop() };
   const front = await startWebhookFront({
     host: "127.0.0.1",
     port: 0,

@@ -11,6 +11,12 @@
  *
  *   node --import tsx bench/lifecycle-sweeper.ts [--environments 1000] [--repositories 10]
  *     [--sweeps 6] [--sweep-interval-s 5] [--cleanup-wait-s 60] [--runtimes tsx,bundle] [--unthrottled]
+ *     [--no-front] [--trace-gc] [--trace-file PATH]
+ *
+ * The app's memory is sampled every 10 ms from its start, and the report gives the time and
+ * phase of the peak. `--no-front` runs the app without the webhook front thread, to compare. `--trace-gc`
+ * passes Node's `--trace-gc` to the app, whose lines name each isolate (the main thread and
+ * the front thread) by address. `--trace-file` writes the samples as JSON.
  *
  * Every environment's pull request is open and none has expired, so the sweeps remove nothing
  * and both runs see the same environments.
@@ -35,6 +41,8 @@ import { startControlPlane } from "../test/cluster/control-plane.ts";
 import { startLoopbackGitHub, type LoopbackGitHub } from "../test/loopback-github/loopback-github.ts";
 import type { MemoryReading } from "./lifecycle-app-host.ts";
 import { describeProblems, type ProblemCounts } from "./lifecycle-counting-logger.ts";
+import { describeMemoryTrace } from "./lifecycle-memory-report.ts";
+import type { MemoryTrace } from "./lifecycle-memory-trace.ts";
 import { startAppHost, type AppHost, type HostRuntime } from "./lifecycle-host-client.ts";
 import { formatMs, percentile } from "./percentiles.ts";
 
@@ -52,7 +60,14 @@ interface SweeperOptions {
   runtimes: HostRuntime[];
   /** Runs the app without Octokit's throttling, to show the time the throttling adds. */
   unthrottled: boolean;
+  /** Runs the app with the webhook front thread, as app/main.ts does. */
+  front: boolean;
+  traceGc: boolean;
+  traceFile: string | undefined;
 }
+
+/** Interval of the app's memory samples. */
+const TRACE_INTERVAL_MS = 10;
 
 /** One environment the benchmark creates. */
 interface PlannedEnvironment {
@@ -71,6 +86,9 @@ function readOptions(): SweeperOptions {
       "cleanup-wait-s": { type: "string", default: "60" },
       runtimes: { type: "string", default: "tsx,bundle" },
       unthrottled: { type: "boolean", default: false },
+      "no-front": { type: "boolean", default: false },
+      "trace-gc": { type: "boolean", default: false },
+      "trace-file": { type: "string" },
     },
   });
   const whole = (name: string, value: string): number => {
@@ -89,12 +107,15 @@ function readOptions(): SweeperOptions {
       return runtime;
     }),
     unthrottled: values.unthrottled,
+    front: !values["no-front"],
+    traceGc: values["trace-gc"],
+    traceFile: values["trace-file"],
   };
 }
 
 async function main(): Promise<void> {
   const options = readOptions();
-  console.log(`lifecycle sweeper: ${options.environments} environments in ${options.repositories} repositories, ${options.sweeps} sweeps ${options.sweepIntervalMs / 1000} s apart, Octokit throttling ${options.unthrottled ? "off" : "on"}`);
+  console.log(`lifecycle sweeper: ${options.environments} environments in ${options.repositories} repositories, ${options.sweeps} sweeps ${options.sweepIntervalMs / 1000} s apart, Octokit throttling ${options.unthrottled ? "off" : "on"}, webhook front thread ${options.front ? "on" : "off"}`);
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, load average at start ${loadavg().map((value) => value.toFixed(2)).join(" ")}\n`);
 
   const controlPlane = await startControlPlane();
@@ -180,6 +201,8 @@ interface SweepRun {
   /** Memory right after the app started, before its first sweep had finished, and after the counted sweeps. */
   started: MemoryReading;
   swept: MemoryReading;
+  /** Memory samples from the app's start to the reading after the sweeps. */
+  trace: MemoryTrace;
   problems: ProblemCounts;
 }
 
@@ -189,7 +212,10 @@ interface SweepRun {
  */
 async function measureSweeps(input: { github: LoopbackGitHub; kubeconfigPath: string; runtime: HostRuntime; options: SweeperOptions }): Promise<SweepRun> {
   const { github, options } = input;
-  const host = await startAppHost({ baseUrl: github.baseUrl, provider: { kind: "kubernetes", kubeconfigPath: input.kubeconfigPath }, sweepIntervalMs: options.sweepIntervalMs, throttle: !options.unthrottled }, { runtime: input.runtime });
+  const host = await startAppHost(
+    { baseUrl: github.baseUrl, provider: { kind: "kubernetes", kubeconfigPath: input.kubeconfigPath }, sweepIntervalMs: options.sweepIntervalMs, throttle: !options.unthrottled, front: options.front, traceIntervalMs: TRACE_INTERVAL_MS },
+    { runtime: input.runtime, nodeOptions: options.traceGc ? ["--trace-gc"] : [] },
+  );
   try {
     const started = await host.readMemory();
     await waitForSweeps(host, 1);
@@ -198,7 +224,9 @@ async function measureSweeps(input: { github: LoopbackGitHub; kubeconfigPath: st
     const githubCalls = github.calls.slice(callsBefore);
     const swept = await host.readMemory();
     const { problems } = await host.readStats();
-    return { sweeps: host.sweeps.slice(1, 1 + options.sweeps), githubCalls, started, swept, problems: new Map(problems) };
+    const trace = await host.readTrace();
+    if (options.traceFile) await writeFile(`${options.traceFile}.${input.runtime}.json`, JSON.stringify(trace));
+    return { sweeps: host.sweeps.slice(1, 1 + options.sweeps), githubCalls, started, swept, trace, problems: new Map(problems) };
   } finally {
     await host.stop();
   }
@@ -232,6 +260,8 @@ function report(input: SweepRun & { runtime: HostRuntime; environments: number }
     `| after the sweeps of ${input.environments} environments | ${formatMemory(input.swept)} |`,
     "",
     `peak RSS of the app process: ${formatMb(input.swept.maxRssBytes)}`,
+    ...describeMemoryTrace(input.trace),
+    "",
     `warnings and errors logged by the app: ${describeProblems(input.problems)}`,
   ];
   console.log(lines.join("\n"));
