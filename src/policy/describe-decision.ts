@@ -37,5 +37,5 @@ export function describeApprovalGap(options: { level: ApprovalLevel; approval: G
 export function describeEffective(effective: EffectiveSettings, projectedCost: string): string {
   const egress = effective.egress.length === 0 ? "no network" : `egress to ${effective.egress.join(", ")}`;
   const secrets = effective.secrets ? "secrets mounted" : "no secrets";
-  return `allowed under the ${effective.actorClass} profile: cpu ${effective.resources.cpu}, memory ${effective.resources.memory}, ttl ${effective.ttl}, ${egress}, ${secrets}, projected cost ${projectedCost}`;
+  return `allowed under the ${effective.actorClass} profile: cpu ${effective.resources.cpu}, memory ${effective.resources.memory}, ttl ${effective.ttl}, ${egress}, ${secrets}, budget projection (whole TTL) ${projectedCost}`;
 }

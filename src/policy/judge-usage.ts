@@ -58,7 +58,7 @@ export function judgeBudgets(options: {
     const show = (nanos: bigint) => formatCost({ nanos, currency: budgets.currency });
     violations.push({
       rule: check.rule,
-      message: `projected cost ${show(projectedNanos)} exceeds what is left of ${check.rule} ${show(budgetNanos)}: ${show(check.spentNanos)} spent today by ${check.scope}, ${show(leftNanos)} left`,
+      message: `budget projection (whole TTL) ${show(projectedNanos)} exceeds what is left of ${check.rule} ${show(budgetNanos)}: ${show(check.spentNanos)} spent today by ${check.scope}, ${show(leftNanos)} left`,
     });
   }
   return violations;

@@ -65,7 +65,7 @@ describe("Action up on a pull request", () => {
     expect(result.outputs.namespace).toBe("");
     expect(result.outputs["check-run-id"]).toBe("1");
     expect(result.outputs.url).toBe("https://github.com/Codertocat/Hello-World/runs/1");
-    expect(result.outputs.cost).toMatch(/^\d+\.\d{4} USD$/);
+    expect(result.outputs.cost).toMatch(/^(\d+\.\d{4}|< 0\.0001) USD$/);
     expect(result.summary.split("\n")[0]).toBe("## 1 of 2 steps passed · 1 test failed");
     expect(result.stdout).toContain(`::add-mask::${TOKEN}\n`);
     expect(result.stdout).toContain(`::error title=multiplies,file=test/math.test.js,line=${FAILING_TEST_LINE}::`);

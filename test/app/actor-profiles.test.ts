@@ -80,7 +80,7 @@ describe("actor profiles", () => {
 
     const [run] = fake.checkRuns();
     expect(run?.conclusion).toBe("success");
-    expect(run?.output.summary).toContain("- allowed under the agent profile: cpu 1, memory 1Gi, ttl 2h, no network, no secrets, projected cost 0.0717 USD (default org policy (no policy file))");
+    expect(run?.output.summary).toContain("- allowed under the agent profile: cpu 1, memory 1Gi, ttl 2h, no network, no secrets, budget projection (whole TTL) 0.0717 USD (default org policy (no policy file))");
     expect(run?.output.summary).toContain("- actor Codertocat is judged as agent (branch pattern of the codex agent)");
     expect(environmentRecord(app.stateDir, payload).environment.annotations["paddock.dev/actor-class"]).toBe("agent");
   });

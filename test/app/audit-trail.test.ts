@@ -140,7 +140,7 @@ describe("audit trail of a pull request", () => {
     const finished = records.filter((record) => record.action === "step.finished");
     expect(finished.map((record) => record.cost?.currency)).toEqual(["EUR", "EUR"]);
     const [run] = fake.checkRuns();
-    expect(run!.output.summary).toContain("**Cost** in EUR, prices from org policy:");
+    expect(run!.output.summary).toContain("**Cost** in EUR, prices from org policy, rounded to 4 decimals (totals add the exact amounts):");
   });
 
   it("names the cluster and uses its prices", async () => {
@@ -154,6 +154,6 @@ describe("audit trail of a pull request", () => {
     const records = await spool.list({ limit: 100 });
     expect(records.map((record) => record.environment?.cluster)).toEqual(records.map(() => "edge-1"));
     expect(records.filter((record) => record.action === "step.finished").map((record) => record.cost?.currency)).toEqual(["CHF", "CHF"]);
-    expect(fake.checkRuns()[0]!.output.summary).toContain("**Cost** in CHF, prices from org policy, cluster edge-1:");
+    expect(fake.checkRuns()[0]!.output.summary).toContain("**Cost** in CHF, prices from org policy, cluster edge-1, rounded to 4 decimals (totals add the exact amounts):");
   });
 });

@@ -164,19 +164,19 @@ describe("paddock audit query", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(
       [
-        "SEQ  TIME                      ACTION         ACTOR    AGENT  REPOSITORY         COST",
-        "  4  2026-12-04T12:00:00.000Z  step.finished  octocat         acme/api#12  0.0134 USD",
-        "  5  2026-12-04T13:00:00.000Z  step.finished  octocat         acme/api#12  0.0001 EUR",
+        "SEQ  TIME                      ACTION         ACTOR    AGENT  REPOSITORY           COST",
+        "  4  2026-12-04T12:00:00.000Z  step.finished  octocat         acme/api#12    0.0134 USD",
+        "  5  2026-12-04T13:00:00.000Z  step.finished  octocat         acme/api#12  < 0.0001 EUR",
         "2 matching records",
         "",
-        "AGENT   RECORDS                     COST",
-        "(none)        2  0.0001 EUR + 0.0134 USD",
+        "AGENT   RECORDS                       COST",
+        "(none)        2  < 0.0001 EUR + 0.0134 USD",
         "",
-        "ACTOR    RECORDS                     COST",
-        "octocat        2  0.0001 EUR + 0.0134 USD",
+        "ACTOR    RECORDS                       COST",
+        "octocat        2  < 0.0001 EUR + 0.0134 USD",
         "",
-        "REPOSITORY  RECORDS                     COST",
-        "acme/api          2  0.0001 EUR + 0.0134 USD",
+        "REPOSITORY  RECORDS                       COST",
+        "acme/api          2  < 0.0001 EUR + 0.0134 USD",
         "",
       ].join("\n"),
     );

@@ -58,7 +58,7 @@ describe("paddock plan", () => {
       allowed: true,
       verdict: "allowed",
       reasons: [
-        "allowed under the human profile: cpu 2, memory 4Gi, ttl 12h, no network, no secrets, projected cost 0.9620 USD (default org policy (no policy file))",
+        "allowed under the human profile: cpu 2, memory 4Gi, ttl 12h, no network, no secrets, budget projection (whole TTL) 0.9620 USD (default org policy (no policy file))",
         "actor Codertocat is judged as human (no agent identity or agent branch pattern matched)",
         "concurrency caps were not checked, because no list of live environments was available",
       ],

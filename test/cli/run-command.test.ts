@@ -56,7 +56,7 @@ describe("paddock run", () => {
     const result = await runCli(["run", "--event", "pull_request", "--payload", "event.json", "--repo", sample.directory, "--ref", "HEAD", "--state-dir", join(cwd, "state"), "--org-policy", "policy.yml"], { cwd });
 
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("**Cost** in EUR, prices from org policy:");
+    expect(result.stdout).toContain("**Cost** in EUR, prices from org policy, rounded to 4 decimals (totals add the exact amounts):");
     expect(result.stdout).not.toContain("OpenCost");
   });
 

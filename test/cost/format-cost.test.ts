@@ -5,8 +5,11 @@ import { formatCost, formatCostAmount } from "../../src/cost/format-cost.ts";
 describe("formatCostAmount", () => {
   const cases: Array<[bigint | number, string]> = [
     [0n, "0.0000"],
-    [49_999n, "0.0000"],
-    [50_000n, "0.0001"],
+    [1n, "< 0.0001"],
+    [49_999n, "< 0.0001"],
+    [50_000n, "< 0.0001"],
+    [99_999n, "< 0.0001"],
+    [100_000n, "0.0001"],
     [149_999n, "0.0001"],
     [150_000n, "0.0002"],
     [13_361_667n, "0.0134"],
@@ -17,7 +20,7 @@ describe("formatCostAmount", () => {
   ];
 
   for (const [nanos, text] of cases) {
-    it(`rounds ${nanos} nano-units half up to ${text}`, () => {
+    it(`formats ${nanos} nano-units as ${text}`, () => {
       expect(formatCostAmount(nanos)).toBe(text);
     });
   }
@@ -30,6 +33,10 @@ describe("formatCostAmount", () => {
 describe("formatCost", () => {
   it("appends the currency", () => {
     expect(formatCost({ nanos: 13_361_667n, currency: "EUR" })).toBe("0.0134 EUR");
+  });
+
+  it("marks an amount below display precision", () => {
+    expect(formatCost({ nanos: 50_000n, currency: "EUR" })).toBe("< 0.0001 EUR");
   });
 });
 

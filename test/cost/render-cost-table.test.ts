@@ -83,16 +83,35 @@ describe("renderCostTable", () => {
 
     expect(renderCostTable(view)).toBe(
       [
-        "**Cost** in USD, prices from OpenCost on-premises defaults:",
+        "**Cost** in USD, prices from OpenCost on-premises defaults, rounded to 4 decimals (totals add the exact amounts):",
         "",
         "| Step | Basis | Cost |",
         "| --- | --- | ---: |",
         "| build\\|x | requests × time | 0.0134 |",
         "| test | measured usage | 0.0174 |",
         "| Total so far |  | 0.0308 |",
-        "| Projected until expiry (2026-12-05 10:00 UTC) |  | 0.0308 |",
+        "| Total at expiry (so far + services until 2026-12-05 10:00 UTC) |  | 0.0308 |",
       ].join("\n"),
     );
+  });
+
+  it("marks rows below display precision", () => {
+    const billed = { cpuMilliCoreMs: 0n, memoryByteMs: 0n, gpuMs: 0n, storageByteMs: 0n };
+    const step = (name: string) => ({ name, cost: { currency: "USD", nanos: 40_000n, method: "requested" as const, durationMs: 1, billed } });
+    const view = buildCostView({
+      steps: [step("lint"), step("test"), step("build")],
+      environment: { currency: "USD", soFarNanos: 120_000n, projectedNanos: 120_000n },
+      prices: PRICES,
+      expiresAt: "2026-12-05T10:00:00.000Z",
+    });
+
+    expect(renderCostTable(view).split("\n").slice(4)).toEqual([
+      "| lint | requests × time | < 0.0001 |",
+      "| test | requests × time | < 0.0001 |",
+      "| build | requests × time | < 0.0001 |",
+      "| Total so far |  | 0.0001 |",
+      "| Total at expiry (so far + services until 2026-12-05 10:00 UTC) |  | 0.0001 |",
+    ]);
   });
 
   it("renders where usage came from", () => {
@@ -135,7 +154,7 @@ describe("renderCostTable", () => {
       "| service db\\|x | requests × time (runs until teardown) | 0.0717 |",
       "| service web | requests × time (ran while the steps ran) | 0.0179 |",
       "| Total so far |  | 0.1030 |",
-      "| Projected until expiry (2026-12-05 10:00 UTC) |  | 0.8916 |",
+      "| Total at expiry (so far + services until 2026-12-05 10:00 UTC) |  | 0.8916 |",
     ]);
   });
 });

@@ -18,13 +18,13 @@ describe("renderSummary with cost", () => {
 
     expect(summary).toBe(
       [
-        "**Cost** in USD, prices from OpenCost on-premises defaults:",
+        "**Cost** in USD, prices from OpenCost on-premises defaults, rounded to 4 decimals (totals add the exact amounts):",
         "",
         "| Step | Basis | Cost |",
         "| --- | --- | ---: |",
         "| test | measured usage | 0.0174 |",
         "| Total so far |  | 0.0174 |",
-        "| Projected until expiry (2026-12-05 10:00 UTC) |  | 0.0174 |",
+        "| Total at expiry (so far + services until 2026-12-05 10:00 UTC) |  | 0.0174 |",
         "",
         "Environment `pr-12-acme-web-1a2b3c` on the local provider, commit `0123456`.",
       ].join("\n"),

@@ -37,7 +37,7 @@ describe("decideEnvironment", () => {
     // 1 CPU and 2Gi for 24h: 24 × 0.031611 + 48 × 0.004237 = 0.962040 USD.
     expect(decision).toMatchObject({ allowed: true, verdict: "allowed", violations: [], cost: { currency: "USD", nanos: "962040000", display: "0.9620 USD" } });
     expect(decision.reasons).toEqual([
-      `allowed under the human profile: cpu 1, memory 2Gi, ttl 24h, no network, no secrets, projected cost 0.9620 USD ${ORIGIN}`,
+      `allowed under the human profile: cpu 1, memory 2Gi, ttl 24h, no network, no secrets, budget projection (whole TTL) 0.9620 USD ${ORIGIN}`,
       "actor octocat is judged as human (no agent identity or agent branch pattern matched)",
     ]);
   });
@@ -104,8 +104,8 @@ describe("decideEnvironment", () => {
     const decision = decide({ policy, text: "steps:\n  - name: test\n    run: npm test\n", actor: AGENT, usage });
     expect(decision.cost).toEqual({ currency: "USD", nanos: "160340000", display: "0.1603 USD" });
     expect(decision.violations).toEqual([
-      { rule: "budgets.daily.repository", message: "projected cost 0.1603 USD exceeds what is left of budgets.daily.repository 5.0000 USD: 4.9000 USD spent today by this repository, 0.1000 USD left" },
-      { rule: "budgets.daily.actorClass.agent", message: "projected cost 0.1603 USD exceeds what is left of budgets.daily.actorClass.agent 1.0000 USD: 0.9000 USD spent today by agent environments in this repository, 0.1000 USD left" },
+      { rule: "budgets.daily.repository", message: "budget projection (whole TTL) 0.1603 USD exceeds what is left of budgets.daily.repository 5.0000 USD: 4.9000 USD spent today by this repository, 0.1000 USD left" },
+      { rule: "budgets.daily.actorClass.agent", message: "budget projection (whole TTL) 0.1603 USD exceeds what is left of budgets.daily.actorClass.agent 1.0000 USD: 0.9000 USD spent today by agent environments in this repository, 0.1000 USD left" },
     ]);
   });
 
