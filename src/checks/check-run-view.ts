@@ -101,7 +101,7 @@ export interface CheckRunView {
   /** Buttons shown on the completed check run, such as the approval of a fork pull request. */
   actions?: CheckRunAction[];
   /** Extra lines for the summary, such as where the config came from. */
-  notes: string[];
+  notes: CheckRunNote[];
   /** Cost of the steps, the total so far and the projection; left out when nothing was metered. */
   cost?: CostView;
   /** Audit records of this run, mirrored on the check run as notice annotations. */
@@ -109,3 +109,6 @@ export interface CheckRunView {
   /** URL of the exposed service once every service is ready, for a GitHub deployment status. */
   previewUrl?: string;
 }
+
+/** A line of the summary's notes, or a line followed by a fenced code block, such as a config example. */
+export type CheckRunNote = string | { text: string; code: { language: string; content: string } };

@@ -1,10 +1,11 @@
 import type { ConfigProblem } from "../config/config-problem.ts";
 import { renderCostTable } from "../cost/render-cost-table.ts";
 import { MAX_JUNIT_FAILURES } from "../pipeline/junit.ts";
-import type { CheckRunView, DecisionView, ServiceProgress, StepProgress } from "./check-run-view.ts";
+import type { CheckRunNote, CheckRunView, DecisionView, ServiceProgress, StepProgress } from "./check-run-view.ts";
 import { countTests, pluralize } from "./count-tests.ts";
 import { formatDuration } from "./format-duration.ts";
 import { escapeMarkdownLine, formatInlineCode } from "./markdown-text.ts";
+import { formatCodeBlock, sanitizeOutput } from "./sanitize-output.ts";
 import { describeCutBytes, MAX_CHECK_OUTPUT_BYTES, truncateUtf8 } from "./output-limits.ts";
 import { MAX_ANNOTATIONS_PER_CHECK_RUN, type RenderedAnnotations } from "./render-annotations.ts";
 import { describeStepStatus } from "./step-status-text.ts";
@@ -29,10 +30,19 @@ export function renderSummary(view: CheckRunView, annotations: Pick<RenderedAnno
         ];
   if (view.cost) sections.push(renderCostTable(view.cost));
   if (view.decision) sections.push(renderDecision(view.decision));
-  if (view.notes.length > 0) sections.push(["**Notes:**", ...view.notes.map((note) => `- ${escapeMarkdownLine(note)}`)].join("\n"));
+  if (view.notes.length > 0) sections.push(["**Notes:**", ...view.notes.map(renderNote)].join("\n"));
   sections.push(renderFooter(view));
 
   return truncateUtf8({ text: sections.join("\n\n"), maxBytes: MAX_CHECK_OUTPUT_BYTES, note: describeCutBytes });
+}
+
+/** Renders a note as a list item. A code block is indented two spaces, so it stays inside the item. */
+function renderNote(note: CheckRunNote): string {
+  if (typeof note === "string") return `- ${escapeMarkdownLine(note)}`;
+
+  const block = formatCodeBlock(sanitizeOutput(note.code.content), { language: note.code.language });
+  const indented = block.split("\n").map((line) => (line === "" ? "" : `  ${line}`));
+  return [`- ${escapeMarkdownLine(note.text)}`, "", ...indented].join("\n");
 }
 
 function renderConfigProblems(problems: readonly ConfigProblem[]): string[] {

@@ -52,11 +52,15 @@ export function chooseCodeFence(text: string): string {
   return "`".repeat(Math.max(MIN_CODE_FENCE_LENGTH, longest + 1));
 }
 
-/** Wraps already sanitized text in a fenced Markdown code block that it cannot break out of. */
-export function formatCodeBlock(text: string): string {
+/**
+ * Wraps already sanitized text in a fenced Markdown code block that it cannot break out of.
+ * `language` (letters, digits, `+`, `-` and `_` are kept) tags the block for highlighting.
+ */
+export function formatCodeBlock(text: string, options: { language?: string } = {}): string {
   const body = text.endsWith("\n") ? text.slice(0, -1) : text;
   const fence = chooseCodeFence(body);
-  return `${fence}\n${body}\n${fence}`;
+  const language = (options.language ?? "").replace(/[^A-Za-z0-9_+-]/g, "");
+  return `${fence}${language}\n${body}\n${fence}`;
 }
 
 // A terminal overwrites a line at each carriage return, so only the last segment stays visible.

@@ -30,7 +30,7 @@ export function describeMissingConfig(): Pick<CheckRunView, "status" | "conclusi
     status: "completed",
     conclusion: "neutral",
     headline: `No Paddock config: add ${REPO_CONFIG_PATH} to this repository to get an environment for each pull request`,
-    notes: [`A minimal ${REPO_CONFIG_PATH}:\n\n\`\`\`yaml\n${CONFIG_EXAMPLE}\n\`\`\``],
+    notes: [{ text: `A minimal ${REPO_CONFIG_PATH}:`, code: { language: "yaml", content: CONFIG_EXAMPLE } }],
   };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_CHECK_OUTPUT_BYTES } from "../../src/checks/output-limits.ts";
 import { renderSummary } from "../../src/checks/render-summary.ts";
+import { describeMissingConfig } from "../../src/service/run-pull-request.ts";
 import { finishedStep, makeView } from "./support/check-run-views.ts";
 
 const NONE_LEFT_OUT = { omitted: 0, unlocated: 0 };
@@ -120,5 +121,38 @@ describe("renderSummary", () => {
     expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(MAX_CHECK_OUTPUT_BYTES);
     expect(Buffer.byteLength(summary)).toBeGreaterThan(MAX_CHECK_OUTPUT_BYTES - 4);
     expect(summary).toMatch(/\n… [\d,]+ bytes cut$/);
+  });
+});
+
+describe("renderSummary notes with code", () => {
+  it("renders the missing-config example as YAML", () => {
+    const view = makeView({ ...describeMissingConfig(), steps: [] });
+
+    expect(renderSummary(view, NONE_LEFT_OUT)).toBe(
+      [
+        "**No Paddock config: add .github/paddock.yml to this repository to get an environment for each pull request**",
+        "",
+        "**Notes:**",
+        "- A minimal .github/paddock.yml:",
+        "",
+        "  ```yaml",
+        "  environment:",
+        '    resources: { cpu: "1", memory: 2Gi }',
+        "    ttl: 24h",
+        "  steps:",
+        "    - name: test",
+        "      image: node:24",
+        "      run: npm ci && npm test",
+        "  ```",
+        "",
+        `Environment \`${view.environmentName}\` on the ${view.provider} provider, commit \`${view.headSha.slice(0, 7)}\`.`,
+      ].join("\n"),
+    );
+  });
+
+  it("keeps a note's code block inside its fence", () => {
+    const view = makeView({ notes: [{ text: "Example:", code: { language: "yaml`x", content: "a: ```\n\u001b[31mb: 1\n" } }, "after"] });
+
+    expect(renderSummary(view, NONE_LEFT_OUT).split("\n\n").slice(0, 2)).toEqual(["**Notes:**\n- Example:", "  ````yamlx\n  a: ```\n  b: 1\n  ````\n- after"]);
   });
 });
