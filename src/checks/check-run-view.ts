@@ -1,6 +1,7 @@
 import type { ConfigProblem } from "../config/config-problem.ts";
 import type { PendingAuditRecord } from "../audit/audit-record-schema.ts";
 import type { CostView } from "../cost/cost-view.ts";
+import type { ProjectedCost } from "../policy/policy-decision.ts";
 import type { StepResult, StepStatus } from "../pipeline/step-result.ts";
 
 /** Conclusions Paddock gives a completed check run (a subset of GitHub's). */
@@ -72,6 +73,8 @@ export interface DecisionView {
   /** The policy judged under, such as `org policy acme/.github/.github/paddock-policy.yml@1a2b3c4d5e6f`. */
   source?: string;
   violations?: LocatedViolation[];
+  /** The environment's cost for its whole TTL, which the budgets judge; absent when the decision has none. */
+  budgetProjection?: ProjectedCost;
 }
 
 /** A button on a check run, in the field names of GitHub's Checks API. */

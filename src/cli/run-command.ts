@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import type { CheckRunView } from "../checks/check-run-view.ts";
 import { renderCheckRun } from "../checks/render-check-run.ts";
 import { REPO_CONFIG_PATH } from "../config/load-repo-config.ts";
+import { buildCostReport } from "../cost/cost-report.ts";
 import { nameEnvironment } from "../environments/environment-name.ts";
 import { PaddockError } from "../errors.ts";
 import { readLogMaxBytes } from "../providers/local/capped-log.ts";
@@ -115,10 +116,12 @@ async function chooseCommit(options: { repositoryDir: string; ref: string | unde
   return { sha: head, note: `The payload's head commit ${payloadSha.slice(0, 7)} is not in ${repositoryDir}, so HEAD (${head.slice(0, 7)}) was built; pass --ref to choose.` };
 }
 
+/** Prints the check run as markdown, or with `json` as its fields plus the exact `cost` report. */
 function printCheckRun(options: { io: CliIo; view: CheckRunView; json: boolean }): void {
   const { io, view } = options;
   const rendered = renderCheckRun(view);
-  if (options.json) io.stdout(`${JSON.stringify(rendered, null, 2)}\n`);
+  const cost = buildCostReport({ cost: view.cost, budgetProjection: view.decision?.budgetProjection });
+  if (options.json) io.stdout(`${JSON.stringify({ ...rendered, cost }, null, 2)}\n`);
   else io.stdout(`# ${rendered.title}\n\nConclusion: ${view.conclusion}\n\n${rendered.summary}\n\n${rendered.text ?? ""}\n`);
 }
 

@@ -1,6 +1,7 @@
 /** Decimals a cost is shown with: four, because a short CI step costs well under a cent. */
 export const DISPLAY_DECIMALS = 4;
 
+const NANOS_PER_UNIT = 1_000_000_000n;
 const NANOS_PER_DISPLAY_STEP = 10n ** BigInt(9 - DISPLAY_DECIMALS);
 const DISPLAY_STEPS_PER_UNIT = 10n ** BigInt(DISPLAY_DECIMALS);
 
@@ -22,6 +23,15 @@ export function formatCostAmount(nanos: bigint | number): string {
   const whole = (steps / DISPLAY_STEPS_PER_UNIT).toLocaleString("en-US");
   const fraction = (steps % DISPLAY_STEPS_PER_UNIT).toString().padStart(DISPLAY_DECIMALS, "0");
   return `${whole}.${fraction}`;
+}
+
+/** Formats nano-units as an exact decimal with all nine places and no separators, such as `0.013361667`, for machines. */
+export function formatExactAmount(nanos: bigint | number): string {
+  const value = BigInt(nanos);
+  if (value < 0n) throw new RangeError(`a cost cannot be negative, got ${value} nano-units`);
+
+  const fraction = (value % NANOS_PER_UNIT).toString().padStart(9, "0");
+  return `${value / NANOS_PER_UNIT}.${fraction}`;
 }
 
 /** Formats nano-units with their currency, such as `0.0134 USD` or `< 0.0001 USD`. */

@@ -12,7 +12,14 @@ export function toDecisionView(decision: PolicyDecision): DecisionView {
   const violations = decision.violations.flatMap((violation) =>
     violation.location ? [{ ...violation.location, rule: violation.rule, message: violation.message }] : [],
   );
-  return { allowed: decision.allowed, verdict: decision.verdict, reasons: decision.reasons, source: describePolicySource(decision.source), violations };
+  return {
+    allowed: decision.allowed,
+    verdict: decision.verdict,
+    reasons: decision.reasons,
+    source: describePolicySource(decision.source),
+    violations,
+    ...(decision.cost ? { budgetProjection: decision.cost } : {}),
+  };
 }
 
 /** Builds the button that approves one pull request's head commit. */

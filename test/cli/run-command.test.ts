@@ -5,7 +5,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createSampleRepository, FAILING_TEST_LINE } from "../support/sample-repository.ts";
 import { loadWebhookExample } from "../support/webhook-examples.ts";
+import type { CostReport } from "../../src/cost/cost-report.ts";
 import { runCli } from "./cli-harness.ts";
+
+// The sample config's 1 CPU and 1 GiB for its 2 h TTL at OpenCost's default prices: 2 × 0.031611 + 2 × 0.004237.
+const BUDGET_PROJECTION = "0.071696000";
 
 function writePayload(): string {
   const directory = mkdtempSync(join(tmpdir(), "paddock-run-"));
@@ -58,6 +62,30 @@ describe("paddock run", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("**Cost** in EUR, prices from org policy, rounded to 4 decimals (totals add the exact amounts):");
     expect(result.stdout).not.toContain("OpenCost");
+  });
+
+  it("prints the exact cost with --json", async () => {
+    const sample = createSampleRepository({ files: { "test/math.test.js": 'require("node:test")("ok", () => {});\n' } });
+    const cwd = writePayload();
+
+    const result = await runCli(["run", "--event", "pull_request", "--payload", "event.json", "--repo", sample.directory, "--ref", "HEAD", "--state-dir", join(cwd, "state"), "--json"], { cwd });
+    const { cost } = JSON.parse(result.stdout) as { cost: CostReport };
+    const nanos = (amount: string) => BigInt(amount.replace(".", ""));
+
+    expect(result.code).toBe(0);
+    expect(Object.keys(cost)).toEqual(["currency", "priceSource", "steps", "services", "totalSoFar", "totalAtExpiry", "expiresAt", "budgetProjection"]);
+    expect(cost.currency).toBe("USD");
+    expect(cost.priceSource).toBe("OpenCost on-premises defaults");
+    expect(cost.steps.map((step) => [step.name, step.method, step.detail])).toEqual([
+      ["build", "measured", null],
+      ["test", "measured", null],
+    ]);
+    for (const amount of [...cost.steps.map((step) => step.amount), cost.totalSoFar, cost.totalAtExpiry, cost.budgetProjection]) expect(amount).toMatch(/^\d+\.\d{9}$/);
+    expect(nanos(cost.totalSoFar)).toBe(cost.steps.reduce((sum, step) => sum + nanos(step.amount), 0n));
+    expect(cost.services).toEqual([]);
+    expect(cost.totalAtExpiry).toBe(cost.totalSoFar);
+    expect(cost.budgetProjection).toBe(BUDGET_PROJECTION);
+    expect(cost.expiresAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 
   it("treats an empty PADDOCK_STATE_DIR as unset", async () => {
@@ -151,9 +179,10 @@ describe("paddock run", () => {
     const cwd = writePayload();
 
     const result = await runCli(["run", "--event", "pull_request", "--payload", "event.json", "--repo", sample.directory, "--json"], { cwd });
-    const rendered = JSON.parse(result.stdout) as { title: string; conclusion: string };
+    const rendered = JSON.parse(result.stdout) as { title: string; conclusion: string; cost: unknown };
 
     expect(result.stderr).toBe("");
+    expect(rendered.cost).toBeNull();
     expect(rendered.conclusion).toBe("neutral");
     expect(rendered.title).toBe("No Paddock config: add .github/paddock.yml to this repository to get an environment for each pull request");
     expect(result.code).toBe(0);
