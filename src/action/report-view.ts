@@ -1,7 +1,7 @@
 import type { CheckAnnotation } from "../checks/check-annotation.ts";
 import type { CheckRunView, PipelineConclusion } from "../checks/check-run-view.ts";
 import { renderCheckRun } from "../checks/render-check-run.ts";
-import { formatCost } from "../cost/format-cost.ts";
+import { formatCost, formatExactAmount } from "../cost/format-cost.ts";
 import type { ActionToolkit } from "./action-toolkit.ts";
 
 /** Links to the run's results, for the `url` and `check-run-id` outputs. */
@@ -30,6 +30,8 @@ export async function reportView(options: { toolkit: ActionToolkit; view: CheckR
   toolkit.setOutput("url", links.url);
   toolkit.setOutput("conclusion", conclusion);
   toolkit.setOutput("cost", view.cost ? formatCost({ nanos: view.cost.soFarNanos, currency: view.cost.currency }) : "");
+  toolkit.setOutput("cost-amount", view.cost ? formatExactAmount(view.cost.soFarNanos) : "");
+  toolkit.setOutput("cost-currency", view.cost ? view.cost.currency : "");
   toolkit.setOutput("check-run-id", links.checkRunId > 0 ? String(links.checkRunId) : "");
   await toolkit.writeSummary(`## ${rendered.title}\n\n${rendered.summary}\n\n${rendered.text}\n`);
 

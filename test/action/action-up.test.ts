@@ -66,6 +66,9 @@ describe("Action up on a pull request", () => {
     expect(result.outputs["check-run-id"]).toBe("1");
     expect(result.outputs.url).toBe("https://github.com/Codertocat/Hello-World/runs/1");
     expect(result.outputs.cost).toMatch(/^(\d+\.\d{4}|< 0\.0001) USD$/);
+    expect(result.outputs["cost-amount"]).toMatch(/^\d+\.\d{9}$/);
+    expect(Number(result.outputs["cost-amount"])).toBeGreaterThan(0);
+    expect(result.outputs["cost-currency"]).toBe("USD");
     expect(result.summary.split("\n")[0]).toBe("## 1 of 2 steps passed · 1 test failed");
     expect(result.stdout).toContain(`::add-mask::${TOKEN}\n`);
     expect(result.stdout).toContain(`::error title=multiplies,file=test/math.test.js,line=${FAILING_TEST_LINE}::`);
@@ -214,6 +217,8 @@ describe("Action up on a branch", () => {
     expect(result.exitCode).toBe(0);
     expect(result.outputs.conclusion).toBe("neutral");
     expect(result.outputs.cost).toBe("");
+    expect(result.outputs["cost-amount"]).toBe("");
+    expect(result.outputs["cost-currency"]).toBe("");
     expect(result.summary).toContain(`Environment ready for commit ${sample.sha.slice(0, 7)}: no step ran, because input wait is false`);
     expect(readSpooledRecords(result.runnerTemp).map((record) => record.action)).toEqual(["environment.created"]);
   });
