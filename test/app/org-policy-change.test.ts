@@ -15,6 +15,7 @@ import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
 import { createSampleRepository } from "../support/sample-repository.ts";
 import { loadWebhookExample, patchPayload } from "../support/webhook-examples.ts";
 import { startApp, type AppUnderTest } from "./app-harness.ts";
+import { createRecordingRouter } from "./recording-router.ts";
 import { statusObject } from "./deployment-fixtures.ts";
 import { pullRequestPayload, QUICK_CONFIG, servePullRequest, shaOf } from "./governance-fixtures.ts";
 
@@ -85,7 +86,7 @@ function agentPushPayload(after: string) {
   return patchPayload(template, { ref: `refs/heads/${AGENT_BRANCH}`, after, created: false, deleted: false, "sender.login": COPILOT.login, "sender.id": COPILOT.id, "sender.type": COPILOT.type });
 }
 
-/** Serves a commit of Codertocat/Hello-World with QUICK_CONFIG and returns its SHA; `marker` makes the SHA distinct. */
+/** Serves a commit of Codertocat/Hello-World with QUICK_CONFIG and returns its SHA. `marker` makes the SHA distinct. */
 function serveAgentCommit(marker: string): string {
   const config = `${QUICK_CONFIG}# ${marker}\n`;
   const sample = createSampleRepository({ files: { ".github/paddock.yml": config } });
@@ -245,6 +246,40 @@ describe("org policy merge", () => {
     const queuedRun = fake.checkRuns().find((run) => run.head_sha === queued);
     expect([queuedRun?.status, queuedRun?.conclusion]).toEqual(["completed", "cancelled"]);
     expect(existsSync(join(app.stateDir, "environments", live))).toBe(false);
+  });
+
+  it("hands a policy teardown to the key's owner", async () => {
+    const { spool, audit } = await openAudit();
+    const router = createRecordingRouter();
+    const app = await startApp({ audit, router });
+    const live = await startLiveEnvironment(app);
+    serveOrgPolicy(fake, { owner: "Codertocat", text: `${STRICTER}onPolicyChange: teardown\n`, commitSha: shaOf("c"), branch: "master" });
+
+    // 1. The push reaches a replica that does not own the environment's key.
+    router.owned = false;
+    const push = pushPayload({ after: shaOf("c"), modified: [POLICY_PATH] });
+    await app.receive({ name: "push", payload: push, id: "delivery-policy-routed" });
+    await app.service.onIdle();
+
+    expect(existsSync(join(app.stateDir, "environments", live))).toBe(true);
+    expect(router.handed).toHaveLength(1);
+    const command = router.handed[0]!.command;
+    expect(command).toMatchObject({
+      kind: "teardown",
+      key: { repositoryId: pullRequestPayload("opened", LIVE_SHA).repository.id, pullRequest: 2 },
+      environmentName: live,
+      reason: "policy",
+      audit: { reason: "policy", deliveryId: "delivery-policy-routed", actor: { login: push.sender!.login } },
+    });
+
+    // 2. The owner takes the command: it tears the environment down and records why.
+    router.owned = true;
+    app.service.acceptCommand({ command, clients: undefined, logger: pino({ level: "silent" }) });
+    await app.service.onIdle();
+
+    expect(existsSync(join(app.stateDir, "environments", live))).toBe(false);
+    const tornDown = (await spool.list({ limit: 100 })).filter((record) => record.action === "environment.torn_down");
+    expect(tornDown.map((record) => [record.teardownReason, record.deliveryId, record.environment?.name])).toEqual([["policy", "delivery-policy-routed", live]]);
   });
 
   it("marks another installation's preview inactive", async () => {
