@@ -9,7 +9,9 @@ import { createClusterSpendLedger } from "../../src/replicas/cluster-spend-ledge
 import { createCoordinationApi } from "../../src/replicas/lease-api.ts";
 import type { ApprovalStore } from "../../src/policy/records/approval-store.ts";
 import { createPaddockService, type PaddockService } from "../../src/service/paddock-service.ts";
+import type { GitHubRequester } from "../../src/github/repository-gateway.ts";
 import { createFakeGitHub, type FakeGitHub } from "../support/fake-github.ts";
+import { jsonResponse } from "../support/fake-github-types.ts";
 import { createTestProbot, type TestProbot } from "../support/probot-harness.ts";
 import { loadWebhookExample, patchPayload } from "../support/webhook-examples.ts";
 import { impersonate, installPaddockDeployment } from "./paddock-deployment.ts";
@@ -138,6 +140,24 @@ describe("app on the Kubernetes provider", () => {
     const remaining = await core.listNamespace({ labelSelector: `paddock.dev/environment=${name}` });
     expect(remaining.items).toEqual([]);
     // The closed pull request's approvals are deleted with it.
+    const approvalConfigMaps = await core.listNamespacedConfigMap({ namespace: "paddock-system", fieldSelector: `metadata.name=${nameApprovalConfigMap(approval)}` });
+    expect(approvalConfigMaps.items).toEqual([]);
+  });
+
+  it("deletes a swept pull request's approvals", async () => {
+    kwokBehaviour = {};
+    const { name, payload } = await openPullRequest(7004, "d".repeat(40));
+    const approval = { repositoryId: payload.repository.id, pullRequest: 7004, headSha: "d".repeat(40), login: "Codertocat", permission: "admin", via: "label", at: new Date().toISOString() } as const;
+    await approvals.record(approval);
+    // The close event was lost: GitHub lists no open pull request any more.
+    fake.on("GET /repos/{owner}/{repo}/pulls", () => jsonResponse(200, []));
+    const github = (await app.probot.auth(payload.installation!.id)) as unknown as GitHubRequester;
+
+    const report = await service.sweep({ githubFor: async () => github });
+    await service.onIdle();
+
+    // Environments of the earlier tests are swept too, since no pull request is open.
+    expect(report.removed.filter((verdict) => verdict.name === name).map((verdict) => verdict.reason)).toEqual(["closed"]);
     const approvalConfigMaps = await core.listNamespacedConfigMap({ namespace: "paddock-system", fieldSelector: `metadata.name=${nameApprovalConfigMap(approval)}` });
     expect(approvalConfigMaps.items).toEqual([]);
   });
