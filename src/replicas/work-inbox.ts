@@ -109,6 +109,7 @@ export class WorkInbox {
 /** Keys by which the inbox finds a command handed over twice. */
 function describeCheckKeys(command: HandedOverCommand): string[] {
   if (command.kind === "teardown" || command.kind === "preempt") return [];
+  if (command.passedOn !== undefined) return [`passed-on/${command.passedOn}`];
   if (command.kind === "push") return [`delivery/${command.event.deliveryId}`];
   // A branch run comes from a push this replica accepted, whose delivery the inbox may have seen already.
   if (command.kind === "branch_run") return [command.checkRunId !== undefined ? `check-run/${command.checkRunId}` : `branch-run/${command.event.deliveryId}`];

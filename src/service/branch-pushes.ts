@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { formatEnvironmentKey, type EnvironmentKey } from "../environments/environment-key.ts";
 import { nameEnvironment } from "../environments/environment-name.ts";
@@ -56,7 +57,7 @@ export function createBranchPushes(options: {
     const handOver = options.handOver;
     if (!handOver) return {};
     const { lane, event, environmentName, logger } = run;
-    return { handOver: (checkRunId) => handOver(lane, { kind: "branch_run", event, environmentName, ...(checkRunId !== undefined ? { checkRunId } : {}) }, logger) };
+    return { handOver: (checkRunId) => handOver(lane, { kind: "branch_run", event, environmentName, passedOn: randomUUID(), ...(checkRunId !== undefined ? { checkRunId } : {}) }, logger) };
   };
   // Classification reads the org policy, so each branch's pushes wait for the one before. They
   // then reach the scheduler in the order they arrived.

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { formatEnvironmentKey, type EnvironmentKey } from "../environments/environment-key.ts";
 import { nameEnvironment } from "../environments/environment-name.ts";
@@ -309,7 +310,8 @@ export function createPaddockService(options: {
           lane,
           reason,
           logger,
-          handOver: () => handOver(lane, { kind: "pull_request", event, rerun: rerun === true }, logger),
+          // Passed on as a re-run, since the new owner may have seen this delivery already.
+          handOver: () => handOver(lane, { kind: "pull_request", event, rerun: true, passedOn: randomUUID() }, logger),
           // A pull request that took over its branch's environment tears that one down.
           findEnvironment: async () => findPullRequestEnvironment(await provider.listEnvironments(), key) ?? { name: environmentName },
           github: async () => clients.octokit,
@@ -332,7 +334,7 @@ export function createPaddockService(options: {
         logger,
         ...existing,
         // Hands the run over with its check run, so the new owner reports to the same one.
-        ...(router ? { handOver: (checkRunId?: number) => handOver(lane, { kind: "pull_request", event, rerun: true, ...(checkRunId !== undefined ? { checkRunId } : {}) }, logger) } : {}),
+        ...(router ? { handOver: (checkRunId?: number) => handOver(lane, { kind: "pull_request", event, rerun: true, passedOn: randomUUID(), ...(checkRunId !== undefined ? { checkRunId } : {}) }, logger) } : {}),
         provisionalName: takenOver.get(lane) ?? environmentName,
         resolveEnvironment: () => resolvePullRequestEnvironment({ event, logger }),
         // An event can arrive after its pull request closed: then nothing is created.
@@ -413,7 +415,7 @@ export function createPaddockService(options: {
       if (command.kind === "branch_run") {
         const lane = formatEnvironmentKey({ repositoryId: command.event.repository.id, branch: command.event.pullRequest.headRef });
         if (router && !router.owns(lane)) {
-          void handOver(lane, command, childLogger);
+          void handOver(lane, { ...command, passedOn: randomUUID() }, childLogger);
           return;
         }
         // A run handed over twice, or also resumed from its environment, has its check run already.
@@ -423,6 +425,13 @@ export function createPaddockService(options: {
         }
         const checkRunId = command.checkRunId !== undefined ? { checkRunId: command.checkRunId } : {};
         branchPushes.resume({ event: command.event, environmentName: command.environmentName, clients, logger: childLogger, ...checkRunId });
+        return;
+      }
+      // Work taken from an inbox after this replica lost the key is passed on under a new id,
+      // because the inbox saw the delivery when it first arrived and would drop it as a duplicate.
+      const lane = command.kind === "push" ? pushLane(command.event) : formatEnvironmentKey({ repositoryId: command.event.repository.id, pullRequest: command.event.pullRequest.number });
+      if (router && lane !== undefined && !router.owns(lane)) {
+        void handOver(lane, { ...command, passedOn: randomUUID() }, childLogger);
         return;
       }
       if (command.kind === "push") {

@@ -81,6 +81,28 @@ describe("work routing between replicas", () => {
     expect(fake.checkRuns()).toEqual([]);
   });
 
+  it("passes taken work on under a new id", async () => {
+    const { payload, lane } = servePullRequest({ ".github/paddock.yml": SLOW_CONFIG });
+    const router = createRecordingRouter();
+    router.owned = false;
+    const app = await startApp({ router });
+    await app.receive({ name: "pull_request", payload, id: "delivery-taken" });
+    await app.service.onIdle();
+    const [first] = router.handed;
+
+    // The inbox's command reaches a replica that lost the key since, which passes it on again.
+    const clients = await clientsFor(app, { installationId: payload.installation!.id, repository: { owner: payload.repository.owner.login, name: payload.repository.name } });
+    app.service.acceptCommand({ command: first!.command, clients, logger: pino({ level: "silent" }) });
+    await app.service.onIdle();
+
+    expect(router.handed.map((entry) => entry.key)).toEqual([lane, lane]);
+    expect(first?.command.kind === "pull_request" ? first.command.passedOn : "not a pull request").toBeUndefined();
+    const again = router.handed[1]?.command;
+    expect(again?.kind === "pull_request" ? again.passedOn : undefined).toMatch(/^[0-9a-f-]{36}$/);
+    expect(again).toMatchObject({ kind: "pull_request", rerun: false, event: { deliveryId: "delivery-taken" } });
+    expect(fake.checkRuns()).toEqual([]);
+  });
+
   it("leaves a detached run's check run to the new owner", async () => {
     const { sample, payload, environment } = servePullRequest({ ".github/paddock.yml": SLOW_CONFIG });
     const router = createRecordingRouter();
@@ -209,6 +231,6 @@ describe("work routing between replicas", () => {
     await app.service.onIdle();
 
     expect(router.handed.map((entry) => entry.key)).toEqual([lane]);
-    expect(router.handed[0]?.command).toMatchObject({ kind: "pull_request", rerun: true, event: { deliveryId: "delivery-queued", pullRequest: { headSha: newerSha } } });
+    expect(router.handed[0]?.command).toMatchObject({ kind: "pull_request", rerun: true, passedOn: expect.any(String), event: { deliveryId: "delivery-queued", pullRequest: { headSha: newerSha } } });
   });
 });

@@ -221,6 +221,25 @@ describe("work inbox", () => {
     expect((await inbox.take([0])).map((entry) => entry.command.kind)).toEqual(["push", "branch_run", "branch_run"]);
   });
 
+  it("stores work passed on after its delivery", async () => {
+    const namespace = await createNamespace();
+    const inbox = new WorkInbox({ api: createCoordinationApi({ kubeConfig: controlPlane.kubeConfig(), namespace }), shards: 1, logger });
+    const event = buildEvent("delivery-passed-on");
+    const key = "repository/1/pull/7";
+
+    // The delivery reached a replica that did not own the key; its owner later lost the key twice.
+    const outcomes = [
+      await inbox.handOver(key, { kind: "pull_request", event, rerun: false }),
+      await inbox.handOver(key, { kind: "pull_request", event, rerun: false }),
+      await inbox.handOver(key, { kind: "pull_request", event, rerun: true, passedOn: "first-owner" }),
+      await inbox.handOver(key, { kind: "pull_request", event, rerun: true, passedOn: "first-owner" }),
+      await inbox.handOver(key, { kind: "pull_request", event, rerun: true, checkRunId: 9, passedOn: "second-owner" }),
+    ];
+
+    expect(outcomes).toEqual(["stored", "duplicate", "stored", "duplicate", "stored"]);
+    expect((await inbox.take([0])).map((entry) => entry.command.kind)).toEqual(["pull_request", "pull_request", "pull_request"]);
+  });
+
   it("keeps every command of concurrent writers", async () => {
     const namespace = await createNamespace();
     const inboxes = [0, 1, 2].map(() => new WorkInbox({ api: createCoordinationApi({ kubeConfig: controlPlane.kubeConfig(), namespace }), shards: 1, logger }));
