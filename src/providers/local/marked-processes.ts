@@ -37,22 +37,23 @@ export async function findMarkedProcesses(marker: string, procDirectory = "/proc
 
 /**
  * Kills every process marked with `marker` with SIGKILL, scanning again until a scan finds none,
- * and returns the PIDs killed. A zombie has an empty environ, so it is not found again.
+ * and returns the PIDs killed, each once. A zombie has an empty environ, so it is not found
+ * again, but a process still exiting on a busy machine can be found and signalled twice.
  */
 export async function killMarkedProcesses(marker: string): Promise<number[]> {
-  const killed: number[] = [];
+  const killed = new Set<number>();
   for (let round = 0; round < MAX_KILL_ROUNDS; round += 1) {
     const found = await findMarkedProcesses(marker);
     if (found.length === 0) break;
     for (const pid of found) {
       try {
         process.kill(pid, "SIGKILL");
-        killed.push(pid);
+        killed.add(pid);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
       }
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  return killed;
+  return [...killed];
 }
