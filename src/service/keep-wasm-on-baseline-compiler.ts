@@ -17,7 +17,8 @@ export const LIFTOFF_ONLY_FLAG = "--liftoff-only";
  * compiled earlier may still tier up. V8 flags are process-wide, so worker threads get it too.
  */
 export function keepWasmOnBaselineCompiler(): void {
-  // NOTE: V8 describes --liftoff-only as a testing flag. It was checked on x64 with Node 20.20.2
-  // only, where fetch kept working (test/service/keep-wasm-on-baseline-compiler.test.ts).
+  // NOTE: V8 describes --liftoff-only as a testing flag. Set here at run time, it stopped the
+  // compile on x64 with Node 20.20.2 but not with Node 24.22. Passed on the command line, as
+  // `npm start` does, it stopped it on both.
   setFlagsFromString(LIFTOFF_ONLY_FLAG);
 }
