@@ -4,9 +4,9 @@
  * sampled every 20 ms. `--target paddock` (the default) runs Paddock's app, which answers 413
  * once the body passes its 25 MiB limit; `--target stock` runs a stock Probot app, whose
  * middleware reads the whole body before it verifies the signature. `--requests` bodies are sent
- * at once.
+ * at once. `--declare-length` sends a Content-Length, as GitHub does, instead of chunks.
  *
- *   node --import tsx bench/oversized-webhook-memory.ts [--mib 200] [--target paddock|stock] [--requests 1]
+ *   node --import tsx bench/oversized-webhook-memory.ts [--mib 200] [--target paddock|stock] [--requests 1] [--declare-length]
  */
 import { request } from "node:http";
 import { parseArgs } from "node:util";
@@ -15,7 +15,7 @@ import pino from "pino";
 
 import { startEmptyProbotServer, startPaddockServer } from "../test/loopback-github/paddock-server.ts";
 
-const { values } = parseArgs({ options: { mib: { type: "string", default: "200" }, target: { type: "string", default: "paddock" }, requests: { type: "string", default: "1" } } });
+const { values } = parseArgs({ options: { mib: { type: "string", default: "200" }, target: { type: "string", default: "paddock" }, requests: { type: "string", default: "1" }, "declare-length": { type: "boolean", default: false } } });
 const mebibytes = Number(values.mib);
 const requests = Number(values.requests);
 if (!Number.isInteger(requests) || requests < 1) throw new Error(`--requests ${values.requests} is invalid: pass a positive whole number`);
@@ -33,7 +33,7 @@ const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().r
 function sendOversized(): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     let status = 0;
-    const headers = { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": "oversized", "x-hub-signature-256": "sha256=00" };
+    const headers = { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": "oversized", "x-hub-signature-256": "sha256=00", ...(values["declare-length"] ? { "content-length": String(mebibytes * 1024 * 1024) } : {}) };
     let received = false;
     const sending = request(server.webhookUrl, { method: "POST", headers }, (response) => {
       received = true;
@@ -58,6 +58,6 @@ const statuses = await Promise.all(Array.from({ length: requests }, () => sendOv
 clearInterval(sampler);
 
 const toMiB = (bytes: number) => Math.round(bytes / 1024 / 1024);
-console.log(`${values.target} app, ${requests} concurrent unsigned bodies of ${mebibytes} MiB: statuses ${[...new Set(statuses)].join(", ")}, resident memory ${toMiB(before)} MiB before, ${toMiB(peak)} MiB at peak (+${toMiB(peak - before)} MiB), Node ${process.version}`);
+console.log(`${values.target} app, ${requests} concurrent unsigned bodies of ${mebibytes} MiB${values["declare-length"] ? " with a Content-Length" : ""}: statuses ${[...new Set(statuses)].join(", ")}, resident memory ${toMiB(before)} MiB before, ${toMiB(peak)} MiB at peak (+${toMiB(peak - before)} MiB), Node ${process.version}`);
 await server.stop();
 process.exit(0);
