@@ -1,6 +1,7 @@
 import { hashAuditRecord } from "./audit-chain.ts";
 import type { AuditProblem, LedgerFile } from "./audit-problem.ts";
 import { auditRecordSchema, GENESIS_HASH } from "./audit-record-schema.ts";
+import { findDuplicateJsonKey, type DuplicateJsonKey } from "./find-duplicate-json-key.ts";
 
 /** One line of a record file, parsed as far as it goes. */
 interface RecordLine {
@@ -9,6 +10,8 @@ interface RecordLine {
   json: unknown;
   /** Set when the line is not JSON; `cutShort` when it is the unterminated end of a file. */
   unreadable?: { cutShort: boolean };
+  /** Set when an object in the line repeats a member name, so readers may disagree on its content. */
+  duplicateKey?: DuplicateJsonKey;
 }
 
 /** The intact start of a chain, and the first problem after it. */
@@ -21,7 +24,8 @@ export interface ChainWalk {
 }
 
 /**
- * Walks record files in path order and checks each line: valid JSON, the record schema, its
+ * Walks record files in path order and checks each line: valid JSON without duplicate member
+ * names, the record schema, its
  * hash over its canonical JSON, `prev` equal to the hash before, and sequence numbers from 1
  * without gaps. Stops at the first problem: "altered" for edited or replaced lines,
  * "missing" for a gap or a file cut short, "reordered" for a sequence out of place.
@@ -51,6 +55,15 @@ function checkLine(options: { line: RecordLine; expected: number; prev: string; 
   const { line, expected, prev, findLater } = options;
   if (line.unreadable?.cutShort) return { sequence: expected, kind: "missing", message: `${line.where} ends in the middle of a record: the file was cut short` };
   if (line.unreadable) return { sequence: expected, kind: "altered", message: `${line.where} is not valid JSON` };
+  if (line.duplicateKey) {
+    const { key, parents } = line.duplicateKey;
+    const inside = parents.length === 0 ? "" : ` in ${parents.join(".").replaceAll(".[", "[")}`;
+    return {
+      sequence: expected,
+      kind: "altered",
+      message: `${line.where}: duplicate key "${key}"${inside}, so a reader that keeps the first value sees content the hash does not cover`,
+    };
+  }
 
   const sequence = (line.json as { sequence?: unknown } | null)?.sequence;
   if (typeof sequence === "number" && sequence !== expected) return describeMisplaced({ line, sequence, expected, findLater });
@@ -102,10 +115,13 @@ function readLines(file: LedgerFile): RecordLine[] {
 
   return parts.map((text, index) => {
     const where = `${file.path}:${index + 1}`;
+    let json: unknown;
     try {
-      return { path: file.path, where, json: JSON.parse(text) as unknown };
+      json = JSON.parse(text);
     } catch {
       return { path: file.path, where, json: null, unreadable: { cutShort: !terminated && index === parts.length - 1 } };
     }
+    const duplicateKey = findDuplicateJsonKey(text);
+    return duplicateKey === null ? { path: file.path, where, json } : { path: file.path, where, json, duplicateKey };
   });
 }

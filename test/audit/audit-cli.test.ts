@@ -58,6 +58,19 @@ describe("paddock audit verify", () => {
     });
   });
 
+  it("exits 1 naming a duplicate key", async () => {
+    const path = join(directory, "ledger/records/2026/12/04.jsonl");
+    writeFileSync(path, `{"action":"policy.denied",${readFileSync(path, "utf8").slice(1)}`);
+
+    const run = await runCli(["audit", "verify", "ledger", "--public-key", "audit.pub"], { cwd: directory });
+
+    expect(run).toEqual({
+      code: 1,
+      stdout: 'Audit chain broken at sequence 1 (altered): records/2026/12/04.jsonl:1: duplicate key "action", so a reader that keeps the first value sees content the hash does not cover\n',
+      stderr: "",
+    });
+  });
+
   it("prints JSON with --json", async () => {
     const run = await runCli(["audit", "verify", "ledger", "--json"], { cwd: directory });
 
@@ -278,6 +291,21 @@ describe("paddock audit query", () => {
       code: 1,
       stdout: "",
       stderr: `paddock: audit chain broken at sequence 1 (altered): records/2026/12/04.jsonl:1: the content does not match its hash, so a field was edited. totals of a broken chain may count duplicated or edited records, so nothing was queried. run paddock audit verify . for details, or pass --unverified to query it anyway\n`,
+    });
+  });
+
+  it("exits 1 on a duplicate key", async () => {
+    const path = join(directory, "records/2026/12/04.jsonl");
+    const lines = readFileSync(path, "utf8").split("\n");
+    lines[1] = `{"action":"policy.denied",${lines[1]!.slice(1)}`;
+    writeFileSync(path, lines.join("\n"));
+
+    const run = await runCli(["audit", "query", ".", "--action", "policy.denied"], { cwd: directory });
+
+    expect(run).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `paddock: audit chain broken at sequence 2 (altered): records/2026/12/04.jsonl:2: duplicate key "action", so a reader that keeps the first value sees content the hash does not cover. totals of a broken chain may count duplicated or edited records, so nothing was queried. run paddock audit verify . for details, or pass --unverified to query it anyway\n`,
     });
   });
 

@@ -128,6 +128,28 @@ describe("verifyAuditLedger", () => {
     expect(verify(ledger).problem).toEqual({ sequence: 2, kind: "altered", message: `${DAY_ONE}:2 is not valid JSON` });
   });
 
+  it("finds a duplicate top-level key", () => {
+    const ledger = intactLedger();
+    editLines(ledger, DAY_ONE, (lines) => lines.map((line, index) => (index === 0 ? `{"action":"policy.denied",${line.slice(1)}` : line)));
+
+    expect(verify(ledger).problem).toEqual({
+      sequence: 1,
+      kind: "altered",
+      message: `${DAY_ONE}:1: duplicate key "action", so a reader that keeps the first value sees content the hash does not cover`,
+    });
+  });
+
+  it("finds a duplicate nested key", () => {
+    const ledger = intactLedger();
+    editLines(ledger, DAY_TWO, (lines) => lines.map((line, index) => (index === 2 ? line.replace('"actor":{', '"actor":{"login":"octocat",') : line)));
+
+    expect(verify(ledger).problem).toEqual({
+      sequence: 15,
+      kind: "altered",
+      message: `${DAY_TWO}:3: duplicate key "login" in actor, so a reader that keeps the first value sees content the hash does not cover`,
+    });
+  });
+
   it("finds a re-chained rewrite by its checkpoint", () => {
     const ledger = intactLedger();
     rewriteFrom(ledger, 5, (record) => ({ ...record, actor: { ...record.actor, login: "someone-else" } }));
