@@ -15,7 +15,8 @@ import { LocalStateLayout, assertCommitSha, type LocalEnvironmentRecord } from "
 import { readJunitReport } from "./read-junit-report.ts";
 import { runSandboxed, type SandboxRun } from "./run-sandboxed.ts";
 import { createStepCommand, type SandboxMode } from "./step-command.ts";
-import { canMeterUsage, readUsageReport } from "./usage-meter.ts";
+import { PARENT_DEATH_PROGRAM } from "./parent-death.ts";
+import { canMeterUsage, readUsageReport, USAGE_PROGRAM } from "./usage-meter.ts";
 
 /** Maximum step timeout in seconds: the largest delay Node's setTimeout accepts (2^31 - 1 ms), rounded down. */
 export const MAX_STEP_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
@@ -54,6 +55,11 @@ interface RunningStep {
   controller: AbortController;
   done: Promise<unknown>;
 }
+
+/** Why a step has no measured usage when GNU time or setpriv is missing on this machine. */
+const UNMETERED_GAP = `GNU time (${USAGE_PROGRAM}) or setpriv (${PARENT_DEATH_PROGRAM}) is not installed, so requests times wall time were charged`;
+/** Why a step has no measured usage when GNU time wrote no report, as for a step killed on timeout or cancel. */
+const UNREPORTED_GAP = "the step was stopped before GNU time reported its usage, so requests times wall time were charged";
 
 /**
  * Creates the provider that runs each step of an environment in a bubblewrap sandbox over a
@@ -160,6 +166,7 @@ export function createLocalProvider(options: LocalProviderOptions): LocalProvide
       const result = await completeResult({ step, checkout, run: await run, logPath, unsandboxedNote: command.unsandboxedNote });
       const usage = command.usageReport === undefined ? undefined : await readUsageReport(command.usageReport);
       if (usage) result.usage = usage;
+      else result.usageGap = command.usageReport === undefined ? UNMETERED_GAP : UNREPORTED_GAP;
       logger.info({ environment: name, sha: prepared.sha, step: step.name, status: result.status, exitCode: result.exitCode }, "step finished");
       return result;
     } finally {

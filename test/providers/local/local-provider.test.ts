@@ -93,6 +93,8 @@ describe("local provider steps", () => {
     expect(result.status).toBe("timed_out");
     expect(result.exitCode).toBeNull();
     expect(result.reason).toBe("timed out after 2s");
+    expect(result.usage).toBeUndefined();
+    expect(result.usageGap).toBe("the step was stopped before GNU time reported its usage, so requests times wall time were charged");
     await expect.poll(() => isProcessRunning(hostPid)).toBe(false);
   });
 
@@ -173,6 +175,7 @@ describe("local provider isolation", () => {
     expect(result.outputTail).toBe("true\n");
     expect(result.usage?.peakMemoryBytes).toBeGreaterThan(150e6);
     expect(result.usage?.cpuSeconds).toBeGreaterThan(0);
+    expect(result.usageGap).toBeUndefined();
   });
 
   it("secret system files are absent", async () => {
