@@ -56,9 +56,9 @@ interface RunningStep {
   done: Promise<unknown>;
 }
 
-/** Why a step has no measured usage when GNU time or setpriv is missing on this machine. */
+/** Reason for a step without measured usage on a machine that lacks GNU time or setpriv. */
 const UNMETERED_GAP = `GNU time (${USAGE_PROGRAM}) or setpriv (${PARENT_DEATH_PROGRAM}) is not installed, so requests times wall time were charged`;
-/** Why a step has no measured usage when GNU time wrote no report, as for a step killed on timeout or cancel. */
+/** Reason for a step without measured usage when GNU time wrote no report, as after a timeout or cancel. */
 const UNREPORTED_GAP = "the step was stopped before GNU time reported its usage, so requests times wall time were charged";
 
 /**
