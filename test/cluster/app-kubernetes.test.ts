@@ -151,6 +151,8 @@ describe("app on the Kubernetes provider", () => {
     await approvals.record(approval);
     // The close event was lost: GitHub lists no open pull request any more.
     fake.on("GET /repos/{owner}/{repo}/pulls", () => jsonResponse(200, []));
+    // Earlier test files on this control plane can leave agent-branch environments, whose branches are gone.
+    fake.on("GET /repos/{owner}/{repo}/branches/{branch}", (request) => jsonResponse(404, { message: "Branch not found", documentation_url: request.documentationUrl, status: "404" }));
     const github = (await app.probot.auth(payload.installation!.id)) as unknown as GitHubRequester;
 
     const report = await service.sweep({ githubFor: async () => github });
