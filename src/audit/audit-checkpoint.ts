@@ -25,9 +25,12 @@ export const auditCheckpointSchema = z.strictObject({
 
 export type AuditCheckpoint = z.output<typeof auditCheckpointSchema>;
 
-/** Parses the operator's Ed25519 private key (PEM, PKCS #8) used to sign checkpoints. */
+/**
+ * Parses the operator's Ed25519 private key (PEM, PKCS #8) used to sign checkpoints. Rejects a
+ * public key with its own message, because the two files are easy to swap.
+ */
 export function loadCheckpointSigningKey(pem: string): KeyObject {
-  const key = parseKey(() => createPrivateKey(pem), "private");
+  const key = parseKey(() => createPrivateKey(pem), "private", () => rejectPublicKey(pem));
   requireEd25519(key, "private");
   return key;
 }
@@ -67,10 +70,11 @@ export function verifyCheckpointSignature(options: { checkpoint: AuditCheckpoint
   return verify(null, Buffer.from(canonicalizeJson(unsigned), "utf8"), publicKey, Buffer.from(signature, "base64"));
 }
 
-function parseKey(parse: () => KeyObject, kind: "private" | "public"): KeyObject {
+function parseKey(parse: () => KeyObject, kind: "private" | "public", explainFailure?: () => void): KeyObject {
   try {
     return parse();
   } catch (error) {
+    explainFailure?.();
     throw new PaddockError("AUDIT_KEY_INVALID", `the checkpoint ${kind} key is not a readable PEM key`, {
       hint: "make one with `openssl genpkey -algorithm ed25519 -out audit-signing.pem` and its public half with `openssl pkey -in audit-signing.pem -pubout`",
       cause: error,
@@ -82,5 +86,17 @@ function requireEd25519(key: KeyObject, kind: "private" | "public"): void {
   if (key.asymmetricKeyType === "ed25519") return;
   throw new PaddockError("AUDIT_KEY_INVALID", `the checkpoint ${kind} key is ${key.asymmetricKeyType ?? "not asymmetric"}, not ed25519`, {
     hint: "make one with `openssl genpkey -algorithm ed25519 -out audit-signing.pem`",
+  });
+}
+
+/** Throws when `pem` is a public key. Call it only after createPrivateKey failed, because createPublicKey also reads private keys. */
+function rejectPublicKey(pem: string): void {
+  try {
+    createPublicKey(pem);
+  } catch {
+    return;
+  }
+  throw new PaddockError("AUDIT_KEY_INVALID", "the checkpoint private key is a public key, but signing needs the private key", {
+    hint: "set that setting to the private key, such as audit-signing.pem made by `openssl genpkey -algorithm ed25519 -out audit-signing.pem`, and pass the public key only to `paddock audit verify --public-key`",
   });
 }

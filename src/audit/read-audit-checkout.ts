@@ -15,13 +15,18 @@ const CHECKPOINT_FILE_PATTERN = /^checkpoints\/\d+\.json$/;
 
 /**
  * Reads the record files (`records/YYYY/MM/DD.jsonl`), checkpoints and `head.json` of a
- * checkout. Files elsewhere are ignored. Throws USAGE when `root` is not a directory, or
+ * checkout. Files elsewhere are ignored. Throws USAGE when `root` is not found or not a directory, or
  * when it contains none of those files, which is a wrong path more often than a ledger whose
  * every file was deleted. Throws AUDIT_CHECKOUT_INVALID when `records/`, `checkpoints/`,
  * `head.json` or anything under those folders is a symbolic link.
  */
 export async function readAuditCheckout(root: string): Promise<AuditCheckout> {
-  const info = await stat(root).catch(() => undefined);
+  const info = await stat(root).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new PaddockError("USAGE", `${root} not found`, { hint: "pass the path of a checkout of the audit repository", cause: error });
+    }
+    return undefined;
+  });
   if (!info?.isDirectory()) {
     throw new PaddockError("USAGE", `${root} is not a directory`, { hint: "pass the path of a checkout of the audit repository" });
   }

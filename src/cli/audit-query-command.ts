@@ -47,7 +47,7 @@ export async function runAuditQueryCommand(options: { args: string[]; io: CliIo 
   const query: AuditQuery = {
     ...(values.actor !== undefined ? { actor: values.actor } : {}),
     ...(values.agent !== undefined ? { agent: values.agent } : {}),
-    ...(values.repository !== undefined ? { repository: values.repository } : {}),
+    ...(values.repository !== undefined ? { repository: parseRepository(values.repository) } : {}),
     ...(values.action !== undefined ? { action: parseAction(values.action) } : {}),
     ...(values.since !== undefined ? { since: parseCliExactTime({ flag: "--since", text: values.since }) } : {}),
     ...(values.until !== undefined ? { until: parseCliExactTime({ flag: "--until", text: values.until }) } : {}),
@@ -102,4 +102,10 @@ function renderTotals(title: string, totals: readonly CostTotal[]): string {
 function parseAction(text: string): AuditAction {
   if ((AUDIT_ACTIONS as readonly string[]).includes(text)) return text as AuditAction;
   throw new PaddockError("USAGE", `--action ${text} is not an audit action`, { hint: `use one of ${AUDIT_ACTIONS.join(", ")}` });
+}
+
+/** Checks that `--repository` has the form `owner/name`, because a bare owner matches no record's `fullName` and would print empty tables. */
+function parseRepository(text: string): string {
+  if (/^[^/\s]+\/[^/\s]+$/.test(text)) return text;
+  throw new PaddockError("USAGE", `--repository ${JSON.stringify(text).slice(1, -1)} is not in the form owner/name`, { hint: "pass the owner and the repository name, such as acme/web" });
 }

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { loadCheckpointVerifyKey } from "../audit/audit-checkpoint.ts";
 import { readAuditCheckout } from "../audit/read-audit-checkout.ts";
+import { loadPemSettingKey } from "../audit/read-pem-setting.ts";
 import { verifyAuditLedger, type AuditVerification } from "../audit/verify-audit-ledger.ts";
 import { PaddockError } from "../errors.ts";
 import { HELP_OPTION, printUsage, type CliIo } from "./cli-io.ts";
@@ -32,7 +33,8 @@ export async function runAuditVerifyCommand(options: { args: string[]; io: CliIo
   }
 
   const keyPath = values["public-key"];
-  const publicKey = keyPath === undefined ? undefined : loadCheckpointVerifyKey(readFlagFile({ flag: "--public-key", path: keyPath, cwd: io.cwd }));
+  const publicKey =
+    keyPath === undefined ? undefined : loadPemSettingKey({ pem: readFlagFile({ flag: "--public-key", path: keyPath, cwd: io.cwd }), label: `--public-key ${keyPath}` }, loadCheckpointVerifyKey);
   const checkout = await readAuditCheckout(resolve(io.cwd, positionals[0]!));
   const verification = verifyAuditLedger({ ...checkout, ...(publicKey ? { publicKey } : {}) });
 

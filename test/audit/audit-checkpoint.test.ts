@@ -49,6 +49,14 @@ describe("loadCheckpointSigningKey", () => {
   it("rejects text that is not PEM", () => {
     expect(() => loadCheckpointSigningKey("not a key")).toThrow("the checkpoint private key is not a readable PEM key");
   });
+
+  it("rejects a public key", () => {
+    const pem = signing.publicKey.export({ type: "spki", format: "pem" }).toString();
+
+    expect(() => loadCheckpointSigningKey(pem)).toThrow(
+      "the checkpoint private key is a public key, but signing needs the private key. set that setting to the private key, such as audit-signing.pem made by `openssl genpkey -algorithm ed25519 -out audit-signing.pem`, and pass the public key only to `paddock audit verify --public-key`",
+    );
+  });
 });
 
 describe("loadCheckpointVerifyKey", () => {

@@ -146,8 +146,13 @@ describe("paddock audit verify", () => {
   it("exits 2 for a missing folder", async () => {
     const run = await runCli(["audit", "verify", "nowhere"], { cwd: directory });
 
-    expect(run.code).toBe(2);
-    expect(run.stderr).toBe(`paddock: ${join(directory, "nowhere")} is not a directory. pass the path of a checkout of the audit repository\n`);
+    expect(run).toEqual({ code: 2, stdout: "", stderr: `paddock: ${join(directory, "nowhere")} not found. pass the path of a checkout of the audit repository\n` });
+  });
+
+  it("exits 2 for a file in place of a folder", async () => {
+    const run = await runCli(["audit", "verify", "audit.pub"], { cwd: directory });
+
+    expect(run).toEqual({ code: 2, stdout: "", stderr: `paddock: ${join(directory, "audit.pub")} is not a directory. pass the path of a checkout of the audit repository\n` });
   });
 
   it("exits 2 for a key that is not PEM", async () => {
@@ -155,8 +160,18 @@ describe("paddock audit verify", () => {
 
     const run = await runCli(["audit", "verify", "ledger", "--public-key", "bad.pub"], { cwd: directory });
 
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain("the checkpoint public key is not a readable PEM key");
+    expect(run).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "paddock: --public-key bad.pub: the checkpoint public key is not a readable PEM key. make one with `openssl genpkey -algorithm ed25519 -out audit-signing.pem` and its public half with `openssl pkey -in audit-signing.pem -pubout`\n",
+    });
+  });
+
+  it("exits 2 for a missing key file", async () => {
+    const run = await runCli(["audit", "verify", "ledger", "--public-key", "missing.pub"], { cwd: directory });
+
+    expect(run).toEqual({ code: 2, stdout: "", stderr: "paddock: --public-key missing.pub: file not found. pass the path of an existing file\n" });
   });
 });
 
@@ -201,6 +216,12 @@ describe("paddock audit query", () => {
 
     expect(output.records.map((record) => record.sequence)).toEqual([2, 3]);
     expect(output.totals.byAgent).toEqual([{ key: "copilot", records: 2, costs: [{ currency: "USD", amountNanos: 17_408_250 }] }]);
+  });
+
+  it.each(["acme", "acme/", "/web", "acme/web/extra", "acme web/x"])("rejects --repository %j", async (value) => {
+    const run = await runCli(["audit", "query", ".", "--repository", value], { cwd: directory });
+
+    expect(run).toEqual({ code: 2, stdout: "", stderr: `paddock: --repository ${value} is not in the form owner/name. pass the owner and the repository name, such as acme/web\n` });
   });
 
   it("rejects an unknown action", async () => {

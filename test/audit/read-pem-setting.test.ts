@@ -71,6 +71,16 @@ describe("readPemSetting", () => {
       );
   });
 
+  it("names a public key in place of the private key", () => {
+    const folder = mkdtempSync(join(tmpdir(), "paddock-pem-"));
+    writeFileSync(join(folder, "audit.pub"), generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "pem" }));
+    const setting = readPemSetting({ name: "PADDOCK_AUDIT_SIGNING_KEY", value: "audit.pub", cwd: folder, hint: HINT, secret: true });
+
+    expect(messageOf(() => loadPemSettingKey(setting, loadCheckpointSigningKey))).toBe(
+      "PADDOCK_AUDIT_SIGNING_KEY=audit.pub: the checkpoint private key is a public key, but signing needs the private key. set that setting to the private key, such as audit-signing.pem made by `openssl genpkey -algorithm ed25519 -out audit-signing.pem`, and pass the public key only to `paddock audit verify --public-key`",
+    );
+  });
+
   it("never echoes broken key text", () => {
     const canary = "CANARYKEYMATERIAL0123456789";
     const broken = `-----BEGIN PRIVATE KEY-----\n${canary}\n-----END PRIVATE KEY-----\n`;
