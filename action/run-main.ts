@@ -1,7 +1,8 @@
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
 import type { ActionProviderFactory } from "../src/action/create-action-provider.ts";
 import { runAction } from "../src/action/run-action.ts";
 import { createCoreToolkit } from "./core-toolkit.ts";
+import { createWorkflowLogger } from "./workflow-log.ts";
 
 /** Signals the runner sends when a workflow run is cancelled. */
 const CANCEL_SIGNALS = ["SIGINT", "SIGTERM"] as const;
@@ -10,7 +11,7 @@ const CANCEL_SIGNALS = ["SIGINT", "SIGTERM"] as const;
  * Runs the Action as the runner starts it: inputs and files from the environment, @actions/core
  * for outputs. A cancelled workflow run aborts the running step, so the check run concludes as cancelled.
  * Tests pass `fetch` (getOctokit's own fetch is invisible to nock), a provider factory and a
- * logger; the default logger writes warnings to stderr, and everything with RUNNER_DEBUG=1.
+ * logger. The default logger writes warnings and errors as workflow annotations, and debug lines with RUNNER_DEBUG=1.
  */
 export async function runMain(options: { fetch?: typeof globalThis.fetch; createProvider?: ActionProviderFactory; logger?: Logger } = {}): Promise<void> {
   const controller = new AbortController();
@@ -20,7 +21,7 @@ export async function runMain(options: { fetch?: typeof globalThis.fetch; create
   try {
     await runAction({
       env: process.env,
-      logger: options.logger ?? pino({ level: process.env.RUNNER_DEBUG === "1" ? "debug" : "warn" }, pino.destination(2)),
+      logger: options.logger ?? createWorkflowLogger({ debug: process.env.RUNNER_DEBUG === "1" }),
       signal: controller.signal,
       toolkit: createCoreToolkit(),
       dependencies: {

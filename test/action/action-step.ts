@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { vi } from "vitest";
 import { runMain } from "../../action/run-main.ts";
 import type { ActionProviderFactory } from "../../src/action/create-action-provider.ts";
@@ -31,6 +31,8 @@ export interface StepOptions {
   /** Reused between steps of one job, so `down` finds what `up` created. */
   runnerTemp?: string;
   createProvider?: ActionProviderFactory;
+  /** The logger runMain gets; silent unless a test checks what the Action logs. */
+  logger?: Logger;
 }
 
 /**
@@ -68,7 +70,7 @@ export async function runActionStep(options: StepOptions): Promise<StepResult> {
 
   let exitCode: number;
   try {
-    await runMain({ fetch: globalThis.fetch, logger: pino({ level: "silent" }), ...(options.createProvider ? { createProvider: options.createProvider } : {}) });
+    await runMain({ fetch: globalThis.fetch, logger: options.logger ?? pino({ level: "silent" }), ...(options.createProvider ? { createProvider: options.createProvider } : {}) });
   } finally {
     write.mockRestore();
     exitCode = Number(process.exitCode ?? 0);
