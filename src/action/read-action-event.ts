@@ -4,6 +4,7 @@ import type { EnvironmentKey } from "../environments/environment-key.ts";
 import { nameEnvironment } from "../environments/environment-name.ts";
 import { describeReadFailure } from "../describe-read-failure.ts";
 import { PaddockError } from "../errors.ts";
+import { describeInvalidBranchName } from "../github/git-branch-name.ts";
 import type { EventRepository, EventSender } from "../github/webhook-event.ts";
 
 /** Events the Action reads; see readActionEvent for what each one names. */
@@ -82,7 +83,7 @@ export function readActionEvent(env: NodeJS.ProcessEnv): ActionEvent {
         ...describeAccounts(data, env),
         action: data.action,
         pullRequest: pull.number,
-        branch: pull.head.ref,
+        branch: requireBranchName(pull.head.ref, "pull_request.head.ref"),
         headSha: pull.head.sha,
         headRepositoryFullName: pull.head.repo?.full_name ?? null,
         merged: pull.merged ?? false,
@@ -104,7 +105,7 @@ export function readActionEvent(env: NodeJS.ProcessEnv): ActionEvent {
     case "delete": {
       const data = parsePayload(name, deletePayloadSchema, payload);
       if (data.ref_type !== "branch") throw new PaddockError("EVENT_UNSUPPORTED", `delete of a ${data.ref_type} names no environment`, { hint: "filter the workflow to deleted branches" });
-      return { ...common, ...describeAccounts(data, env), action: null, pullRequest: null, branch: data.ref, headSha: null, merged: false };
+      return { ...common, ...describeAccounts(data, env), action: null, pullRequest: null, branch: requireBranchName(data.ref, "the deleted ref"), headSha: null, merged: false };
     }
   }
 }
@@ -144,8 +145,17 @@ function parsePayload<T>(name: string, schema: z.ZodType<T>, payload: unknown): 
 }
 
 function readBranch(ref: string): string {
-  if (ref.startsWith(BRANCH_REF_PREFIX)) return ref.slice(BRANCH_REF_PREFIX.length);
+  if (ref.startsWith(BRANCH_REF_PREFIX)) return requireBranchName(ref.slice(BRANCH_REF_PREFIX.length), `ref ${ref}`);
   throw new PaddockError("EVENT_UNSUPPORTED", `ref ${ref} is not a branch, so it has no environment`, { hint: "run the step on branches only" });
+}
+
+/** Checks `name` with the `git check-ref-format --branch` rules and returns it, or throws naming the field and the broken rule. */
+function requireBranchName(name: string, field: string): string {
+  const reason = describeInvalidBranchName(name);
+  if (reason === undefined) return name;
+  throw new PaddockError("PAYLOAD_INVALID", `${field} names the branch ${JSON.stringify(name)}, which is not a git branch name because ${reason}`, {
+    hint: "run the Action on events GitHub sends for real branches",
+  });
 }
 
 function describeAccounts(data: z.output<typeof basePayloadSchema>, env: NodeJS.ProcessEnv): Pick<ActionEvent, "repository" | "sender"> {

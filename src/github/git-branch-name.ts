@@ -7,7 +7,7 @@ export const MAX_BRANCH_NAME_BYTES = 255;
 
 /**
  * Describes why `name` cannot be a git branch name, following the rules of
- * `git check-ref-format` for the part after `refs/heads/`; undefined when it can be one.
+ * `git check-ref-format --branch` for the part after `refs/heads/`; undefined when it can be one.
  */
 export function describeInvalidBranchName(name: string): string | undefined {
   if (name === "") return "it is empty";
@@ -21,6 +21,7 @@ export function describeInvalidBranchName(name: string): string | undefined {
   if (name.includes("..")) return "it contains '..'";
   if (name.includes("@{")) return "it contains '@{'";
   if (name === "@") return "it is '@'";
+  if (name.startsWith("-")) return "it starts with '-'";
   if (name.startsWith("/") || name.endsWith("/") || name.includes("//")) return "it has an empty path component";
   if (name.endsWith(".")) return "it ends with '.'";
 

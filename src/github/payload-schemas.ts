@@ -11,9 +11,15 @@ export const branchNameSchema = z.string().superRefine((name, context) => {
   if (reason !== undefined) context.addIssue({ code: "custom", message: `not a git branch name, because ${reason}` });
 });
 
-/** A full ref name such as `refs/heads/main`, checked with the same rules as a branch name. */
+const BRANCH_REF_PREFIX = "refs/heads/";
+
+/**
+ * A full ref name such as `refs/heads/main`, checked with the same rules as a branch name. The
+ * part after `refs/heads/` is checked on its own too, because `refs/heads/-x` names the branch `-x`.
+ */
 export const refNameSchema = z.string().superRefine((name, context) => {
-  const reason = describeInvalidBranchName(name);
+  const branch = name.startsWith(BRANCH_REF_PREFIX) ? name.slice(BRANCH_REF_PREFIX.length) : undefined;
+  const reason = describeInvalidBranchName(name) ?? (branch === undefined ? undefined : describeInvalidBranchName(branch));
   if (reason !== undefined) context.addIssue({ code: "custom", message: `not a git ref name, because ${reason}` });
 });
 

@@ -7,7 +7,9 @@ const CASES: ReadonlyArray<[name: string, reason: string | undefined]> = [
   ["feature/login-2", undefined],
   ["$(id)", undefined],
   ["`id`", undefined],
-  ["-rf", undefined],
+  ["-rf", "it starts with '-'"],
+  ["-", "it starts with '-'"],
+  ["a/-b", undefined],
   ["ｍain", undefined],
   ["🔥/🔥", undefined],
   ["", "it is empty"],
@@ -43,7 +45,7 @@ describe("describeInvalidBranchName", () => {
   });
 
   it.each(CASES.filter(([name]) => name !== "@" && !name.includes("\u0000") && Buffer.byteLength(name) <= 255))("agrees with git check-ref-format on %j", (name, reason) => {
-    const git = spawnSync("git", ["check-ref-format", `refs/heads/${name}`]);
+    const git = spawnSync("git", ["check-ref-format", "--branch", name]);
 
     expect(git.status === 0).toBe(reason === undefined);
   });

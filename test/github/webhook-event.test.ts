@@ -63,6 +63,17 @@ describe("parseWebhookEvent for branch pushes", () => {
     expect(parseWebhookEvent({ name: "delete", id: "d7", payload: tagDeleted })).toEqual({ reason: "unsupported", message: "event delete of a tag is not handled by Paddock" });
   });
 
+  it.each([
+    ["push", { ref: "refs/heads/-x" }],
+    ["push", { ref: "refs/heads/a..b" }],
+    ["delete", { ref: "-x", ref_type: "branch" }],
+  ] as const)("rejects a %s of a branch git forbids: %j", (name, patches) => {
+    // Patched: a branch name that `git check-ref-format --branch` rejects.
+    const payload = patchPayload(name === "push" ? pushed : tagDeleted, patches);
+
+    expect(parseWebhookEvent({ name, id: "d9", payload })).toEqual({ reason: "invalid", message: `${name} payload is missing or has invalid fields: ref` });
+  });
+
   it("rejects a deletion without a ref", () => {
     // Patched: the ref removed, as a corrupted delivery would carry it.
     const payload = patchPayload(tagDeleted, { ref: "", ref_type: "branch" });

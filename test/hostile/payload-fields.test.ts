@@ -24,6 +24,8 @@ const REJECTED: ReadonlyArray<[label: string, payload: unknown, fields: string]>
   ["a NUL in head.ref", withHeadRef("fix\u0000x"), " pull_request.head.ref (not a git branch name, because it contains the control character U+0000)"],
   ["a space in head.ref", withHeadRef("a && touch pwned"), " pull_request.head.ref (not a git branch name, because it contains a space)"],
   ["'..' in head.ref", withHeadRef("refs/heads/../../outside"), " pull_request.head.ref (not a git branch name, because it contains '..')"],
+  ["'-rf' in head.ref", withHeadRef("-rf"), " pull_request.head.ref (not a git branch name, because it starts with '-')"],
+  ["'a..b' in head.ref", withHeadRef("a..b"), " pull_request.head.ref (not a git branch name, because it contains '..')"],
   ["300 characters in head.ref", withHeadRef("x".repeat(300)), " pull_request.head.ref (not a git branch name, because it is 300 bytes long, over 255)"],
   ["an empty base.ref", { ...example, pull_request: { ...example.pull_request, base: { ...example.pull_request.base, ref: "" } } }, " pull_request.base.ref (not a git branch name, because it is empty)"],
   ["repository.id -1", { ...example, repository: { ...example.repository, id: -1 } }, " repository.id"],
