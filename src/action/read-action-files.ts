@@ -16,10 +16,13 @@ export function readConfigInput(options: { path: string; workspace: string }): L
   throw new PaddockError("CONFIG_INVALID", `invalid config ${options.path}:\n${problems.join("\n")}`, { hint: "fix the fields listed above" });
 }
 
-/** Reads the org policy the `org-policy` input names, or the documented defaults without one. */
+/**
+ * Reads the org policy the `org-policy` input names, a regular file inside the checkout, or the
+ * documented defaults without one.
+ */
 export function readOrgPolicyInput(options: { path: string | undefined; workspace: string }): { policy: OrgPolicy; source: PolicySource } {
   const { path, workspace } = options;
-  const text = path === undefined ? undefined : readFlagFile({ flag: "input org-policy", path, cwd: workspace });
+  const text = path === undefined ? undefined : readFlagFile({ flag: "input org-policy", path, cwd: workspace, within: workspace });
   const lookup = readOrgPolicy({ text, source: { location: path ?? "" } });
   if (lookup.kind === "policy") return { policy: lookup.policy, source: lookup.source };
   const problems = lookup.kind === "invalid" ? lookup.problems.map((problem) => formatConfigProblem({ ...problem, file: path ?? problem.file })) : [];

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ActionProviderFactory } from "../../src/action/create-action-provider.ts";
 import type { Provider } from "../../src/providers/provider.ts";
@@ -170,6 +170,36 @@ describe("Action audit-verify", () => {
 
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toBe("::error::input audit-public-key=missing.pem: file not found. set the Ed25519 public key's PEM text, or the path of a PEM file in the checkout\n");
+  });
+
+  it.each([
+    ["an absolute path", (outside: string) => outside],
+    ["a path through ..", (outside: string) => `../${basename(outside)}`],
+  ])("rejects %s outside the workspace", async (_label, toInput) => {
+    const parent = mkdtempSync(join(tmpdir(), "paddock-runner-"));
+    const workspace = join(parent, "workspace");
+    const outside = join(parent, "ledger");
+    mkdirSync(workspace);
+    buildLedger({ batches: [{ count: 1, now: new Date("2026-12-04T10:00:00Z") }] }).writeCheckout(outside);
+    const auditPath = toInput(outside);
+
+    const result = await runActionStep({ eventName: "schedule", payload: {}, inputs: { command: "audit-verify", "audit-path": auditPath }, workspace });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs.conclusion).toBeUndefined();
+    expect(result.stdout).toBe(`::error::input audit-path ${auditPath} resolves outside the workspace. check out the audit repository inside the workspace, such as with actions/checkout's path: paddock-audit\n`);
+  });
+
+  it("rejects a link to a ledger outside the workspace", async () => {
+    const workspace = mkdtempSync(join(tmpdir(), "paddock-workspace-"));
+    const outside = mkdtempSync(join(tmpdir(), "paddock-ledger-"));
+    buildLedger({ batches: [{ count: 1, now: new Date("2026-12-04T10:00:00Z") }] }).writeCheckout(outside);
+    symlinkSync(outside, join(workspace, "audit"));
+
+    const result = await runActionStep({ eventName: "schedule", payload: {}, inputs: { command: "audit-verify", "audit-path": "audit" }, workspace });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toBe("::error::input audit-path audit resolves outside the workspace. check out the audit repository inside the workspace, such as with actions/checkout's path: paddock-audit\n");
   });
 
   it("fails for a folder without a ledger", async () => {
