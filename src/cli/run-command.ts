@@ -136,14 +136,22 @@ async function checkRepositoryDir(options: { flagValue: string; repositoryDir: s
   }
 }
 
-/** Returns a function that writes one `paddock: step NAME STATUS` line for each step status it has not written yet. */
+/**
+ * Returns a function that writes one `paddock: service NAME STATUS` or `paddock: step NAME STATUS`
+ * line for each status it has not written yet, so a wait for a service is not silent.
+ */
 function createProgressReporter(io: CliIo): (view: CheckRunView) => void {
   const written = new Map<string, string>();
+  const report = (kind: "service" | "step", name: string, status: string): void => {
+    const key = `${kind} ${name}`;
+    if (written.get(key) === status) return;
+    written.set(key, status);
+    io.stderr(`paddock: ${key} ${status}\n`);
+  };
   return (view) => {
+    for (const service of view.services ?? []) report("service", service.name, service.status);
     for (const step of view.steps) {
-      if (step.status === "queued" || written.get(step.name) === step.status) continue;
-      written.set(step.name, step.status);
-      io.stderr(`paddock: step ${step.name} ${step.status}\n`);
+      if (step.status !== "queued") report("step", step.name, step.status);
     }
   };
 }

@@ -61,6 +61,15 @@ describe("paddock run with services", () => {
     expect(result.code).toBe(0);
     expect(rendered.title).toBe("1 of 1 step passed");
     expect(await findProcessesWithMarker(MARKER)).toEqual([]);
+    // Progress names each service while it starts, so a slow ready check is not silent.
+    expect(result.stderr.split("\n").filter((line) => /^paddock: (service|step) /.test(line))).toEqual([
+      "paddock: service store starting",
+      "paddock: service api starting",
+      "paddock: service store ready",
+      "paddock: service api ready",
+      "paddock: step test running",
+      "paddock: step test success",
+    ]);
     expect(rendered.summary).toMatch(/\| Service \| Status \| Ready after \| Detail \|\n\| --- \| --- \| --- \| --- \|\n\| store \| ready \| [^|]+ \|  \|\n\| api \| ready \| [^|]+ \|  \|/);
     // Both services are charged their requests from ready to stop; the local provider stops them with the steps.
     expect(rendered.summary).toMatch(/\| service store \| requests × time \(ran while the steps ran\) \| (\d+\.\d{4}|< 0\.0001) \|\n\| service api \| requests × time \(ran while the steps ran\) \| (\d+\.\d{4}|< 0\.0001) \|\n\| Total so far \|/);
@@ -102,7 +111,17 @@ describe("paddock run with services", () => {
     expect(rendered.summary).toContain("| api | failed | – | service api was not ready after 10s: GET /missing returned HTTP 404 |");
     expect(rendered.summary).toContain("| test | skipped |");
     expect(rendered.text).toContain("### Service api failed\n\nservice api was not ready after 10s: GET /missing returned HTTP 404. Last lines of its output:\n\n```\napi listening on 8080\n```");
-    expect(result.stderr).toBe('paddock: warn: service failed: service=api reason="service api was not ready after 10s: GET /missing returned HTTP 404"\npaddock: step test skipped\n');
+    expect(result.stderr).toBe(
+      [
+        "paddock: service store starting",
+        "paddock: service api starting",
+        'paddock: warn: service failed: service=api reason="service api was not ready after 10s: GET /missing returned HTTP 404"',
+        "paddock: service store ready",
+        "paddock: service api failed",
+        "paddock: step test skipped",
+        "",
+      ].join("\n"),
+    );
   });
 
   it("names the missing run command of a service", { timeout: 120_000 }, async () => {
