@@ -10,7 +10,8 @@ import { createReplicaCoordination, type ReplicaCoordination } from "../replicas
 import { readReplicaSettings } from "../replicas/replica-settings.ts";
 import { createFileGovernance } from "./create-governance.ts";
 import { prepareStateDir } from "./prepare-state-dir.ts";
-import { createPaddockService, DEFAULT_PIPELINE_CONCURRENCY, type PaddockService } from "./paddock-service.ts";
+import { createPaddockService, type PaddockService } from "./paddock-service.ts";
+import { readRuntimeNumbers } from "./read-runtime-numbers.ts";
 
 /** The app's wired dependencies, built from the environment variables the README lists. */
 export interface PaddockRuntime {
@@ -22,8 +23,7 @@ export interface PaddockRuntime {
   replicas?: ReplicaCoordination;
 }
 
-/** Default time between sweeps: five minutes. */
-export const DEFAULT_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
+export { DEFAULT_SWEEP_INTERVAL_MS } from "./read-runtime-numbers.ts";
 
 /**
  * Builds the logger, provider and service from environment variables: PADDOCK_STATE_DIR (see prepareStateDir),
@@ -34,15 +34,7 @@ export const DEFAULT_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
 export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }): Promise<PaddockRuntime> {
   const { env } = options;
   const logger = createLogger({ level: readLogLevel(env) });
-  const concurrency = Number(env.PADDOCK_CONCURRENCY ?? DEFAULT_PIPELINE_CONCURRENCY);
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new Error(`PADDOCK_CONCURRENCY=${env.PADDOCK_CONCURRENCY} is invalid: set a whole number of 1 or more`);
-  }
-
-  const sweepSeconds = Number(env.PADDOCK_SWEEP_INTERVAL ?? DEFAULT_SWEEP_INTERVAL_MS / 1000);
-  if (!Number.isFinite(sweepSeconds) || sweepSeconds < 10) {
-    throw new Error(`PADDOCK_SWEEP_INTERVAL=${env.PADDOCK_SWEEP_INTERVAL} is invalid: set a number of seconds, 10 or more`);
-  }
+  const { concurrency, sweepIntervalMs } = readRuntimeNumbers(env);
 
   const replicaSettings = readReplicaSettings(env);
   const stateDir = await prepareStateDir(env);
@@ -58,5 +50,5 @@ export async function createPaddockRuntime(options: { env: NodeJS.ProcessEnv }):
     ? { ledger: createClusterSpendLedger({ api: coordinationApi, logger }), approvals: createClusterApprovalStore({ api: coordinationApi, logger }) }
     : createFileGovernance({ stateDir });
   const service = createPaddockService({ provider, logger, concurrency, governance, audit, ...(replicas ? { router: replicas.router } : {}) });
-  return { logger, service, sweepIntervalMs: sweepSeconds * 1000, ...(replicas ? { replicas } : {}) };
+  return { logger, service, sweepIntervalMs, ...(replicas ? { replicas } : {}) };
 }

@@ -37,7 +37,7 @@ describe("PADDOCK_* settings in .env", () => {
     const code = await new Promise<number | null>((done) => child.on("exit", done));
     clearTimeout(timer);
     expect(code).toBe(1);
-    expect(stderr).toBe("paddock: PADDOCK_CONCURRENCY=zero is invalid: set a whole number of 1 or more\n");
+    expect(stderr).toBe("paddock: PADDOCK_CONCURRENCY=zero is invalid: set a whole number from 1 to 1000 (the default is 2)\n");
   });
 
   it("override the process environment, as Probot's own loader does", async () => {
