@@ -47,6 +47,17 @@ try {
         .catch((error: unknown) => runtime.logger.error({ err: error }, "releasing leases at shutdown failed"))
         .finally(() => process.exit(0));
     });
+  } else {
+    // A single process stops taking webhooks, then gives the work under way a bounded wait. Runs
+    // still going are reported at the next start, from their environments' labels.
+    process.once("SIGTERM", () => {
+      runtime.logger.info("SIGTERM received; closing the webhook front");
+      void front
+        .close({ timeoutMs: FRONT_CLOSE_WAIT_MS })
+        .then(() => Promise.race([runtime.service.onIdle(), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS - FRONT_CLOSE_WAIT_MS))]))
+        .catch((error: unknown) => runtime.logger.error({ err: error }, "closing the webhook front at shutdown failed"))
+        .finally(() => process.exit(0));
+    });
   }
 } catch (error) {
   // A bad setting is an operator's mistake: print its message, not a stack trace.

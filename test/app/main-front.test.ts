@@ -147,3 +147,18 @@ describe("app/main.ts in Probot's setup mode", () => {
     }
   });
 });
+
+describe("app/main.ts without replicas", () => {
+  it("stops on SIGTERM after closing the front", async () => {
+    const app = await startApp({ APP_ID: "1", PRIVATE_KEY: throwawayPrivateKey(), WEBHOOK_SECRET: SECRET });
+    const exited = new Promise<number | null>((done) => app.child.once("exit", (code) => done(code)));
+
+    app.child.kill("SIGTERM");
+
+    expect(await exited).toBe(0);
+    expect(app.logs.map((line) => line.msg).filter((msg) => msg === "SIGTERM received; closing the webhook front" || msg === "webhook front closed")).toEqual([
+      "SIGTERM received; closing the webhook front",
+      "webhook front closed",
+    ]);
+  });
+});
