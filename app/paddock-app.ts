@@ -43,13 +43,15 @@ export function createPaddockApp(options: { service: PaddockService; sweepInterv
       const logger = context.log.child({ deliveryId: context.id, event: context.name, repo: repository });
       const parsed = parseWebhookEvent({ name: context.name, id: context.id, payload: context.payload });
       if (!("event" in parsed)) {
-        logger.info({ reason: parsed.reason, detail: parsed.message }, "webhook ignored");
+        // An event Paddock does not handle is routine, but an invalid payload of a signed delivery is not.
+        if (parsed.reason === "invalid") logger.warn({ reason: parsed.reason, detail: parsed.message }, "webhook ignored");
+        else logger.info({ reason: parsed.reason, detail: parsed.message }, "webhook ignored");
         return;
       }
 
       const { event } = parsed;
       if (event.installationId === null) {
-        logger.info({ reason: "invalid", detail: "payload has no installation, so Paddock cannot act on the repository" }, "webhook ignored");
+        logger.warn({ reason: "invalid", detail: "payload has no installation, so Paddock cannot act on the repository" }, "webhook ignored");
         return;
       }
       const octokit = installationClients.clientFor(event.installationId, context.octokit);

@@ -23,7 +23,7 @@ export interface DeliveryReceiver {
  * Builds the main thread's side of the front: it parses each delivery's body and hands it to
  * `receive` (Probot's `webhooks.receive`, which @octokit/webhooks' middleware calls once the
  * signature matched), then takes it off the gauge once the handlers settled. The front already
- * replied 200, so a body that is not JSON logs one warn line and reaches no handler. Handler
+ * replied 200, so a body that is not JSON, or not a JSON object, logs one warn line and reaches no handler. Handler
  * failures are logged by Probot's own error handler, with the delivery id.
  */
 export function createDeliveryReceiver(options: { gauge: WebhookQueueGauge; logger: Logger; receive: (delivery: ParsedDelivery) => Promise<void> }): DeliveryReceiver {
@@ -47,6 +47,13 @@ export function createDeliveryReceiver(options: { gauge: WebhookQueueGauge; logg
       return;
     }
 
+    const notObject = describeNonObject(payload);
+    if (notObject !== undefined) {
+      done(bodyBytes);
+      logger.warn({ deliveryId: delivery.id, event: delivery.name, bodyBytes, reason: `payload is not a JSON object: it is ${notObject}` }, "webhook delivery dropped");
+      return;
+    }
+
     let handled: Promise<void>;
     try {
       handled = options.receive({ id: delivery.id, name: delivery.name, payload });
@@ -62,6 +69,18 @@ export function createDeliveryReceiver(options: { gauge: WebhookQueueGauge; logg
       .finally(() => done(bodyBytes));
   };
   return { receive, drained };
+}
+
+/**
+ * Names the JSON type of a payload that is not an object, such as "a JSON array"; undefined for
+ * an object. Every GitHub webhook payload is an object, and @octokit/webhooks and the event parser
+ * would otherwise report an array or a string with a misleading message.
+ */
+function describeNonObject(payload: unknown): string | undefined {
+  if (Array.isArray(payload)) return "a JSON array";
+  if (payload === null) return "JSON null";
+  if (typeof payload !== "object") return `a JSON ${typeof payload}`;
+  return undefined;
 }
 
 /** Returns a `receive` that hands deliveries to a Probot instance's @octokit/webhooks, as its middleware does after the signature check. */

@@ -84,7 +84,10 @@ export type IgnoredEvent = { reason: "unsupported" | "invalid"; message: string 
 /** Turns a webhook into a Paddock event, or returns why it is ignored. Never throws. */
 export function parseWebhookEvent(options: { name: string; id: string; payload: unknown }): { event: PaddockEvent } | IgnoredEvent {
   const { name, id, payload } = options;
-  const action = typeof payload === "object" && payload !== null ? (payload as { action?: unknown }).action : undefined;
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+    return { reason: "invalid", message: `${name} payload is not a JSON object` };
+  }
+  const action = (payload as { action?: unknown }).action;
   const label = typeof action === "string" ? `${name}.${action}` : name;
 
   if (name === "pull_request" && PULL_REQUEST_ACTIONS.includes(action as never)) {

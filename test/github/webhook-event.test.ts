@@ -28,8 +28,11 @@ describe("parseWebhookEvent", () => {
     expect(parsed).toEqual({ reason: "invalid", message: `pull_request.opened payload is missing or has invalid fields: ${field}` });
   });
 
+  it.each([[[]], ["just a string"], [null], [7]])("rejects the non-object payload %j", (payload) => {
+    expect(parseWebhookEvent({ name: "pull_request", id: "d3", payload })).toEqual({ reason: "invalid", message: "pull_request payload is not a JSON object" });
+  });
+
   it("says which events are not handled", () => {
-    expect(parseWebhookEvent({ name: "pull_request", id: "d3", payload: [] })).toEqual({ reason: "unsupported", message: "event pull_request is not handled by Paddock" });
     expect(parseWebhookEvent({ name: "pull_request", id: "d4", payload: patchPayload(opened, { action: "assigned" }) })).toEqual({
       reason: "unsupported",
       message: "event pull_request.assigned is not handled by Paddock",

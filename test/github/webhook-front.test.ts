@@ -217,6 +217,26 @@ describe("webhook front", () => {
     ]);
   });
 
+  it.each([
+    ["[]", "a JSON array"],
+    ['"just a string"', "a JSON string"],
+    ["42", "a JSON number"],
+    ["true", "a JSON boolean"],
+    ["null", "JSON null"],
+  ])("drops the signed non-object body %s", async (body, kind) => {
+    const before = target.handled.length;
+
+    const reply = await deliver(target, { body });
+    await target.front.drained();
+
+    expect(reply.status).toBe(200);
+    expect(target.handled.length).toBe(before);
+    expect(target.logs.filter((line) => line.deliveryId === reply.id).map((line) => [line.level, line.msg, line.event, line.reason, line.bodyBytes])).toEqual([
+      ["warn", "webhook delivery dropped", "pull_request", `payload is not a JSON object: it is ${kind}`, Buffer.byteLength(body)],
+    ]);
+    expect(target.front.gauge.deliveries).toBe(0);
+  });
+
   it("drops a signed null payload", async () => {
     const before = target.handled.length;
 

@@ -196,6 +196,9 @@ describe("hostile webhook payloads", () => {
 
     expect(result).toEqual({ status: 200, text: "ok\n", githubCalls: 0 });
     expect(app.logs.filter((line) => line.msg === "webhook ignored").at(-1)).toMatchObject({
+      level: "warn",
+      deliveryId: `hostile-${deliveries}`,
+      event: "pull_request",
       reason: "invalid",
       detail: "pull_request.opened payload is missing or has invalid fields: pull_request.number",
     });
@@ -208,6 +211,41 @@ describe("hostile webhook payloads", () => {
     const result = await deliverSigned({ body: JSON.stringify(payload) });
 
     expect(result).toEqual({ status: 200, text: "ok\n", githubCalls: 0 });
+    expect(app.logs.filter((line) => line.msg === "webhook ignored").at(-1)).toMatchObject({
+      level: "warn",
+      deliveryId: `hostile-${deliveries}`,
+      event: "pull_request",
+      reason: "invalid",
+      detail: "payload has no installation, so Paddock cannot act on the repository",
+    });
+  });
+
+  it("logs an unhandled event at info", async () => {
+    const result = await deliverSigned({ name: "star", body: JSON.stringify({ action: "created" }) });
+
+    expect(result).toEqual({ status: 200, text: "ok\n", githubCalls: 0 });
+    expect(app.logs.filter((line) => line.msg === "webhook ignored").at(-1)).toMatchObject({
+      level: "info",
+      deliveryId: `hostile-${deliveries}`,
+      event: "star",
+      reason: "unsupported",
+      detail: "event star.created is not handled by Paddock",
+    });
+  });
+
+  it.each([
+    ["[]", "a JSON array"],
+    ['"just a string"', "a JSON string"],
+  ])("drops the signed body %s at warn", async (body, kind) => {
+    const result = await deliverSigned({ body });
+
+    expect(result).toEqual({ status: 200, text: "ok\n", githubCalls: 0 });
+    expect(app.logs.filter((line) => line.msg === "webhook delivery dropped").at(-1)).toMatchObject({
+      level: "warn",
+      deliveryId: `hostile-${deliveries}`,
+      event: "pull_request",
+      reason: `payload is not a JSON object: it is ${kind}`,
+    });
   });
 
   it("ignores an unknown event with a large payload", async () => {
