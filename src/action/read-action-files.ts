@@ -2,6 +2,7 @@ import { formatConfigProblem } from "../config/config-problem.ts";
 import { readRepoConfig } from "../config/load-repo-config.ts";
 import type { RepoConfig } from "../config/repo-config-schema.ts";
 import { readFlagFile } from "../cli/read-inputs.ts";
+import { MAX_CONFIG_BYTES } from "../config/parse-config-file.ts";
 import { PaddockError } from "../errors.ts";
 import type { LocatedConfig } from "../policy/decide-environment.ts";
 import { readOrgPolicy } from "../policy/load-org-policy.ts";
@@ -9,7 +10,7 @@ import type { OrgPolicy, PolicySource } from "../policy/org-policy-schema.ts";
 
 /** Reads and validates the repository config the `config` input names, relative to the checkout. */
 export function readConfigInput(options: { path: string; workspace: string }): LocatedConfig<RepoConfig> {
-  const text = readFlagFile({ flag: "input config", path: options.path, cwd: options.workspace, within: options.workspace });
+  const text = readFlagFile({ flag: "input config", path: options.path, cwd: options.workspace, maxBytes: MAX_CONFIG_BYTES, within: options.workspace });
   const lookup = readRepoConfig({ text, file: options.path });
   if (lookup.kind === "valid") return { value: lookup.config, file: lookup.file, locate: lookup.locate };
   const problems = lookup.kind === "invalid" ? lookup.problems.map(formatConfigProblem) : [];
@@ -22,7 +23,7 @@ export function readConfigInput(options: { path: string; workspace: string }): L
  */
 export function readOrgPolicyInput(options: { path: string | undefined; workspace: string }): { policy: OrgPolicy; source: PolicySource } {
   const { path, workspace } = options;
-  const text = path === undefined ? undefined : readFlagFile({ flag: "input org-policy", path, cwd: workspace, within: workspace });
+  const text = path === undefined ? undefined : readFlagFile({ flag: "input org-policy", path, cwd: workspace, maxBytes: MAX_CONFIG_BYTES, within: workspace });
   const lookup = readOrgPolicy({ text, source: { location: path ?? "" } });
   if (lookup.kind === "policy") return { policy: lookup.policy, source: lookup.source };
   const problems = lookup.kind === "invalid" ? lookup.problems.map((problem) => formatConfigProblem({ ...problem, file: path ?? problem.file })) : [];

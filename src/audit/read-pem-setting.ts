@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describeReadFailure } from "../describe-read-failure.ts";
 import { PaddockError } from "../errors.ts";
+import { MAX_SETTING_FILE_BYTES, readBoundedFile } from "../read-bounded-file.ts";
 
 /** Start of every PEM block; a setting whose value starts with it contains the key itself. */
 const PEM_PREFIX = "-----BEGIN";
@@ -15,7 +15,8 @@ export interface PemSetting {
 
 /**
  * Reads a setting that contains either PEM text (detected by its `-----BEGIN` prefix, after
- * leading whitespace) or the path of a PEM file, relative to `cwd`. Errors name the setting,
+ * leading whitespace) or the path of a PEM file, relative to `cwd`, that must be a regular file
+ * of at most MAX_SETTING_FILE_BYTES. Errors name the setting,
  * and the path when there is one, but never echo PEM text, which may be a private key. With
  * `secret`, a value that names no readable file is not echoed either, because it may be key
  * text without its PEM lines.
@@ -30,7 +31,7 @@ export function readPemSetting(options: { name: string; value: string; cwd: stri
   }
   const label = `${name}=${value}`;
   try {
-    return { pem: readFileSync(resolve(cwd, value), "utf8"), label };
+    return { pem: readBoundedFile({ path: resolve(cwd, value), maxBytes: MAX_SETTING_FILE_BYTES }), label };
   } catch (error) {
     const named = options.secret ? `${name} (value not shown)` : label;
     throw new PaddockError("USAGE", `${named}: ${describeReadFailure(error)}`, { hint, cause: error });

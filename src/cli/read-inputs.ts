@@ -1,21 +1,34 @@
-import { lstatSync, readFileSync, realpathSync } from "node:fs";
+import { lstatSync, realpathSync } from "node:fs";
 import { resolve, sep } from "node:path";
 import { formatConfigProblem } from "../config/config-problem.ts";
 import { readRepoConfig, REPO_CONFIG_PATH } from "../config/load-repo-config.ts";
 import type { RepoConfig } from "../config/repo-config-schema.ts";
+import { MAX_CONFIG_BYTES } from "../config/parse-config-file.ts";
 import { PaddockError } from "../errors.ts";
 import { parseWebhookEvent, type PullRequestEvent } from "../github/webhook-event.ts";
 import type { LocatedConfig } from "../policy/decide-environment.ts";
 import { readOrgPolicy } from "../policy/load-org-policy.ts";
 import type { OrgPolicy, PolicySource } from "../policy/org-policy-schema.ts";
+import { FileRejectedError, MAX_SETTING_FILE_BYTES, readBoundedFile } from "../read-bounded-file.ts";
 
-/** Reads a file for a CLI flag, or throws a usage error naming the flag and the path. */
-export function readFlagFile(options: { flag: string; path: string; cwd: string; within?: string }): string {
+/** Maximum size of a --payload file, at least GitHub's cap of 25 MB per webhook payload ("About webhook events and payloads", docs.github.com). */
+export const MAX_PAYLOAD_BYTES = 25 * 1024 * 1024;
+
+/**
+ * Reads a regular file of at most `maxBytes` (default 1 MiB) for a CLI flag or Action input, or
+ * throws a usage error naming the flag and the path. FIFOs, devices and oversized files are
+ * rejected before their content is read.
+ */
+export function readFlagFile(options: { flag: string; path: string; cwd: string; maxBytes?: number; within?: string }): string {
   const absolute = resolve(options.cwd, options.path);
+  const maxBytes = options.maxBytes ?? MAX_SETTING_FILE_BYTES;
   if (options.within !== undefined) requireInside({ flag: options.flag, path: options.path, absolute, root: options.within });
   try {
-    return readFileSync(absolute, "utf8");
+    return readBoundedFile({ path: absolute, maxBytes });
   } catch (error) {
+    if (error instanceof FileRejectedError) {
+      throw new PaddockError("USAGE", `${options.flag} ${options.path} ${error.message}`, { hint: `pass a regular file of at most ${maxBytes} bytes`, cause: error });
+    }
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EISDIR") throw new PaddockError("USAGE", `${options.flag} ${options.path} is a directory`, { hint: "pass the path of a file", cause: error });
     const reason = code === "ENOENT" ? "not found" : "unreadable";
@@ -49,7 +62,7 @@ function requireInside(options: { flag: string; path: string; absolute: string; 
 
 /** Reads a webhook payload file and turns it into a pull request event. */
 export function readPullRequestPayload(options: { event: string; path: string; cwd: string }): PullRequestEvent {
-  const text = readFlagFile({ flag: "--payload", path: options.path, cwd: options.cwd });
+  const text = readFlagFile({ flag: "--payload", path: options.path, cwd: options.cwd, maxBytes: MAX_PAYLOAD_BYTES });
   let payload: unknown;
   try {
     payload = JSON.parse(text);
@@ -96,7 +109,7 @@ export function readPullRequestPayload(options: { event: string; path: string; c
 
 /** Reads and validates a repository config file, throwing every problem as one usage error. */
 export function readConfigFlag(options: { path: string; cwd: string; label?: string; within?: string }): LocatedConfig<RepoConfig> {
-  const text = readFlagFile({ flag: "--config", path: options.path, cwd: options.cwd, ...(options.within === undefined ? {} : { within: options.within }) });
+  const text = readFlagFile({ flag: "--config", path: options.path, cwd: options.cwd, maxBytes: MAX_CONFIG_BYTES, ...(options.within === undefined ? {} : { within: options.within }) });
   const lookup = readRepoConfig({ text, file: options.label ?? options.path });
   if (lookup.kind === "valid") return { value: lookup.config, file: lookup.file, locate: lookup.locate };
   const problems = lookup.kind === "invalid" ? lookup.problems : [];
@@ -108,7 +121,7 @@ export function readConfigFlag(options: { path: string; cwd: string; label?: str
 
 /** Reads an org policy file, or the documented defaults when no path is given. */
 export function readPolicyFlag(options: { path: string | undefined; cwd: string }): { policy: OrgPolicy; source: PolicySource } {
-  const text = options.path === undefined ? undefined : readFlagFile({ flag: "--org-policy", path: options.path, cwd: options.cwd });
+  const text = options.path === undefined ? undefined : readFlagFile({ flag: "--org-policy", path: options.path, cwd: options.cwd, maxBytes: MAX_CONFIG_BYTES });
   const lookup = readOrgPolicy({ text, source: { location: options.path ?? "" } });
   if (lookup.kind === "policy") return { policy: lookup.policy, source: lookup.source };
   const problems = lookup.kind === "invalid" ? lookup.problems : [];

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -92,5 +93,24 @@ describe("readPemSetting", () => {
       "KEY is neither PEM text starting with -----BEGIN nor a file path. set the key",
       "KEY is neither PEM text starting with -----BEGIN nor a file path. set the key",
     ]);
+  });
+
+  it("rejects a FIFO without blocking", { timeout: 5_000 }, () => {
+    const folder = mkdtempSync(join(tmpdir(), "paddock-pem-"));
+    execFileSync("mkfifo", [join(folder, "key.pem")]);
+
+    const message = messageOf(() => readPemSetting({ name: "KEY", value: "key.pem", cwd: folder, hint: HINT, secret: true }));
+
+    expect(message).toBe("KEY (value not shown): is a FIFO (named pipe), not a regular file. set the key");
+  });
+
+  it("rejects a file over 1 MiB", () => {
+    const folder = mkdtempSync(join(tmpdir(), "paddock-pem-"));
+    writeFileSync(join(folder, "key.pem"), "");
+    truncateSync(join(folder, "key.pem"), 300 * 1024 * 1024);
+
+    const message = messageOf(() => readPemSetting({ name: "KEY", value: "key.pem", cwd: folder, hint: HINT }));
+
+    expect(message).toBe("KEY=key.pem: file is 314572800 bytes, over the limit of 1048576 bytes. set the key");
   });
 });

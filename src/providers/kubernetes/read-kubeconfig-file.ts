@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { describeReadFailure } from "../../describe-read-failure.ts";
 import { PaddockError } from "../../errors.ts";
+import { MAX_SETTING_FILE_BYTES, readBoundedFile } from "../../read-bounded-file.ts";
 
 /** Position and reason of a YAML syntax error, as js-yaml (which the Kubernetes client uses) reports it. */
 interface YamlSyntaxError {
@@ -12,7 +12,9 @@ interface YamlSyntaxError {
 
 /**
  * Loads the kubeconfig file that the setting `name` gives as `value`, a path relative to the
- * working folder. Every failure names the setting and the path: a missing or unreadable file, invalid YAML (by line and column, without
+ * working folder. Every failure names the setting and the path. A FIFO, a device or a file over
+ * MAX_SETTING_FILE_BYTES is rejected before it is read. The other failures are a missing or
+ * unreadable file, invalid YAML (by line and column, without
  * the file's text, which may contain a token), an invalid kubeconfig, or one without a current
  * cluster. Relative paths inside the file are resolved from the file's folder, as kubectl does.
  */
@@ -23,9 +25,9 @@ export function readKubeConfigFile(options: { name: string; value: string }): Ku
 
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readBoundedFile({ path, maxBytes: MAX_SETTING_FILE_BYTES });
   } catch (error) {
-    throw new PaddockError("USAGE", `${label}: ${describeReadFailure(error)}`, { hint: "set it to the path of a readable kubeconfig file", cause: error });
+    throw new PaddockError("USAGE", `${label}: ${describeReadFailure(error)}`, { hint: "set it to the path of a readable kubeconfig file (a regular file of at most 1 MiB)", cause: error });
   }
 
   const kubeConfig = new KubeConfig();

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -52,14 +53,14 @@ describe("readKubeConfigFile", () => {
     const error = catchError(path);
 
     expect(error.code).toBe("USAGE");
-    expect(error.message).toBe(`PADDOCK_KUBECONFIG=${path}: file not found. set it to the path of a readable kubeconfig file`);
+    expect(error.message).toBe(`PADDOCK_KUBECONFIG=${path}: file not found. set it to the path of a readable kubeconfig file (a regular file of at most 1 MiB)`);
   });
 
   it("rejects a folder", () => {
     const path = join(folder, "a-folder");
     mkdirSync(path);
 
-    expect(catchError(path).message).toBe(`PADDOCK_KUBECONFIG=${path}: is a folder, not a file. set it to the path of a readable kubeconfig file`);
+    expect(catchError(path).message).toBe(`PADDOCK_KUBECONFIG=${path}: is a folder, not a file. set it to the path of a readable kubeconfig file (a regular file of at most 1 MiB)`);
   });
 
   it("rejects invalid YAML without quoting it", () => {
@@ -89,5 +90,27 @@ describe("readKubeConfigFile", () => {
     expect(catchError(path).message).toBe(
       `PADDOCK_KUBECONFIG=${path} names no current cluster with a server. set current-context to a context whose cluster has a server URL, such as \`kubectl --kubeconfig FILE config use-context NAME\``,
     );
+  });
+});
+
+describe("readKubeConfigFile on special files", () => {
+  const READ_HINT = "set it to the path of a readable kubeconfig file (a regular file of at most 1 MiB)";
+
+  it("rejects a FIFO without blocking", { timeout: 5_000 }, () => {
+    const path = join(folder, "fifo");
+    execFileSync("mkfifo", [path]);
+
+    expect(catchError(path).message).toBe(`PADDOCK_KUBECONFIG=${path}: is a FIFO (named pipe), not a regular file. ${READ_HINT}`);
+  });
+
+  it("rejects a file over 1 MiB", () => {
+    const path = writeKubeconfig("large", "");
+    truncateSync(path, 1_048_577);
+
+    expect(catchError(path).message).toBe(`PADDOCK_KUBECONFIG=${path}: file is 1048577 bytes, over the limit of 1048576 bytes. ${READ_HINT}`);
+  });
+
+  it("rejects a character device", () => {
+    expect(catchError("/dev/null").message).toBe(`PADDOCK_KUBECONFIG=/dev/null: is a character device, not a regular file. ${READ_HINT}`);
   });
 });
