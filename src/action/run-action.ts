@@ -1,5 +1,4 @@
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { Octokit } from "@octokit/rest";
 import type { Logger } from "pino";
 import { describeError } from "../errors.ts";
@@ -13,6 +12,7 @@ import { createActionProvider, type ActionProviderFactory } from "./create-actio
 import { runDownCommand } from "./down-command.ts";
 import { findKubeconfigSecrets } from "./kubeconfig-secrets.ts";
 import { writeKubeconfigFile } from "./kubeconfig-file.ts";
+import { prepareRunnerTemp } from "./prepare-runner-temp.ts";
 import { readActionEvent } from "./read-action-event.ts";
 import { runStatusCommand } from "./status-command.ts";
 import { runUpCommand } from "./up-command.ts";
@@ -73,8 +73,7 @@ async function runEnvironmentCommand(options: {
   const event = readActionEvent(env);
   // The input takes precedence over the variable, so a workflow can set the cap for one step.
   const logMaxBytes = inputs.logMaxBytes ?? readLogMaxBytes(env);
-  const runnerTemp = env.RUNNER_TEMP || tmpdir();
-  const stateDir = join(runnerTemp, "paddock");
+  const { runnerTemp, stateDir } = await prepareRunnerTemp(env);
   const kubeconfig = inputs.kubeconfig === undefined ? undefined : await writeKubeconfigFile({ text: inputs.kubeconfig, directory: runnerTemp });
 
   try {

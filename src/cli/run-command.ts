@@ -8,6 +8,7 @@ import { buildCostReport } from "../cost/cost-report.ts";
 import { nameEnvironment } from "../environments/environment-name.ts";
 import { PaddockError } from "../errors.ts";
 import { readLogMaxBytes } from "../providers/local/capped-log.ts";
+import { prepareStateDir, prepareStateFolder } from "../service/prepare-state-dir.ts";
 import { runLocalPipeline } from "../service/run-local-pipeline.ts";
 import { describeMissingConfig } from "../service/run-pull-request.ts";
 import { HELP_OPTION, printUsage, type CliIo } from "./cli-io.ts";
@@ -67,6 +68,7 @@ export async function runRunCommand(options: { args: string[]; io: CliIo }): Pro
     : readConfigFlag({ path: join(repositoryDir, REPO_CONFIG_PATH), cwd: io.cwd, label: REPO_CONFIG_PATH, within: repositoryDir });
   const { policy, source: policySource } = readPolicyFlag({ path: values["org-policy"], cwd: io.cwd });
   const logMaxBytes = readLogMaxBytes(io.env);
+  const stateDir = await prepareRunStateDir({ flagValue: values["state-dir"], io });
   const { sha, note } = await chooseCommit({ repositoryDir, ref: values.ref, payloadSha: event.pullRequest.headSha });
 
   // 2. Plan and run; Ctrl-C cancels the running step.
@@ -83,7 +85,7 @@ export async function runRunCommand(options: { args: string[]; io: CliIo }): Pro
       policySource,
       repositoryDir,
       sha,
-      stateDir: resolve(io.cwd, values["state-dir"] ?? (io.env.PADDOCK_STATE_DIR || ".paddock")),
+      stateDir,
       sandbox: values.unsandboxed ? "none" : "bwrap",
       logMaxBytes,
       notes: note ? [note] : [],
@@ -100,6 +102,14 @@ export async function runRunCommand(options: { args: string[]; io: CliIo }): Pro
   // 3. Print what the check run would show.
   printCheckRun({ io, view, json: values.json });
   return view.conclusion === "success" || view.conclusion === "neutral" ? 0 : 1;
+}
+
+/** Creates the state folder that --state-dir names, else PADDOCK_STATE_DIR, with the app's checks and errors. */
+async function prepareRunStateDir(options: { flagValue: string | undefined; io: CliIo }): Promise<string> {
+  const { flagValue, io } = options;
+  if (flagValue === undefined) return prepareStateDir(io.env, io.cwd);
+  const hint = "pass a folder Paddock can create and write, or leave the flag out for PADDOCK_STATE_DIR or .paddock in the working folder";
+  return prepareStateFolder({ label: `--state-dir ${flagValue}`, path: resolve(io.cwd, flagValue), hint });
 }
 
 async function chooseCommit(options: { repositoryDir: string; ref: string | undefined; payloadSha: string }): Promise<{ sha: string; note?: string }> {
