@@ -8,18 +8,20 @@ import type { AuditProblem, LedgerFile } from "./audit-problem.ts";
  * first and the last record is missing. With `chainComplete`, a checkpoint past the last
  * record shows that records were removed from the end. `signaturesChecked` counts the
  * checkpoints whose signature the public key checked, whether or not it verified.
+ * `signedThrough` is the highest sequence a checkpoint without problems signs, or 0.
  */
 export function checkAuditCheckpoints(options: {
   files: readonly LedgerFile[];
   hashes: ReadonlyMap<number, string>;
   chainComplete: boolean;
   publicKey?: KeyObject;
-}): { problems: AuditProblem[]; signaturesChecked: number } {
+}): { problems: AuditProblem[]; signaturesChecked: number; signedThrough: number } {
   const { files, hashes, chainComplete, publicKey } = options;
   const expectedKeyId = publicKey ? describeKeyId(publicKey) : undefined;
   const problems: AuditProblem[] = [];
   const checkpoints: AuditCheckpoint[] = [];
   let signaturesChecked = 0;
+  let signedThrough = 0;
 
   for (const file of files) {
     const parsed = parseCheckpoint(file);
@@ -29,6 +31,7 @@ export function checkAuditCheckpoints(options: {
     }
     const checkpoint = parsed.checkpoint;
     checkpoints.push(checkpoint);
+    const problemsBefore = problems.length;
     const at = (kind: AuditProblem["kind"], message: string) => problems.push({ sequence: checkpoint.sequence, kind, message: `${file.path}: ${message}` });
 
     if (publicKey) signaturesChecked += 1;
@@ -42,9 +45,10 @@ export function checkAuditCheckpoints(options: {
     if (recorded === undefined && chainComplete) {
       problems.push({ sequence: hashes.size + 1, kind: "missing", message: `${file.path} signs sequence ${checkpoint.sequence}, but the records end at ${hashes.size}` });
     }
+    if (recorded !== undefined && problems.length === problemsBefore) signedThrough = Math.max(signedThrough, checkpoint.sequence);
   }
   problems.push(...findMissingCheckpoints({ checkpoints, last: hashes.size }));
-  return { problems, signaturesChecked };
+  return { problems, signaturesChecked, signedThrough };
 }
 
 function parseCheckpoint(file: LedgerFile): { checkpoint: AuditCheckpoint } | { problem: AuditProblem } {

@@ -12,6 +12,11 @@ export interface AuditVerification {
   checkpoints: number;
   /** Checkpoint signatures checked with the public key: 0 without a key or without checkpoints. */
   signaturesChecked: number;
+  /**
+   * Sequence of the last intact record a checkpoint signs, or 0. Records after it can be edited
+   * or removed, with `head.json` rewritten, without verification noticing.
+   */
+  signedThrough: number;
 }
 
 /**
@@ -35,6 +40,7 @@ export function verifyAuditLedger(options: {
     intactRecords: walk.hashes.size,
     checkpoints: checkpointFiles.length,
     signaturesChecked: checked.signaturesChecked,
+    signedThrough: checked.signedThrough,
   };
 }
 

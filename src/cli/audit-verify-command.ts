@@ -6,7 +6,7 @@ import { loadPemSettingKey } from "../audit/read-pem-setting.ts";
 import { verifyAuditLedger, type AuditVerification } from "../audit/verify-audit-ledger.ts";
 import { PaddockError } from "../errors.ts";
 import { HELP_OPTION, printUsage, type CliIo } from "./cli-io.ts";
-import { describeSignatures } from "./describe-signatures.ts";
+import { describeSignatures, describeUnsignedRecords } from "./describe-signatures.ts";
 import { readFlagFile } from "./read-inputs.ts";
 
 export const AUDIT_VERIFY_USAGE = "paddock audit verify PATH [--public-key FILE] [--json]";
@@ -43,8 +43,10 @@ export async function runAuditVerifyCommand(options: { args: string[]; io: CliIo
 }
 
 function describeVerification(options: { verification: AuditVerification; keyGiven: boolean }): string {
-  const { problem, intactRecords, checkpoints, signaturesChecked } = options.verification;
+  const { problem, intactRecords, checkpoints, signaturesChecked, signedThrough } = options.verification;
   if (problem) return `Audit chain broken at sequence ${problem.sequence} (${problem.kind}): ${problem.message}\n`;
 
-  return `Audit chain holds: ${intactRecords} records, ${checkpoints} checkpoints, ${describeSignatures({ keyGiven: options.keyGiven, signaturesChecked, hint: "pass --public-key FILE to check them" })}.\n`;
+  const signatures = describeSignatures({ keyGiven: options.keyGiven, signaturesChecked, hint: "pass --public-key FILE to check them" });
+  const unsigned = describeUnsignedRecords({ intactRecords, signedThrough });
+  return `Audit chain holds: ${intactRecords} records, ${checkpoints} checkpoints, ${signatures}.${unsigned === "" ? "" : ` ${unsigned}`}\n`;
 }

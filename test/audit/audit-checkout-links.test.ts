@@ -100,7 +100,7 @@ describe("audit verify symbolic links", () => {
 
     const run = await runCli(["audit", "verify", "ledger"], { cwd: directory });
 
-    expect(run).toEqual({ code: 0, stdout: "Audit chain holds: 10 records, 0 checkpoints, signatures not checked: pass --public-key FILE to check them.\n", stderr: "" });
+    expect(run).toEqual({ code: 0, stdout: "Audit chain holds: 10 records, 0 checkpoints, signatures not checked: pass --public-key FILE to check them. Records 1-10 are not signed, because no checkpoint covers them.\n", stderr: "" });
   });
 
   it("rejects links in audit query", async () => {
@@ -121,7 +121,7 @@ describe("audit verify line endings", () => {
 
     const run = await runCli(["audit", "verify", "ledger"], { cwd: directory });
 
-    expect(run).toEqual({ code: 0, stdout: "Audit chain holds: 10 records, 0 checkpoints, signatures not checked: pass --public-key FILE to check them.\n", stderr: "" });
+    expect(run).toEqual({ code: 0, stdout: "Audit chain holds: 10 records, 0 checkpoints, signatures not checked: pass --public-key FILE to check them. Records 1-10 are not signed, because no checkpoint covers them.\n", stderr: "" });
   });
 
   it("still finds an edit under CRLF", async () => {

@@ -26,14 +26,37 @@ describe("paddock audit verify", () => {
   it("exits 0 on an intact chain", async () => {
     const run = await runCli(["audit", "verify", "ledger"], { cwd: directory });
 
-    expect(run).toEqual({ code: 0, stdout: "Audit chain holds: 12 records, 2 checkpoints, signatures not checked: pass --public-key FILE to check them.\n", stderr: "" });
+    expect(run).toEqual({ code: 0, stdout: "Audit chain holds: 12 records, 2 checkpoints, signatures not checked: pass --public-key FILE to check them. Records 11-12 follow the last checkpoint and are not signed.\n", stderr: "" });
   });
 
   it("checks signatures with a public key", async () => {
     const run = await runCli(["audit", "verify", "ledger", "--public-key", "audit.pub"], { cwd: directory });
 
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe("Audit chain holds: 12 records, 2 checkpoints, signatures verified.\n");
+    expect(run.stdout).toBe("Audit chain holds: 12 records, 2 checkpoints, signatures verified. Records 11-12 follow the last checkpoint and are not signed.\n");
+  });
+
+  it.each([
+    [10, "Audit chain holds: 10 records, 2 checkpoints, signatures verified.\n"],
+    [11, "Audit chain holds: 11 records, 2 checkpoints, signatures verified. Record 11 follows the last checkpoint and is not signed.\n"],
+  ])("names unsigned records among %i", async (count, stdout) => {
+    buildLedger({ batches: [{ count, now: new Date("2026-12-04T12:00:00Z") }], signer: { privateKey: signing.privateKey, interval: 5 } }).writeCheckout(join(directory, "sized"));
+
+    const run = await runCli(["audit", "verify", "sized", "--public-key", "audit.pub"], { cwd: directory });
+
+    expect(run).toEqual({ code: 0, stdout, stderr: "" });
+  });
+
+  it("says one record without checkpoints is unsigned", async () => {
+    buildLedger({ batches: [{ count: 1, now: new Date("2026-12-04T12:00:00Z") }] }).writeCheckout(join(directory, "single"));
+
+    const run = await runCli(["audit", "verify", "single"], { cwd: directory });
+
+    expect(run).toEqual({
+      code: 0,
+      stdout: "Audit chain holds: 1 records, 0 checkpoints, signatures not checked: pass --public-key FILE to check them. Record 1 is not signed, because no checkpoint covers it.\n",
+      stderr: "",
+    });
   });
 
   it("exits 1 with another public key", async () => {
@@ -74,7 +97,7 @@ describe("paddock audit verify", () => {
   it("prints JSON with --json", async () => {
     const run = await runCli(["audit", "verify", "ledger", "--json"], { cwd: directory });
 
-    expect(JSON.parse(run.stdout)).toEqual({ problem: null, intactRecords: 12, checkpoints: 2, signaturesChecked: 0 });
+    expect(JSON.parse(run.stdout)).toEqual({ problem: null, intactRecords: 12, checkpoints: 2, signaturesChecked: 0, signedThrough: 10 });
   });
 
   it("exits 2 for an empty folder", async () => {
@@ -109,7 +132,7 @@ describe("paddock audit verify", () => {
 
     const run = await runCli(["audit", "verify", "unsigned", "--public-key", "audit.pub"], { cwd: directory });
 
-    expect(run).toEqual({ code: 0, stdout: "Audit chain holds: 4 records, 0 checkpoints, no signature checked: the ledger has no checkpoints.\n", stderr: "" });
+    expect(run).toEqual({ code: 0, stdout: "Audit chain holds: 4 records, 0 checkpoints, no signature checked: the ledger has no checkpoints. Records 1-4 are not signed, because no checkpoint covers them.\n", stderr: "" });
   });
 
   it("exits 1 without head.json", async () => {

@@ -57,7 +57,7 @@ function rewriteFrom(ledger: BuiltLedger, sequence: number, edit: (record: Audit
 
 describe("verifyAuditLedger", () => {
   it("accepts an intact ledger", () => {
-    expect(verify(intactLedger())).toEqual({ problem: null, intactRecords: 25, checkpoints: 2, signaturesChecked: 2 });
+    expect(verify(intactLedger())).toEqual({ problem: null, intactRecords: 25, checkpoints: 2, signaturesChecked: 2, signedThrough: 20 });
   });
 
   it("finds an edited field", () => {
@@ -161,6 +161,13 @@ describe("verifyAuditLedger", () => {
     });
   });
 
+  it("misses a rewrite after the last checkpoint", () => {
+    const ledger = intactLedger();
+    rewriteFrom(ledger, 23, (record) => ({ ...record, actor: { ...record.actor, login: "someone-else" } }));
+
+    expect(verify(ledger)).toEqual({ problem: null, intactRecords: 25, checkpoints: 2, signaturesChecked: 2, signedThrough: 20 });
+  });
+
   it("finds a forged checkpoint by its signature", () => {
     const ledger = intactLedger();
     const rechained = rewriteFrom(ledger, 5, (record) => ({ ...record, actor: { ...record.actor, login: "someone-else" } }));
@@ -182,7 +189,7 @@ describe("verifyAuditLedger", () => {
       ledger.files.set(`checkpoints/0000000000${sequence}.json`, JSON.stringify(forged));
     }
 
-    expect(verify(ledger, { withKey: false })).toEqual({ problem: null, intactRecords: 25, checkpoints: 2, signaturesChecked: 0 });
+    expect(verify(ledger, { withKey: false })).toEqual({ problem: null, intactRecords: 25, checkpoints: 2, signaturesChecked: 0, signedThrough: 20 });
   });
 
   it("finds an edited checkpoint", () => {
@@ -212,13 +219,13 @@ describe("verifyAuditLedger", () => {
   });
 
   it("accepts an empty ledger", () => {
-    expect(verifyAuditLedger({ recordFiles: [], checkpointFiles: [], headFile: null })).toEqual({ problem: null, intactRecords: 0, checkpoints: 0, signaturesChecked: 0 });
+    expect(verifyAuditLedger({ recordFiles: [], checkpointFiles: [], headFile: null })).toEqual({ problem: null, intactRecords: 0, checkpoints: 0, signaturesChecked: 0, signedThrough: 0 });
   });
 
   it("counts no signature without checkpoints", () => {
     const ledger = buildLedger({ batches: [{ count: 5, now: new Date("2026-12-04T12:00:00Z") }] });
 
-    expect(verify(ledger)).toEqual({ problem: null, intactRecords: 5, checkpoints: 0, signaturesChecked: 0 });
+    expect(verify(ledger)).toEqual({ problem: null, intactRecords: 5, checkpoints: 0, signaturesChecked: 0, signedThrough: 0 });
   });
 
   it("finds a missing head", () => {
@@ -237,6 +244,7 @@ describe("verifyAuditLedger", () => {
       intactRecords: 12,
       checkpoints: 1,
       signaturesChecked: 1,
+      signedThrough: 10,
     });
   });
 
