@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -10,6 +10,7 @@ const ROOT = resolve(import.meta.dirname, "../..");
 // The child runs in a folder without node_modules, so tsx is named by its file, not its package name.
 const TSX_LOADER = pathToFileURL(join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 const STATE_DIR_HINT = "set it to a folder Paddock can create and write, or leave it empty for .paddock in the working folder";
+const KUBECONFIG_HINT = "set it to the path of a readable kubeconfig file (a regular file of at most 1 MiB)";
 const SIGNING_KEY_HINT = "set the Ed25519 private key's PEM text, or the path of a PEM file that contains it";
 
 let folder: string;
@@ -19,6 +20,10 @@ beforeAll(async () => {
   const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" });
   await writeFile(join(folder, "rsa.pem"), rsa);
   await writeFile(join(folder, "broken-kubeconfig.yaml"), "clusters: [\n");
+  // A FIFO with no writer and a sparse 300 MiB file: both were read without limit before.
+  execFileSync("mkfifo", [join(folder, "fifo")]);
+  await writeFile(join(folder, "huge.yaml"), "");
+  await truncate(join(folder, "huge.yaml"), 300 * 1024 * 1024);
 });
 afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
@@ -65,7 +70,17 @@ describe("app start-up settings", () => {
     {
       variable: "PADDOCK_KUBECONFIG naming no file",
       env: { PADDOCK_PROVIDER: "kubernetes", PADDOCK_KUBECONFIG: "missing.yaml" },
-      stderr: "PADDOCK_KUBECONFIG=missing.yaml: file not found. set it to the path of a readable kubeconfig file",
+      stderr: `PADDOCK_KUBECONFIG=missing.yaml: file not found. ${KUBECONFIG_HINT}`,
+    },
+    {
+      variable: "PADDOCK_KUBECONFIG naming a FIFO",
+      env: { PADDOCK_PROVIDER: "kubernetes", PADDOCK_KUBECONFIG: "fifo" },
+      stderr: `PADDOCK_KUBECONFIG=fifo: is a FIFO (named pipe), not a regular file. ${KUBECONFIG_HINT}`,
+    },
+    {
+      variable: "PADDOCK_KUBECONFIG over 1 MiB",
+      env: { PADDOCK_PROVIDER: "kubernetes", PADDOCK_KUBECONFIG: "huge.yaml" },
+      stderr: `PADDOCK_KUBECONFIG=huge.yaml: file is 314572800 bytes, over the limit of 1048576 bytes. ${KUBECONFIG_HINT}`,
     },
     {
       variable: "PADDOCK_KUBECONFIG with invalid YAML",
@@ -87,6 +102,11 @@ describe("app start-up settings", () => {
       variable: "PADDOCK_AUDIT_SIGNING_KEY naming no file",
       env: { PADDOCK_AUDIT_SIGNING_KEY: "audit-signing.pem" },
       stderr: `PADDOCK_AUDIT_SIGNING_KEY (value not shown): file not found. ${SIGNING_KEY_HINT}`,
+    },
+    {
+      variable: "PADDOCK_AUDIT_SIGNING_KEY naming a FIFO",
+      env: { PADDOCK_AUDIT_SIGNING_KEY: "fifo" },
+      stderr: `PADDOCK_AUDIT_SIGNING_KEY (value not shown): is a FIFO (named pipe), not a regular file. ${SIGNING_KEY_HINT}`,
     },
     {
       variable: "PADDOCK_AUDIT_SIGNING_KEY naming an RSA key",
