@@ -1,9 +1,9 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
 
-/** Maximum size of a kubeconfig or PEM file named in a setting; real ones are a few kilobytes. */
+/** Maximum size of a kubeconfig or PEM file named in a setting, far above the few kilobytes such files usually take. */
 export const MAX_SETTING_FILE_BYTES = 1_048_576;
 
-/** A file rejected before its content was read, because of its type or its size. */
+/** A file rejected for its type or its size, which names the type or the size in its message. */
 export class FileRejectedError extends Error {
   override readonly name = "FileRejectedError";
 }
