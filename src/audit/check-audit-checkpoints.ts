@@ -1,6 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { auditCheckpointSchema, describeKeyId, verifyCheckpointSignature, type AuditCheckpoint } from "./audit-checkpoint.ts";
 import type { AuditProblem, LedgerFile } from "./audit-problem.ts";
+import { describeDuplicateJsonKey, findDuplicateJsonKey } from "./find-duplicate-json-key.ts";
 
 /**
  * Checks every checkpoint file against the intact chain: its signature (when a public key is
@@ -60,6 +61,8 @@ function parseCheckpoint(file: LedgerFile): { checkpoint: AuditCheckpoint } | { 
   } catch {
     return { problem: { sequence, kind: "checkpoint", message: `${file.path} is not valid JSON` } };
   }
+  const duplicate = findDuplicateJsonKey(file.text);
+  if (duplicate !== null) return { problem: { sequence, kind: "checkpoint", message: `${file.path}: ${describeDuplicateJsonKey(duplicate)}, so a reader that keeps the first value sees content the signature does not cover` } };
 
   const parsed = auditCheckpointSchema.safeParse(json);
   if (!parsed.success) return { problem: { sequence, kind: "checkpoint", message: `${file.path} does not match the checkpoint schema` } };

@@ -22,7 +22,7 @@ interface ArrayFrame {
 /**
  * Finds the first member name that appears twice in the same object, at any depth, in text
  * that JSON.parse accepts. JSON.parse keeps the last of duplicate members and other readers may
- * keep the first, so one line can mean two records. I-JSON (RFC 7493), which RFC 8785 builds on,
+ * keep the first, so the same text can mean two different values. I-JSON (RFC 7493), which RFC 8785 builds on,
  * forbids duplicate names. Names compare after unescaping, so "a" and "\u0061" are the same name.
  * Returns null when every object's names are distinct. The result is undefined for invalid JSON.
  */
@@ -63,6 +63,12 @@ export function findDuplicateJsonKey(text: string): DuplicateJsonKey | null {
     }
   }
   return null;
+}
+
+/** Describes a duplicate key for a verification message: `duplicate key "login" in actor`. */
+export function describeDuplicateJsonKey(duplicate: DuplicateJsonKey): string {
+  const inside = duplicate.parents.length === 0 ? "" : ` in ${duplicate.parents.join(".").replaceAll(".[", "[")}`;
+  return `duplicate key "${duplicate.key}"${inside}`;
 }
 
 /** Returns the index just past the closing quote of the string that starts at `start`. */

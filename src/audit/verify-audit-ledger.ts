@@ -1,6 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { checkAuditCheckpoints } from "./check-audit-checkpoints.ts";
 import { pickFirstProblem, type AuditProblem, type LedgerFile } from "./audit-problem.ts";
+import { describeDuplicateJsonKey, findDuplicateJsonKey } from "./find-duplicate-json-key.ts";
 import { HEAD_PATH, ledgerHeadSchema } from "./ledger-layout.ts";
 import { walkAuditChain, type ChainWalk } from "./walk-audit-chain.ts";
 
@@ -64,6 +65,10 @@ function checkHead(file: LedgerFile | null, walk: ChainWalk): AuditProblem | nul
     parsed = undefined;
   }
   if (!parsed?.success) return { sequence: Math.max(last, 1), kind: "altered", message: `${HEAD_PATH} is not a valid chain head` };
+  const duplicate = findDuplicateJsonKey(file.text);
+  if (duplicate !== null) {
+    return { sequence: Math.max(last, 1), kind: "altered", message: `${HEAD_PATH}: ${describeDuplicateJsonKey(duplicate)}, so a reader that keeps the first value sees another chain end` };
+  }
 
   const head = parsed.data;
   if (head.sequence > last) return { sequence: last + 1, kind: "missing", message: `${HEAD_PATH} names sequence ${head.sequence}, but the records end at ${last}` };

@@ -1,7 +1,7 @@
 import { hashAuditRecord } from "./audit-chain.ts";
 import type { AuditProblem, LedgerFile } from "./audit-problem.ts";
 import { auditRecordSchema, GENESIS_HASH } from "./audit-record-schema.ts";
-import { findDuplicateJsonKey, type DuplicateJsonKey } from "./find-duplicate-json-key.ts";
+import { describeDuplicateJsonKey, findDuplicateJsonKey, type DuplicateJsonKey } from "./find-duplicate-json-key.ts";
 
 /** One line of a record file, parsed as far as it goes. */
 interface RecordLine {
@@ -56,13 +56,8 @@ function checkLine(options: { line: RecordLine; expected: number; prev: string; 
   if (line.unreadable?.cutShort) return { sequence: expected, kind: "missing", message: `${line.where} ends in the middle of a record: the file was cut short` };
   if (line.unreadable) return { sequence: expected, kind: "altered", message: `${line.where} is not valid JSON` };
   if (line.duplicateKey) {
-    const { key, parents } = line.duplicateKey;
-    const inside = parents.length === 0 ? "" : ` in ${parents.join(".").replaceAll(".[", "[")}`;
-    return {
-      sequence: expected,
-      kind: "altered",
-      message: `${line.where}: duplicate key "${key}"${inside}, so a reader that keeps the first value sees content the hash does not cover`,
-    };
+    const duplicate = describeDuplicateJsonKey(line.duplicateKey);
+    return { sequence: expected, kind: "altered", message: `${line.where}: ${duplicate}, so a reader that keeps the first value sees content the hash does not cover` };
   }
 
   const sequence = (line.json as { sequence?: unknown } | null)?.sequence;

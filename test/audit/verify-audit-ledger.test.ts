@@ -202,6 +202,29 @@ describe("verifyAuditLedger", () => {
     expect(verify(ledger).problem?.kind).toBe("checkpoint");
   });
 
+  it("finds a duplicate key in a checkpoint", () => {
+    const ledger = intactLedger();
+    const path = "checkpoints/000000000010.json";
+    ledger.files.set(path, `{"sequence":20,${ledger.files.get(path)!.slice(1)}`);
+
+    expect(verify(ledger).problem).toEqual({
+      sequence: 10,
+      kind: "checkpoint",
+      message: `${path}: duplicate key "sequence", so a reader that keeps the first value sees content the signature does not cover`,
+    });
+  });
+
+  it("finds a duplicate key in the head", () => {
+    const ledger = intactLedger();
+    ledger.files.set("head.json", `{"sequence":3,${ledger.files.get("head.json")!.slice(1)}`);
+
+    expect(verify(ledger).problem).toEqual({
+      sequence: 25,
+      kind: "altered",
+      message: 'head.json: duplicate key "sequence", so a reader that keeps the first value sees another chain end',
+    });
+  });
+
   it("finds a deleted checkpoint", () => {
     const ledger = intactLedger();
     ledger.files.delete("checkpoints/000000000010.json");
