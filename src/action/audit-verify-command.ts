@@ -5,7 +5,7 @@ import { loadCheckpointVerifyKey } from "../audit/audit-checkpoint.ts";
 import { loadPemSettingKey, readPemSetting } from "../audit/read-pem-setting.ts";
 import { readAuditCheckout } from "../audit/read-audit-checkout.ts";
 import { verifyAuditLedger } from "../audit/verify-audit-ledger.ts";
-import { describeSignatures } from "../cli/describe-signatures.ts";
+import { describeSignatures, describeUnsignedRecords } from "../cli/describe-signatures.ts";
 import { PaddockError } from "../errors.ts";
 import type { ActionInputs } from "./action-inputs.ts";
 import type { ActionToolkit } from "./action-toolkit.ts";
@@ -20,7 +20,7 @@ export async function runAuditVerifyCommand(options: { inputs: ActionInputs; wor
   const keyValue = inputs.auditPublicKey;
   const publicKey = keyValue === undefined ? undefined : readPublicKey(keyValue, workspace);
   const checkout = await readAuditCheckout(resolveAuditPath(inputs.auditPath, workspace));
-  const { problem, intactRecords, checkpoints, signaturesChecked } = verifyAuditLedger({ ...checkout, ...(publicKey ? { publicKey } : {}) });
+  const { problem, intactRecords, checkpoints, signaturesChecked, signedThrough } = verifyAuditLedger({ ...checkout, ...(publicKey ? { publicKey } : {}) });
 
   toolkit.setOutput("conclusion", problem ? "failure" : "success");
   if (problem) {
@@ -30,7 +30,8 @@ export async function runAuditVerifyCommand(options: { inputs: ActionInputs; wor
     return;
   }
   const signatures = describeSignatures({ keyGiven: publicKey !== undefined, signaturesChecked, hint: "set audit-public-key to check them" });
-  const message = `Audit chain holds: ${intactRecords} records, ${checkpoints} checkpoints, ${signatures}.`;
+  const unsigned = describeUnsignedRecords({ intactRecords, signedThrough });
+  const message = `Audit chain holds: ${intactRecords} records, ${checkpoints} checkpoints, ${signatures}.${unsigned === "" ? "" : ` ${unsigned}`}`;
   toolkit.info(message);
   await toolkit.writeSummary(`## ${message}\n`);
 }

@@ -127,7 +127,7 @@ describe("Action audit-verify", () => {
 
     expect(result.exitCode).toBe(0);
     expect(result.outputs.conclusion).toBe("success");
-    expect(result.summary).toBe("## Audit chain holds: 3 records, 0 checkpoints, signatures not checked: set audit-public-key to check them.\n\n");
+    expect(result.summary).toBe("## Audit chain holds: 3 records, 0 checkpoints, signatures not checked: set audit-public-key to check them. Records 1-3 are not signed, because no checkpoint covers them.\n\n");
   });
 
   it("fails naming the first bad sequence", async () => {
@@ -158,7 +158,7 @@ describe("Action audit-verify", () => {
       const result = await runActionStep({ eventName: "schedule", payload: {}, inputs: { command: "audit-verify", "audit-public-key": key }, workspace: checkout });
 
       expect(result.exitCode).toBe(0);
-      expect(result.summary).toBe("## Audit chain holds: 3 records, 1 checkpoints, signatures verified.\n\n");
+      expect(result.summary).toBe("## Audit chain holds: 3 records, 1 checkpoints, signatures verified. Record 3 follows the last checkpoint and is not signed.\n\n");
     }
   });
 
