@@ -66,6 +66,27 @@ function servePullRequest(files: Record<string, string>) {
   return { sample, payload, lane: formatEnvironmentKey(key), environment: nameEnvironment({ repositoryName: repo, key }) };
 }
 
+/** Serves a Copilot push to the agent branch whose commit has `config`, with no pull request open for it. */
+function serveAgentPush(config: string) {
+  const sample = createSampleRepository({ files: { ".github/paddock.yml": config } });
+  const push = patchPayload(loadWebhookExample({ name: "push", withInstallation: true }), {
+    ref: `refs/heads/${AGENT_BRANCH}`,
+    after: sample.sha,
+    created: false,
+    deleted: false,
+    "sender.login": COPILOT.login,
+    "sender.id": COPILOT.id,
+    "sender.type": COPILOT.type,
+  });
+  const owner = push.repository.owner!.login;
+  const repo = push.repository.name;
+  fake.on("GET /repos/{owner}/{repo}/pulls", () => jsonResponse(200, []));
+  fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: config });
+  const tarball = fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
+  const environment = nameEnvironment({ repositoryName: repo, key: { repositoryId: push.repository.id, branch: AGENT_BRANCH } });
+  return { sample, push, owner, repo, environment, tarball };
+}
+
 describe("work routing between replicas", () => {
   it("hands a key it does not own over", async () => {
     const { payload, lane } = servePullRequest({ ".github/paddock.yml": SLOW_CONFIG });
@@ -124,22 +145,7 @@ describe("work routing between replicas", () => {
   });
 
   it("resumes a detached branch run", async () => {
-    const sample = createSampleRepository({ files: { ".github/paddock.yml": SLOW_CONFIG } });
-    const push = patchPayload(loadWebhookExample({ name: "push", withInstallation: true }), {
-      ref: `refs/heads/${AGENT_BRANCH}`,
-      after: sample.sha,
-      created: false,
-      deleted: false,
-      "sender.login": COPILOT.login,
-      "sender.id": COPILOT.id,
-      "sender.type": COPILOT.type,
-    });
-    const owner = push.repository.owner!.login;
-    const repo = push.repository.name;
-    fake.on("GET /repos/{owner}/{repo}/pulls", () => jsonResponse(200, []));
-    fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: SLOW_CONFIG });
-    fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
-    const environment = nameEnvironment({ repositoryName: repo, key: { repositoryId: push.repository.id, branch: AGENT_BRANCH } });
+    const { sample, push, owner, repo, environment } = serveAgentPush(SLOW_CONFIG);
     const router = createRecordingRouter();
     const app = await startApp({ router });
     await app.receive({ name: "push", payload: push, id: "delivery-branch" });
@@ -165,21 +171,7 @@ describe("work routing between replicas", () => {
   });
 
   it("hands an unprepared branch run over", async () => {
-    const sample = createSampleRepository({ files: { ".github/paddock.yml": QUICK_STEP_CONFIG } });
-    const push = patchPayload(loadWebhookExample({ name: "push", withInstallation: true }), {
-      ref: `refs/heads/${AGENT_BRANCH}`,
-      after: sample.sha,
-      created: false,
-      deleted: false,
-      "sender.login": COPILOT.login,
-      "sender.id": COPILOT.id,
-      "sender.type": COPILOT.type,
-    });
-    const owner = push.repository.owner!.login;
-    const repo = push.repository.name;
-    fake.on("GET /repos/{owner}/{repo}/pulls", () => jsonResponse(200, []));
-    fake.setFile({ owner, repo, ref: sample.sha, path: ".github/paddock.yml", content: QUICK_STEP_CONFIG });
-    const tarball = fake.setTarball({ owner, repo, ref: sample.sha, directory: sample.directory, sha: sample.sha });
+    const { sample, push, environment, tarball } = serveAgentPush(QUICK_STEP_CONFIG);
     // The checkout's download waits until the test releases it, so the run is detached while it prepares.
     let requested = false;
     let release: () => void = () => undefined;
@@ -189,7 +181,6 @@ describe("work routing between replicas", () => {
       await released;
       return jsonResponse(404, { message: "Not Found", documentation_url: request.documentationUrl });
     });
-    const environment = nameEnvironment({ repositoryName: repo, key: { repositoryId: push.repository.id, branch: AGENT_BRANCH } });
     const router = createRecordingRouter();
     const app = await startApp({ router });
     await app.receive({ name: "push", payload: push, id: "delivery-unprepared" });
